@@ -1,0 +1,562 @@
+package dataset
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+)
+
+// PredSpec names a prediction file: --pred [NAME=]PATH.
+type PredSpec struct {
+	Name, Path string
+}
+
+// ParsePredSpec parses "NAME=PATH" or "PATH" (NAME is the file stem).
+func ParsePredSpec(s string) PredSpec {
+	if name, path, ok := strings.Cut(s, "="); ok && name != "" && !strings.ContainsAny(name, "/\\") {
+		return PredSpec{Name: name, Path: path}
+	}
+	base := filepath.Base(s)
+	return PredSpec{Name: strings.TrimSuffix(base, filepath.Ext(base)), Path: s}
+}
+
+// Options are the open flags of SPEC §3 that concern reading and joining.
+type Options struct {
+	Path    string
+	Preds   []PredSpec
+	Key     string          // join key; "" means "id"
+	Roles   map[Role]string // role overrides (--label is Roles[RoleLabel])
+	Classes []string        // --classes
+}
+
+// Dataset is an opened dataset with its prediction files: schemas, roles
+// and classes are known; data is read by Load, only the columns asked for.
+type Dataset struct {
+	Path  string
+	Key   string // the join key column, "" when there is none
+	Roles Roles
+	// Classes is the class list and ClassesSource where it came from; both
+	// are empty until Load when the list comes from the labels themselves.
+	Classes       []string
+	ClassesSource string
+	Task          string // "classification", "detection" or ""
+	Warnings      []string
+
+	data    Source
+	preds   []predSource
+	schema  *arrow.Schema
+	origins []columnOrigin // for each column of schema, where it is read from
+	joins   []JoinStats
+}
+
+type predSource struct {
+	spec PredSpec
+	src  Source
+}
+
+// columnOrigin is the source (-1: the dataset, i: prediction i) and the
+// column name in that source that a joined column comes from.
+type columnOrigin struct {
+	source int
+	name   string
+}
+
+// Open opens the dataset and its prediction files and works out the joined
+// schema, the roles and the classes. It reads no data except the first pass
+// CSV and JSON Lines need.
+func Open(opts Options) (*Dataset, error) {
+	data, err := OpenPath(opts.Path)
+	if err != nil {
+		return nil, err
+	}
+	ds := &Dataset{Path: opts.Path, data: data}
+	for _, p := range opts.Preds {
+		src, err := OpenPath(p.Path)
+		if err != nil {
+			ds.Close()
+			return nil, err
+		}
+		ds.preds = append(ds.preds, predSource{spec: p, src: src})
+	}
+	if err := ds.resolveKey(opts.Key); err != nil {
+		ds.Close()
+		return nil, err
+	}
+	ds.buildSchema()
+	if ds.Roles, err = DetectRoles(ds.schema, opts.Roles); err != nil {
+		ds.Close()
+		return nil, fmt.Errorf("%s: %w", opts.Path, err)
+	}
+	ds.Task = detectTask(ds.Roles)
+	if err := ds.resolveClasses(opts.Classes); err != nil {
+		ds.Close()
+		return nil, err
+	}
+	return ds, nil
+}
+
+// Close closes the files.
+func (ds *Dataset) Close() error {
+	if ds.data != nil {
+		ds.data.Close()
+	}
+	for _, p := range ds.preds {
+		p.src.Close()
+	}
+	return nil
+}
+
+// resolveKey checks the key column exists, with one kind, on every side.
+// With no key column anywhere, rows join by position.
+func (ds *Dataset) resolveKey(key string) error {
+	explicit := key != ""
+	if !explicit {
+		key = "id"
+	}
+	dataField, inData := field(ds.data.Schema(), key)
+	if !explicit && !inData {
+		for _, p := range ds.preds {
+			if _, ok := field(p.src.Schema(), key); ok {
+				return fmt.Errorf("%s: no key column %q, but predictions %s have one (use --key)", ds.data.Path(), key, p.src.Path())
+			}
+		}
+		return nil // no keys anywhere: positional
+	}
+	if !inData {
+		return fmt.Errorf("%s: no key column %q (columns: %s)", ds.data.Path(), key, columnList(ds.data.Schema()))
+	}
+	dataKind, err := keyKind(dataField.Type)
+	if err != nil {
+		return fmt.Errorf("%s: key column %q %v", ds.data.Path(), key, err)
+	}
+	for _, p := range ds.preds {
+		pf, ok := field(p.src.Schema(), key)
+		if !ok {
+			return fmt.Errorf("%s: no key column %q in the predictions (columns: %s)", p.src.Path(), key, columnList(p.src.Schema()))
+		}
+		kind, err := keyKind(pf.Type)
+		if err != nil {
+			return fmt.Errorf("%s: key column %q %v", p.src.Path(), key, err)
+		}
+		if kind != dataKind {
+			return fmt.Errorf("%s: key column %q is %s (%s) but in %s it is %s (%s): the keys cannot match", p.src.Path(), key, kind, pf.Type, ds.data.Path(), dataKind, dataField.Type)
+		}
+	}
+	ds.Key = key
+	return nil
+}
+
+func field(schema *arrow.Schema, name string) (arrow.Field, bool) {
+	idx := schema.FieldIndices(name)
+	if len(idx) == 0 {
+		return arrow.Field{}, false
+	}
+	return schema.Field(idx[0]), true
+}
+
+// buildSchema lays out the joined columns: the dataset's, then each
+// prediction file's (but its key). With one prediction file its columns
+// keep their names unless the dataset has the same name; with several they
+// are named NAME.column.
+func (ds *Dataset) buildSchema() {
+	fields := append([]arrow.Field(nil), ds.data.Schema().Fields()...)
+	for _, f := range fields {
+		ds.origins = append(ds.origins, columnOrigin{source: -1, name: f.Name})
+	}
+	md := ds.data.Schema().Metadata()
+	keys, values := append([]string(nil), md.Keys()...), append([]string(nil), md.Values()...)
+	for i, p := range ds.preds {
+		for _, f := range p.src.Schema().Fields() {
+			if f.Name == ds.Key && ds.Key != "" {
+				continue
+			}
+			name := f.Name
+			if len(ds.preds) > 1 || len(ds.data.Schema().FieldIndices(name)) > 0 {
+				name = p.spec.Name + "." + f.Name
+			}
+			g := f
+			g.Name = name
+			g.Nullable = true
+			fields = append(fields, g)
+			ds.origins = append(ds.origins, columnOrigin{source: i, name: f.Name})
+		}
+		// The dataset's own metadata wins; predictions may add, say,
+		// triage.classes.
+		pmd := p.src.Schema().Metadata()
+		for j, k := range pmd.Keys() {
+			if md.FindKey(k) < 0 && !contains(keys, k) {
+				keys = append(keys, k)
+				values = append(values, pmd.Values()[j])
+			}
+		}
+	}
+	meta := arrow.NewMetadata(keys, values)
+	ds.schema = arrow.NewSchema(fields, &meta)
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func detectTask(r Roles) string {
+	switch {
+	case r[RoleGroundTruth] != "" || r[RoleDetections] != "":
+		return "detection"
+	case r[RoleLabel] != "" || r[RolePred] != "":
+		return "classification"
+	}
+	return ""
+}
+
+func (ds *Dataset) resolveClasses(flag []string) error {
+	if len(flag) > 0 {
+		ds.Classes, ds.ClassesSource = flag, ClassesFromFlag
+		return nil
+	}
+	label := ds.Roles[RoleLabel]
+	if label == "" {
+		label = ds.Roles[RoleGroundTruth]
+	}
+	classes, source, err := classesFromMetadata(ds.schema, label)
+	if err != nil {
+		return fmt.Errorf("%s: %w", ds.Path, err)
+	}
+	ds.Classes, ds.ClassesSource = classes, source
+	return nil
+}
+
+// Schema is the joined schema: every column a query or view can ask for,
+// before evaluation adds its derived fields.
+func (ds *Dataset) Schema() *arrow.Schema { return ds.schema }
+
+// NumRows is the dataset's row count, or -1 if known only after a read.
+func (ds *Dataset) NumRows() int64 { return ds.data.NumRows() }
+
+// Joins returns how each prediction file met the dataset; filled by Load.
+func (ds *Dataset) Joins() []JoinStats { return ds.joins }
+
+// LoadOptions say what Load reads.
+type LoadOptions struct {
+	// Columns names joined columns to read; nil reads all.
+	Columns  []string
+	Progress func(Progress)
+	Mem      memory.Allocator
+}
+
+// Load reads the requested columns, joins the predictions by key and
+// returns the table. It also fills Joins and, when no metadata named the
+// classes, derives them from the labels.
+func (ds *Dataset) Load(ctx context.Context, opts LoadOptions) (*Table, error) {
+	mem := opts.Mem
+	if mem == nil {
+		mem = memory.DefaultAllocator
+	}
+	cols := opts.Columns
+	if cols == nil {
+		for _, f := range ds.schema.Fields() {
+			cols = append(cols, f.Name)
+		}
+	}
+	if ds.Classes == nil && ds.Task == "classification" {
+		cols = appendMissing(cols, ds.Roles[RoleLabel], ds.Roles[RolePred])
+	}
+	// Split the wanted columns by the source they come from.
+	perSource := make(map[int][]string)
+	var wanted []int // joined schema indices, in schema order
+	for i, f := range ds.schema.Fields() {
+		if contains(cols, f.Name) {
+			wanted = append(wanted, i)
+			o := ds.origins[i]
+			perSource[o.source] = append(perSource[o.source], o.name)
+		}
+	}
+	for _, c := range cols {
+		if len(ds.schema.FieldIndices(c)) == 0 {
+			return nil, fmt.Errorf("%s: no column %q", ds.Path, c)
+		}
+	}
+	dataCols := perSource[-1]
+	if ds.Key != "" && len(ds.preds) > 0 {
+		dataCols = appendMissing(dataCols, ds.Key)
+	}
+	batches, err := ds.data.Read(ctx, ReadOptions{Columns: orNone(dataCols), Progress: opts.Progress, Mem: mem})
+	if err != nil {
+		return nil, err
+	}
+	dataTable := tableOf(batches)
+	defer dataTable.Release()
+
+	var newFields []arrow.Field
+	var newCols []arrow.Array
+	defer func() {
+		for _, c := range newCols {
+			c.Release()
+		}
+	}()
+	ds.joins = ds.joins[:0]
+	for i, p := range ds.preds {
+		predCols := perSource[i]
+		fields, arrs, st, err := ds.joinOne(ctx, mem, dataTable, p, predCols)
+		if err != nil {
+			return nil, err
+		}
+		ds.joins = append(ds.joins, st)
+		newCols = append(newCols, arrs...)
+		for j, f := range fields {
+			idx := ds.schemaIndex(i, f.Name)
+			jf := ds.schema.Field(idx)
+			jf.Type = arrs[j].DataType()
+			newFields = append(newFields, jf)
+		}
+	}
+	joined, err := dataTable.WithColumns(newFields, newCols)
+	if err != nil {
+		return nil, err
+	}
+	if ds.Classes == nil && ds.Task == "classification" {
+		ds.deriveClasses(joined)
+	}
+	// Keep only the wanted columns, in schema order.
+	return joined.selectColumns(ds.wantedNames(wanted))
+}
+
+func (ds *Dataset) wantedNames(idx []int) []string {
+	out := make([]string, len(idx))
+	for i, j := range idx {
+		out[i] = ds.schema.Field(j).Name
+	}
+	return out
+}
+
+func (ds *Dataset) schemaIndex(source int, name string) int {
+	for i, o := range ds.origins {
+		if o.source == source && o.name == name {
+			return i
+		}
+	}
+	panic("dataset: unknown joined column " + name)
+}
+
+// orNone turns an empty column list into an explicit empty read (nil would
+// read every column).
+func orNone(cols []string) []string {
+	if cols == nil {
+		return []string{}
+	}
+	return cols
+}
+
+func appendMissing(list []string, names ...string) []string {
+	for _, n := range names {
+		if n != "" && !contains(list, n) {
+			list = append(list, n)
+		}
+	}
+	return list
+}
+
+// joinOne reads a prediction file's columns and aligns them with the
+// dataset's rows by key (or by position).
+func (ds *Dataset) joinOne(ctx context.Context, mem memory.Allocator, data *Table, p predSource, cols []string) ([]arrow.Field, []arrow.Array, JoinStats, error) {
+	readCols := cols
+	if ds.Key != "" {
+		readCols = appendMissing(append([]string(nil), cols...), ds.Key)
+	}
+	batches, err := p.src.Read(ctx, ReadOptions{Columns: orNone(readCols), Mem: mem})
+	if err != nil {
+		return nil, nil, JoinStats{}, err
+	}
+	pt := tableOf(batches)
+	defer pt.Release()
+
+	var rows []int64
+	var st JoinStats
+	if ds.Key == "" {
+		if pt.NumRows() != data.NumRows() {
+			return nil, nil, st, fmt.Errorf("%s: no key column to join by, and the row counts differ (%d predictions, %d samples); add an id column or use --key", p.src.Path(), pt.NumRows(), data.NumRows())
+		}
+		rows = make([]int64, data.NumRows())
+		for i := range rows {
+			rows[i] = int64(i)
+		}
+		st = JoinStats{Rows: pt.NumRows(), Matched: pt.NumRows(), Positional: true}
+		ds.Warnings = append(ds.Warnings, fmt.Sprintf("%s: no key column: predictions matched to samples by position", p.src.Path()))
+	} else {
+		dk := data.ColumnByName(ds.Key)
+		defer dk.Release()
+		pk := pt.ColumnByName(ds.Key)
+		defer pk.Release()
+		rows, st, err = matchRows(dk, pk)
+		if err != nil {
+			return nil, nil, st, fmt.Errorf("%s: key %q: %w", p.src.Path(), ds.Key, err)
+		}
+		if st.SamplesWithoutPrediction > 0 {
+			ds.Warnings = append(ds.Warnings, fmt.Sprintf("%s: %d samples have no prediction", p.src.Path(), st.SamplesWithoutPrediction))
+		}
+		if st.PredictionsWithoutSample > 0 {
+			ds.Warnings = append(ds.Warnings, fmt.Sprintf("%s: %d predictions match no sample", p.src.Path(), st.PredictionsWithoutSample))
+		}
+	}
+	st.Name, st.Path = p.spec.Name, p.src.Path()
+
+	var fields []arrow.Field
+	var arrs []arrow.Array
+	for _, c := range cols {
+		col := pt.ColumnByName(c)
+		taken, err := takeRows(ctx, mem, col, rows)
+		col.Release()
+		if err != nil {
+			for _, a := range arrs {
+				a.Release()
+			}
+			return nil, nil, st, fmt.Errorf("%s: column %q: %w", p.src.Path(), c, err)
+		}
+		f, _ := field(pt.Schema(), c)
+		fields = append(fields, f)
+		arrs = append(arrs, taken)
+	}
+	return fields, arrs, st, nil
+}
+
+// tableOf makes a table of batches read from one source. Shards may differ
+// in key-value metadata, so every batch is given the first one's schema.
+func tableOf(batches []arrow.RecordBatch) *Table {
+	if len(batches) == 0 {
+		return NewTable(arrow.NewSchema(nil, nil), nil)
+	}
+	schema := batches[0].Schema()
+	for i, b := range batches {
+		if !b.Schema().Equal(schema) {
+			nb := array.NewRecordBatch(schema, b.Columns(), b.NumRows())
+			b.Release()
+			batches[i] = nb
+		}
+	}
+	return NewTable(schema, batches)
+}
+
+// selectColumns returns a table of the named columns, in that order. The
+// receiver is released.
+func (t *Table) selectColumns(names []string) (*Table, error) {
+	defer t.Release()
+	idx, err := columnIndices("", t.schema, names)
+	if err != nil {
+		return nil, err
+	}
+	batches := make([]arrow.RecordBatch, len(t.batches))
+	var schema *arrow.Schema
+	for i, b := range t.batches {
+		batches[i], err = project(t.schema, b, idx)
+		if err != nil {
+			releaseAll(batches[:i])
+			return nil, err
+		}
+		schema = batches[i].Schema()
+	}
+	if schema == nil {
+		fields := make([]arrow.Field, len(idx))
+		for i, j := range idx {
+			fields[i] = t.schema.Field(j)
+		}
+		md := t.schema.Metadata()
+		schema = arrow.NewSchema(fields, &md)
+	}
+	return &Table{schema: schema, batches: batches, rows: t.rows}, nil
+}
+
+// deriveClasses falls back to the labels themselves: integer labels name
+// classes 0..max, string labels the sorted distinct values.
+func (ds *Dataset) deriveClasses(t *Table) {
+	ints := map[int64]bool{}
+	strs := map[string]bool{}
+	for _, role := range []Role{RoleLabel, RolePred} {
+		col := t.ColumnByName(ds.Roles[role])
+		if col == nil {
+			continue
+		}
+		_ = forEachValue(col, func(i int64, s string, isStr bool) {
+			if isStr {
+				strs[s] = true
+			} else {
+				ints[i] = true
+			}
+		})
+		col.Release()
+	}
+	switch {
+	case len(strs) > 0:
+		for s := range strs {
+			ds.Classes = append(ds.Classes, s)
+		}
+		sort.Strings(ds.Classes)
+		ds.ClassesSource = ClassesFromValues
+		ds.Warnings = append(ds.Warnings, fmt.Sprintf("no class list in the metadata: using the %d sorted distinct labels (set --classes to fix the order)", len(ds.Classes)))
+	case len(ints) > 0:
+		var max int64
+		for i := range ints {
+			max = maxInt(max, i)
+		}
+		for i := int64(0); i <= max; i++ {
+			ds.Classes = append(ds.Classes, strconv.FormatInt(i, 10))
+		}
+		ds.ClassesSource = ClassesFromValues
+		ds.Warnings = append(ds.Warnings, fmt.Sprintf("no class names in the metadata: integer labels name classes 0..%d", max))
+	}
+}
+
+func maxInt(a, b int64) int64 {
+	if a > b {
+		return a
+	}
+	return b
+}
+
+// forEachValue calls f with each non-null value of an integer or string
+// column.
+func forEachValue(col *arrow.Chunked, f func(i int64, s string, isStr bool)) error {
+	for _, c := range col.Chunks() {
+		if d, ok := c.(*array.Dictionary); ok {
+			dict, ok := d.Dictionary().(interface{ Value(int) string })
+			if !ok {
+				return fmt.Errorf("unsupported dictionary values %s", d.Dictionary().DataType())
+			}
+			for j := 0; j < d.Len(); j++ {
+				if d.IsValid(j) {
+					f(0, dict.Value(d.GetValueIndex(j)), true)
+				}
+			}
+			continue
+		}
+		for j := 0; j < c.Len(); j++ {
+			if c.IsNull(j) {
+				continue
+			}
+			switch a := c.(type) {
+			case *array.String:
+				f(0, a.Value(j), true)
+			case *array.LargeString:
+				f(0, a.Value(j), true)
+			default:
+				v, err := strconv.ParseInt(c.ValueStr(j), 10, 64)
+				if err != nil {
+					f(0, c.ValueStr(j), true)
+				} else {
+					f(v, "", false)
+				}
+			}
+		}
+	}
+	return nil
+}

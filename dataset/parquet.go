@@ -1,0 +1,252 @@
+package dataset
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"sync/atomic"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/parquet"
+	"github.com/apache/arrow-go/v18/parquet/file"
+	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+)
+
+// batchSize is the number of rows per record batch read from a file.
+const batchSize = 64 * 1024
+
+type parquetSource struct {
+	path   string
+	f      *countingFile
+	pf     *file.Reader
+	schema *arrow.Schema
+	fields []pqarrow.SchemaField
+}
+
+func openParquet(path string) (_ Source, err error) {
+	osf, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	st, err := osf.Stat()
+	if err != nil {
+		osf.Close()
+		return nil, err
+	}
+	s := &parquetSource{path: path, f: &countingFile{f: osf, size: st.Size()}}
+	err = guard(path, func() error {
+		props := parquet.NewReaderProperties(nil)
+		pf, err := file.NewParquetReader(s.f, file.WithReadProps(props))
+		if err != nil {
+			return err
+		}
+		s.pf = pf
+		if err := checkRowCounts(pf); err != nil {
+			return err
+		}
+		manifest, err := pqarrow.NewSchemaManifest(pf.MetaData().Schema, pf.MetaData().KeyValueMetadata(), nil)
+		if err != nil {
+			return err
+		}
+		s.fields = manifest.Fields
+		fr, err := pqarrow.NewFileReader(pf, pqarrow.ArrowReadProperties{}, nil)
+		if err != nil {
+			return err
+		}
+		s.schema, err = fr.Schema()
+		return err
+	})
+	if err != nil {
+		osf.Close()
+		return nil, parquetError(path, err)
+	}
+	return s, nil
+}
+
+// parquetError makes arrow-go's messages say what a person needs to know.
+func parquetError(path string, err error) error {
+	msg := err.Error()
+	switch {
+	case strings.Contains(msg, "encrypt") || strings.Contains(msg, "PARE"):
+		return fmt.Errorf("%s: the file is encrypted (Parquet modular encryption); triage cannot read encrypted files", path)
+	case errors.Is(err, io.ErrUnexpectedEOF) || strings.Contains(msg, "too small") || strings.Contains(msg, "magic"):
+		return fmt.Errorf("%s: not a complete Parquet file (truncated?): %v", path, trimPath(msg, path))
+	}
+	return fmt.Errorf("%s: %v", path, trimPath(msg, path))
+}
+
+// trimPath drops a leading "path: " that an inner error already carries.
+func trimPath(msg, path string) string {
+	return strings.TrimPrefix(msg, path+": ")
+}
+
+func (s *parquetSource) Path() string          { return s.path }
+func (s *parquetSource) Format() Format        { return FormatParquet }
+func (s *parquetSource) Schema() *arrow.Schema { return s.schema }
+func (s *parquetSource) NumRows() int64        { return s.pf.NumRows() }
+func (s *parquetSource) Close() error          { return s.f.f.Close() }
+
+// Read streams row groups through pqarrow's record reader with
+// Parallel=false: with Parallel=true a malformed file panics in a goroutine
+// arrow-go starts, where no recover can reach, and kills the process.
+func (s *parquetSource) Read(ctx context.Context, opts ReadOptions) ([]arrow.RecordBatch, error) {
+	cols, err := columnIndices(s.path, s.schema, opts.Columns)
+	if err != nil {
+		return nil, err
+	}
+	if len(cols) == 0 {
+		return s.readNoColumns()
+	}
+	props := pqarrow.ArrowReadProperties{BatchSize: batchSize}
+	var leaves []int
+	for _, c := range cols {
+		leaves = append(leaves, leafIndices(s.fields[c])...)
+		if s.readAsDictionary(s.fields[c]) {
+			props.SetReadDict(s.fields[c].ColIndex, true)
+		}
+	}
+	totalBytes, err := s.chunkBytes(leaves)
+	if err != nil {
+		return nil, parquetError(s.path, err)
+	}
+	startBytes := s.f.read.Load()
+
+	var batches []arrow.RecordBatch
+	err = guard(s.path, func() error {
+		fr, err := pqarrow.NewFileReader(s.pf, props, allocator(opts.Mem))
+		if err != nil {
+			return err
+		}
+		rr, err := fr.GetRecordReader(ctx, leaves, nil)
+		if err != nil {
+			return err
+		}
+		defer rr.Release()
+		var rows int64
+		for rr.Next() {
+			b := rr.RecordBatch()
+			b.Retain() // released by the caller of Read
+			batches = append(batches, b)
+			rows += b.NumRows()
+			if opts.Progress != nil {
+				opts.Progress(Progress{Rows: rows, TotalRows: s.NumRows(), Bytes: s.f.read.Load() - startBytes, TotalBytes: totalBytes})
+			}
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		if err := rr.Err(); err != nil && err != io.EOF {
+			return err
+		}
+		return nil
+	})
+	if err != nil {
+		releaseAll(batches)
+		return nil, parquetError(s.path, err)
+	}
+	return batches, nil
+}
+
+// readNoColumns returns one empty-schema batch per row group, so that a
+// query that reads no column (a plain count) still sees the row count.
+func (s *parquetSource) readNoColumns() ([]arrow.RecordBatch, error) {
+	return emptyBatches(s.NumRows()), nil
+}
+
+// leafIndices lists the Parquet leaf columns under a top-level field.
+func leafIndices(f pqarrow.SchemaField) []int {
+	if f.IsLeaf() {
+		return []int{f.ColIndex}
+	}
+	var out []int
+	for _, c := range f.Children {
+		out = append(out, leafIndices(c)...)
+	}
+	return out
+}
+
+// readAsDictionary reports whether a top-level string column is dictionary
+// encoded in every row group, so it can be read as an Arrow dictionary array
+// that queries compare by index (low-cardinality labels, splits, classes).
+func (s *parquetSource) readAsDictionary(f pqarrow.SchemaField) bool {
+	if !f.IsLeaf() || f.Field == nil || f.Field.Type.ID() != arrow.STRING {
+		return false
+	}
+	md := s.pf.MetaData()
+	if md.NumRowGroups() == 0 {
+		return false
+	}
+	for rg := 0; rg < md.NumRowGroups(); rg++ {
+		cc, err := md.RowGroup(rg).ColumnChunk(f.ColIndex)
+		if err != nil || !cc.HasDictionaryPage() {
+			return false
+		}
+		for _, st := range cc.EncodingStats() {
+			if st.PageType != 2 && st.Encoding == parquet.Encodings.Plain { // 2 = DICTIONARY_PAGE; a plain data page means the writer fell back
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// chunkBytes is the compressed size of the given leaf columns over all row
+// groups: what a projected read has to fetch. It fails when a column
+// chunk's metadata cannot be decoded.
+func (s *parquetSource) chunkBytes(leaves []int) (n int64, err error) {
+	err = guard(s.path, func() error {
+		md := s.pf.MetaData()
+		for rg := 0; rg < md.NumRowGroups(); rg++ {
+			for _, l := range leaves {
+				cc, err := md.RowGroup(rg).ColumnChunk(l)
+				if err != nil {
+					return fmt.Errorf("row group %d, column %d: %w", rg, l, err)
+				}
+				n += cc.TotalCompressedSize()
+			}
+		}
+		return nil
+	})
+	return n, err
+}
+
+// countingFile counts the bytes read through it, for progress and for
+// proving that projection reads only the columns asked for.
+type countingFile struct {
+	f    *os.File
+	size int64
+	read atomic.Int64
+	pos  int64
+}
+
+func (c *countingFile) ReadAt(p []byte, off int64) (int, error) {
+	n, err := c.f.ReadAt(p, off)
+	c.read.Add(int64(n))
+	return n, err
+}
+
+func (c *countingFile) Seek(offset int64, whence int) (int64, error) {
+	return c.f.Seek(offset, whence)
+}
+
+func (c *countingFile) Read(p []byte) (int, error) {
+	n, err := c.f.Read(p)
+	c.read.Add(int64(n))
+	return n, err
+}
+
+// checkRowCounts rejects footers whose row counts cannot be right, before a
+// reader trusts them for allocation sizes.
+func checkRowCounts(pf *file.Reader) error {
+	md := pf.MetaData()
+	for rg := 0; rg < md.NumRowGroups(); rg++ {
+		n := md.RowGroup(rg).NumRows()
+		if n < 0 {
+			return fmt.Errorf("malformed footer: row group %d has %d rows", rg, n)
+		}
+	}
+	return nil
+}
