@@ -229,11 +229,22 @@ func (ds *Dataset) resolveClasses(flag []string) error {
 	if label == "" {
 		label = ds.Roles[RoleGroundTruth]
 	}
-	classes, source, err := classesFromMetadata(ds.schema, label)
-	if err != nil {
-		return fmt.Errorf("%s: %w", ds.Path, err)
+	// The dataset's own metadata defines its labels; a prediction file's
+	// is used only when the dataset has none.
+	sources := []Source{ds.data}
+	for _, p := range ds.preds {
+		sources = append(sources, p.src)
 	}
-	ds.Classes, ds.ClassesSource = classes, source
+	for _, src := range sources {
+		classes, source, err := classesFromMetadata(src.Schema(), label)
+		if err != nil {
+			return fmt.Errorf("%s: %w", src.Path(), err)
+		}
+		if classes != nil {
+			ds.Classes, ds.ClassesSource = classes, source
+			return nil
+		}
+	}
 	return nil
 }
 
@@ -560,3 +571,6 @@ func forEachValue(col *arrow.Chunked, f func(i int64, s string, isStr bool)) err
 	}
 	return nil
 }
+
+// Format is the dataset file's format.
+func (ds *Dataset) Format() Format { return ds.data.Format() }

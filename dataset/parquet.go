@@ -56,8 +56,12 @@ func openParquet(path string) (_ Source, err error) {
 		if err != nil {
 			return err
 		}
-		s.schema, err = fr.Schema()
-		return err
+		sc, err := fr.Schema()
+		if err != nil {
+			return err
+		}
+		s.schema = withFileMetadata(sc, pf)
+		return nil
 	})
 	if err != nil {
 		osf.Close()
@@ -249,4 +253,23 @@ func checkRowCounts(pf *file.Reader) error {
 		}
 	}
 	return nil
+}
+
+// withFileMetadata adds the Parquet footer's key-value pairs to the schema's
+// metadata. pqarrow prefers the metadata inside a stored Arrow schema, which
+// writers often leave empty while putting "huggingface" or "triage.classes"
+// in the footer.
+func withFileMetadata(sc *arrow.Schema, pf *file.Reader) *arrow.Schema {
+	md := sc.Metadata()
+	keys, values := append([]string(nil), md.Keys()...), append([]string(nil), md.Values()...)
+	kv := pf.MetaData().KeyValueMetadata()
+	for i, k := range kv.Keys() {
+		if k == "ARROW:schema" || md.FindKey(k) >= 0 {
+			continue
+		}
+		keys = append(keys, k)
+		values = append(values, kv.Values()[i])
+	}
+	meta := arrow.NewMetadata(keys, values)
+	return arrow.NewSchema(sc.Fields(), &meta)
 }

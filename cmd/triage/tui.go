@@ -1,0 +1,64 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"os"
+	"path/filepath"
+
+	tea "charm.land/bubbletea/v2"
+
+	"triage/dataset"
+	"triage/tui"
+)
+
+var tuiCmd = &command{
+	name:    "tui",
+	summary: "the interactive terminal program",
+	usage: `Usage: triage [open flags] [DATASET]
+
+Opens the dataset in the terminal program. With no DATASET, opens the
+built-in demo: 1,500 handwritten digits with a model's out-of-fold
+predictions and 6% injected label noise.
+
+` + openFlagsHelp,
+	run: runTUI,
+}
+
+func runTUI(ctx context.Context, e *env, args []string) error {
+	fs := flag.NewFlagSet("triage", flag.ContinueOnError)
+	var of openFlags
+	of.register(fs)
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 1 {
+		return usagef("want at most one DATASET, got %d arguments (see `triage help`)", len(pos))
+	}
+	var path, title string
+	if len(pos) == 1 {
+		path, title = pos[0], pos[0]
+	} else {
+		if path, err = of.demoDir(); err != nil {
+			return err
+		}
+		defer os.RemoveAll(filepath.Dir(path))
+		title = "demo: handwritten digits"
+	}
+	ds, err := of.open(path)
+	if err != nil {
+		return err
+	}
+	defer ds.Close()
+	t, err := ds.Load(ctx, dataset.LoadOptions{})
+	if err != nil {
+		return err
+	}
+	defer t.Release()
+	classCols := []string{ds.Roles[dataset.RoleLabel], ds.Roles[dataset.RolePred]}
+	m := tui.New(title, t, ds.Classes, classCols)
+	p := tea.NewProgram(m, tea.WithContext(ctx), tea.WithInput(e.stdin), tea.WithOutput(e.stdout))
+	_, err = p.Run()
+	return err
+}

@@ -1,0 +1,105 @@
+package render
+
+import (
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+)
+
+// Sanitize makes a string safe to print on a terminal: control characters
+// (ESC among them, which starts an escape sequence), invalid UTF-8 and
+// other unprintable runes are shown escaped, Go-style, as \x1b or \u200b.
+func Sanitize(s string) string {
+	clean := true
+	for _, r := range s {
+		if r == utf8.RuneError || !unicode.IsPrint(r) {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size <= 1:
+			b.WriteString(`\x`)
+			b.WriteString(strconv.FormatUint(uint64(s[i])|0x100, 16)[1:])
+		case unicode.IsPrint(r):
+			b.WriteRune(r)
+		default:
+			q := strconv.QuoteRune(r)
+			b.WriteString(q[1 : len(q)-1])
+		}
+		i += size
+	}
+	return b.String()
+}
+
+// Value formats row i of arr for display. Integer columns listed in
+// classNamed are shown with their class name; nulls are shown as "null".
+// The result is sanitized.
+func Value(arr arrow.Array, i int, classes []string) string {
+	if arr.IsNull(i) {
+		return "null"
+	}
+	switch a := arr.(type) {
+	case *array.Float32:
+		return formatFloat(float64(a.Value(i)), 32)
+	case *array.Float64:
+		return formatFloat(a.Value(i), 64)
+	case *array.String:
+		return Sanitize(a.Value(i))
+	case *array.LargeString:
+		return Sanitize(a.Value(i))
+	case *array.Dictionary:
+		return Value(a.Dictionary(), a.GetValueIndex(i), nil)
+	case *array.Binary:
+		return "<" + strconv.Itoa(len(a.Value(i))) + " bytes>"
+	case *array.LargeBinary:
+		return "<" + strconv.Itoa(len(a.Value(i))) + " bytes>"
+	case *array.Struct:
+		return structValue(a, i)
+	}
+	if classes != nil && isIntegerArray(arr) {
+		if v, err := strconv.Atoi(arr.ValueStr(i)); err == nil && v >= 0 && v < len(classes) {
+			return Sanitize(classes[v])
+		}
+	}
+	return Sanitize(arr.ValueStr(i))
+}
+
+// structValue shows an image struct compactly, others as Arrow prints them.
+func structValue(a *array.Struct, i int) string {
+	st := a.DataType().(*arrow.StructType)
+	if idx, ok := st.FieldIdx("bytes"); ok {
+		if b, ok := a.Field(idx).(*array.Binary); ok && b.IsValid(i) {
+			return "<image " + strconv.Itoa(len(b.Value(i))) + " bytes>"
+		}
+	}
+	return Sanitize(a.ValueStr(i))
+}
+
+func isIntegerArray(arr arrow.Array) bool {
+	switch arr.DataType().ID() {
+	case arrow.INT8, arrow.INT16, arrow.INT32, arrow.INT64, arrow.UINT8, arrow.UINT16, arrow.UINT32, arrow.UINT64:
+		return true
+	}
+	return false
+}
+
+// formatFloat prints the shortest form that reads back to the same value,
+// capped at 6 significant digits for display.
+func formatFloat(v float64, bits int) string {
+	s := strconv.FormatFloat(v, 'g', -1, bits)
+	if len(s) > 8 {
+		s = strconv.FormatFloat(v, 'g', 6, bits)
+	}
+	return s
+}
