@@ -19,7 +19,7 @@ func guard(path string, f func() error) (err error) {
 				err = fmt.Errorf("%s: %w", path, e)
 				return
 			}
-			err = fmt.Errorf("%s: malformed file: reader failed: %v", path, r)
+			err = fmt.Errorf("%s: cannot read the file: the reader failed on it (%v)", path, r)
 		}
 	}()
 	return f()

@@ -76,7 +76,7 @@ func parquetError(path string, err error) error {
 	switch {
 	case strings.Contains(msg, "encrypt") || strings.Contains(msg, "PARE"):
 		return fmt.Errorf("%s: the file is encrypted (Parquet modular encryption); triage cannot read encrypted files", path)
-	case errors.Is(err, io.ErrUnexpectedEOF) || strings.Contains(msg, "too small") || strings.Contains(msg, "magic"):
+	case errors.Is(err, io.ErrUnexpectedEOF) || strings.Contains(msg, "too small") || strings.Contains(msg, "smaller than") || strings.Contains(msg, "magic"):
 		return fmt.Errorf("%s: not a complete Parquet file (truncated?): %v", path, trimPath(msg, path))
 	}
 	return fmt.Errorf("%s: %v", path, trimPath(msg, path))

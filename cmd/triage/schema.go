@@ -57,7 +57,7 @@ func runSchema(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if len(pos) != 1 {
-		return usagef("schema: want one DATASET, got %d arguments (see `triage help schema`)", len(pos))
+		return usagef("want one DATASET, got %d arguments (see `triage help schema`)", len(pos))
 	}
 	ds, err := of.open(pos[0])
 	if err != nil {
