@@ -6,10 +6,13 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"strings"
+	"sync"
 	"sync/atomic"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/apache/arrow-go/v18/parquet"
 	"github.com/apache/arrow-go/v18/parquet/file"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
@@ -24,6 +27,8 @@ type parquetSource struct {
 	pf     *file.Reader
 	schema *arrow.Schema
 	fields []pqarrow.SchemaField
+
+	progressMu sync.Mutex // progress callbacks come from several goroutines
 }
 
 func openParquet(path string) (_ Source, err error) {
@@ -93,7 +98,7 @@ func (s *parquetSource) Schema() *arrow.Schema { return s.schema }
 func (s *parquetSource) NumRows() int64        { return s.pf.NumRows() }
 func (s *parquetSource) Close() error          { return s.f.f.Close() }
 
-// Read streams row groups through pqarrow's record reader with
+// Read reads row groups through pqarrow's record reader with
 // Parallel=false: with Parallel=true a malformed file panics in a goroutine
 // arrow-go starts, where no recover can reach, and kills the process.
 func (s *parquetSource) Read(ctx context.Context, opts ReadOptions) ([]arrow.RecordBatch, error) {
@@ -118,38 +123,83 @@ func (s *parquetSource) Read(ctx context.Context, opts ReadOptions) ([]arrow.Rec
 	}
 	startBytes := s.f.read.Load()
 
+	// Row groups are decoded in parallel by our own goroutines, each under
+	// its own guard, and put back in file order.
+	groups := s.pf.NumRowGroups()
+	perGroup := make([][]arrow.RecordBatch, groups)
+	errs := make([]error, groups)
+	var rows atomic.Int64
+	workers := min(groups, runtime.GOMAXPROCS(0))
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			for rg := w; rg < groups; rg += workers {
+				if ctx.Err() != nil {
+					errs[rg] = ctx.Err()
+					return
+				}
+				perGroup[rg], errs[rg] = s.readRowGroup(ctx, props, leaves, rg, opts.Mem)
+				if errs[rg] != nil {
+					return
+				}
+				n := int64(0)
+				for _, b := range perGroup[rg] {
+					n += b.NumRows()
+				}
+				r := rows.Add(n)
+				if opts.Progress != nil {
+					s.progressMu.Lock()
+					opts.Progress(Progress{Rows: r, TotalRows: s.NumRows(), Bytes: s.f.read.Load() - startBytes, TotalBytes: totalBytes})
+					s.progressMu.Unlock()
+				}
+			}
+		}(w)
+	}
+	wg.Wait()
 	var batches []arrow.RecordBatch
-	err = guard(s.path, func() error {
-		fr, err := pqarrow.NewFileReader(s.pf, props, allocator(opts.Mem))
+	var firstErr error
+	for rg := range perGroup {
+		batches = append(batches, perGroup[rg]...)
+		if errs[rg] != nil && firstErr == nil {
+			firstErr = errs[rg]
+		}
+	}
+	if firstErr != nil {
+		releaseAll(batches)
+		return nil, parquetError(s.path, firstErr)
+	}
+	return batches, nil
+}
+
+// readRowGroup reads one row group's columns, under a guard of its own:
+// it runs in a goroutine, where a panic would otherwise kill the process.
+func (s *parquetSource) readRowGroup(ctx context.Context, props pqarrow.ArrowReadProperties, leaves []int, rg int, mem memory.Allocator) ([]arrow.RecordBatch, error) {
+	var batches []arrow.RecordBatch
+	err := guard(s.path, func() error {
+		fr, err := pqarrow.NewFileReader(s.pf, props, allocator(mem))
 		if err != nil {
 			return err
 		}
-		rr, err := fr.GetRecordReader(ctx, leaves, nil)
+		rr, err := fr.GetRecordReader(ctx, leaves, []int{rg})
 		if err != nil {
 			return err
 		}
 		defer rr.Release()
-		var rows int64
 		for rr.Next() {
 			b := rr.RecordBatch()
 			b.Retain() // released by the caller of Read
 			batches = append(batches, b)
-			rows += b.NumRows()
-			if opts.Progress != nil {
-				opts.Progress(Progress{Rows: rows, TotalRows: s.NumRows(), Bytes: s.f.read.Load() - startBytes, TotalBytes: totalBytes})
-			}
-			if err := ctx.Err(); err != nil {
-				return err
-			}
 		}
 		if err := rr.Err(); err != nil && err != io.EOF {
-			return err
+			return fmt.Errorf("row group %d: %w", rg, err)
 		}
 		return nil
 	})
 	if err != nil {
 		releaseAll(batches)
-		return nil, parquetError(s.path, err)
+		return nil, err
 	}
 	return batches, nil
 }
