@@ -12,9 +12,9 @@ import (
 func Table(header []string, rows [][]string, width int) string {
 	widths := columnWidths(header, rows, width)
 	var b strings.Builder
-	writeRow(&b, header, widths)
+	writeRow(&b, header, widths, width)
 	for _, r := range rows {
-		writeRow(&b, r, widths)
+		writeRow(&b, r, widths, width)
 	}
 	return b.String()
 }
@@ -58,7 +58,9 @@ func columnWidths(header []string, rows [][]string, width int) []int {
 	return w
 }
 
-func writeRow(b *strings.Builder, cells []string, widths []int) {
+// writeRow writes one line; when even the narrowest columns do not fit,
+// the line is cut at width.
+func writeRow(b *strings.Builder, cells []string, widths []int, width int) {
 	var line strings.Builder
 	for i, wd := range widths {
 		c := ""
@@ -73,6 +75,10 @@ func writeRow(b *strings.Builder, cells []string, widths []int) {
 			line.WriteString(strings.Repeat(" ", wd-ansi.StringWidth(c)+2))
 		}
 	}
-	b.WriteString(strings.TrimRight(line.String(), " "))
+	out := strings.TrimRight(line.String(), " ")
+	if width > 0 && ansi.StringWidth(out) > width {
+		out = ansi.Truncate(out, width, "…")
+	}
+	b.WriteString(out)
 	b.WriteByte('\n')
 }
