@@ -22,6 +22,9 @@ type arrowFileSource struct {
 }
 
 func openArrowFile(path string) (Source, error) {
+	if err := checkIPC(path, FormatArrowFile); err != nil {
+		return nil, err
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
@@ -106,6 +109,9 @@ type arrowStreamSource struct {
 }
 
 func openArrowStream(path string) (Source, error) {
+	if err := checkIPC(path, FormatArrowStream); err != nil {
+		return nil, err
+	}
 	s := &arrowStreamSource{path: path, rows: -1}
 	err := s.withReader(nil, func(r *ipc.Reader) error {
 		s.schema = r.Schema()
