@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-
 )
 
 // arrow-go sizes slices from the vector lengths in an IPC schema's
