@@ -15,6 +15,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/apache/arrow-go/v18/parquet"
 	"github.com/apache/arrow-go/v18/parquet/file"
+	"github.com/apache/arrow-go/v18/parquet/metadata"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 )
 
@@ -249,7 +250,7 @@ func (s *parquetSource) readAsDictionary(f pqarrow.SchemaField) bool {
 
 // chunkBytes is the compressed size of the given leaf columns over all row
 // groups: what a projected read has to fetch. It fails when a column
-// chunk's metadata cannot be decoded.
+// chunk's metadata cannot be decoded or points outside the file.
 func (s *parquetSource) chunkBytes(leaves []int) (n int64, err error) {
 	err = guard(s.path, func() error {
 		md := s.pf.MetaData()
@@ -257,6 +258,9 @@ func (s *parquetSource) chunkBytes(leaves []int) (n int64, err error) {
 			for _, l := range leaves {
 				cc, err := md.RowGroup(rg).ColumnChunk(l)
 				if err != nil {
+					return fmt.Errorf("row group %d, column %d: %w", rg, l, err)
+				}
+				if err := checkChunkRange(cc, s.f.size); err != nil {
 					return fmt.Errorf("row group %d, column %d: %w", rg, l, err)
 				}
 				n += cc.TotalCompressedSize()
@@ -322,4 +326,21 @@ func withFileMetadata(sc *arrow.Schema, pf *file.Reader) *arrow.Schema {
 	}
 	meta := arrow.NewMetadata(keys, values)
 	return arrow.NewSchema(sc.Fields(), &meta)
+}
+
+// checkChunkRange rejects a column chunk whose byte range lies outside the
+// file. pqarrow opens the readers of a struct's children in goroutines of
+// its own (an errgroup, even with Parallel=false), where the panic a
+// negative length causes would kill the process; so the ranges are checked
+// here, first.
+func checkChunkRange(cc *metadata.ColumnChunkMetaData, fileSize int64) error {
+	start := cc.DataPageOffset()
+	if cc.HasDictionaryPage() && cc.DictionaryPageOffset() > 0 && start > cc.DictionaryPageOffset() {
+		start = cc.DictionaryPageOffset()
+	}
+	length := cc.TotalCompressedSize()
+	if start < 0 || length < 0 || start > fileSize || length > fileSize-start {
+		return fmt.Errorf("malformed footer: column chunk at offset %d with length %d lies outside the %d-byte file", start, length, fileSize)
+	}
+	return nil
 }
