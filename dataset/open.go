@@ -49,17 +49,28 @@ type Dataset struct {
 	Task          string // "classification", "detection" or ""
 	Warnings      []string
 
-	data    Source
-	preds   []predSource
-	schema  *arrow.Schema
-	origins []columnOrigin // for each column of schema, where it is read from
-	joins   []JoinStats
+	data     Source
+	preds    []predSource
+	schema   *arrow.Schema
+	origins  []columnOrigin // for each column of schema, where it is read from
+	joins    []JoinStats
+	predSets []PredictionSet
 }
 
 type predSource struct {
 	spec PredSpec
 	src  Source
 }
+
+// PredictionSet is one prediction file's columns, by role, under their
+// joined names (NAME.pred when there are several files).
+type PredictionSet struct {
+	Name  string
+	Roles Roles
+}
+
+// predictionRoles are the roles a prediction file provides.
+var predictionRoles = []Role{RolePred, RoleScore, RoleProbs, RoleDetections}
 
 // columnOrigin is the source (-1: the dataset, i: prediction i) and the
 // column name in that source that a joined column comes from.
@@ -94,6 +105,7 @@ func Open(opts Options) (*Dataset, error) {
 		ds.Close()
 		return nil, fmt.Errorf("%s: %w", opts.Path, err)
 	}
+	ds.detectPredictionRoles(opts.Roles)
 	ds.Task = detectTask(ds.Roles)
 	if err := ds.resolveClasses(opts.Classes); err != nil {
 		ds.Close()
@@ -574,3 +586,38 @@ func forEachValue(col *arrow.Chunked, f func(i int64, s string, isStr bool)) err
 
 // Format is the dataset file's format.
 func (ds *Dataset) Format() Format { return ds.data.Format() }
+
+// PredictionSets returns each prediction file's roles. The dataset's own
+// Roles name the first file's columns, so bare names mean the first set.
+func (ds *Dataset) PredictionSets() []PredictionSet { return ds.predSets }
+
+// detectPredictionRoles finds pred, score, probs and detections in each
+// prediction file's own schema and maps them to joined column names.
+func (ds *Dataset) detectPredictionRoles(overrides map[Role]string) {
+	for i, p := range ds.preds {
+		own := map[Role]string{}
+		for _, r := range predictionRoles {
+			if c, ok := overrides[r]; ok && len(p.src.Schema().FieldIndices(c)) > 0 {
+				own[r] = c
+			}
+		}
+		roles, err := DetectRoles(p.src.Schema(), own)
+		if err != nil {
+			continue // overrides were checked against the joined schema
+		}
+		set := PredictionSet{Name: p.spec.Name, Roles: Roles{}}
+		for _, r := range predictionRoles {
+			if c, ok := roles[r]; ok && c != ds.Key {
+				set.Roles[r] = ds.schema.Field(ds.schemaIndex(i, c)).Name
+			}
+		}
+		ds.predSets = append(ds.predSets, set)
+	}
+	if len(ds.predSets) > 0 {
+		for r, c := range ds.predSets[0].Roles {
+			if _, ok := ds.Roles[r]; !ok {
+				ds.Roles[r] = c
+			}
+		}
+	}
+}

@@ -189,6 +189,16 @@ func TestSeveralPredictionSets(t *testing.T) {
 	if diff := cmp.Diff(want, names); diff != "" {
 		t.Errorf("columns (-want +got):\n%s", diff)
 	}
+	wantSets := []PredictionSet{
+		{Name: "resnet", Roles: Roles{RolePred: "resnet.pred", RoleScore: "resnet.score"}},
+		{Name: "vit", Roles: Roles{RolePred: "vit.pred", RoleScore: "vit.score"}},
+	}
+	if diff := cmp.Diff(wantSets, ds.PredictionSets()); diff != "" {
+		t.Errorf("prediction sets (-want +got):\n%s", diff)
+	}
+	if ds.Roles[RolePred] != "resnet.pred" {
+		t.Errorf("bare pred role = %q, want the first set's resnet.pred", ds.Roles[RolePred])
+	}
 }
 
 func TestPositionalJoin(t *testing.T) {
