@@ -1,0 +1,568 @@
+package evalview
+
+import (
+	"cmp"
+	"fmt"
+	"math"
+	"runtime"
+	"slices"
+	"sync"
+)
+
+// Confident learning, ported from cleanlab 2.9.0 (commit 7506257):
+// cleanlab.count.compute_confident_joint, calibrate_confident_joint and
+// num_label_issues, and cleanlab.filter.find_label_issues with
+// multi_label=False, frac_noise=1.0, num_to_remove_per_class=None and
+// min_examples_per_class=1. The pipeline, for N rows and K classes:
+//
+//	thresholds t[k] = mean p[k] over rows labeled k    (2 for absent classes, clipped at 2e-6)
+//	      |
+//	per row: confident classes {k : p[k] >= t[k] - 1e-6}
+//	      |   none -> not counted; one -> that class; several -> argmax p
+//	      v
+//	confident joint C[given][guess], diagonal at least 1
+//	      |   calibrate: rows scaled to the label counts, total to N,
+//	      v   rounded preserving row totals
+//	calibrated joint  --transpose, keep >= 1 per class-->  prune counts M
+//	      |
+//	prune_by_noise_rate: for given label k and each j != k, flag the M[j][k]
+//	      rows labeled k with the largest p[j] - p[k]
+//	prune_by_class: for given label k, flag the n_k - M[k][k] rows labeled
+//	      k with the smallest p[k]
+//	both: flagged by both; confident_learning: the off-diagonal rows of C;
+//	predicted_neq_given: argmax p != label
+//	      |
+//	finally unflag every row whose argmax p is its label (not for the
+//	low_* filters, which flag the num_label_issues lowest quality scores)
+//
+// Orders are numpy's: argmax takes the first maximum, and "largest" and
+// "smallest" are the first entries of np.argsort (quicksort), whose order
+// among equal keys npArgsort reproduces.
+
+// cleanlab constants (cleanlab.internal.constants).
+const (
+	clFloatCompare    = 1e-6   // FLOATING_POINT_COMPARISON
+	clThresholdLower  = 2e-6   // CONFIDENT_THRESHOLDS_LOWER_BOUND
+	clTiny            = 1e-100 // TINY_VALUE
+	clMissingClassThr = 2      // BIG_VALUE for classes without labels
+)
+
+// LabelIssueSummary is the confident-learning summary of a report.
+type LabelIssueSummary struct {
+	Filter     string // the filter_by that set suspect
+	NumFlagged int    // rows flagged by Filter (suspect = true)
+	// NumLabelIssues is cleanlab.count.num_label_issues (estimation_method
+	// "off_diagonal"); NumLabelIssuesCalibrated is "off_diagonal_calibrated".
+	NumLabelIssues           int
+	NumLabelIssuesCalibrated int
+	Thresholds               []float64 // per-class confident thresholds
+	ConfidentJointRaw        [][]int64 // [given][true], before calibration (diagonal at least 1)
+	ConfidentJoint           [][]int64 // calibrated, the one the filters use
+	// NoiseRate[k] estimates P(true label != k | given label k) from the
+	// calibrated joint: 1 - C[k][k] / sum_j C[k][j].
+	NoiseRate []float64
+	TopSwaps  []ClassSwap // the largest off-diagonal cells of the calibrated joint
+}
+
+// ClassSwap is one off-diagonal cell of the confident joint: Count rows
+// labeled Given are estimated to truly be True.
+type ClassSwap struct {
+	Given, True string
+	Count       int64
+}
+
+// maxSwaps is how many swapped pairs the summary lists.
+const maxSwaps = 10
+
+// confidentLearner holds the state of one confident-learning run.
+type confidentLearner struct {
+	k       int
+	probs   []float64 // stride k, by input row
+	label   []int32   // by input row
+	rows    []int32   // rows taking part (label and probs), ascending
+	byClass [][]int32 // rows of each given label, ascending
+	counts  []int64   // len(byClass[k])
+
+	thresholds []float64
+	argmax     []int32 // by input row
+	guess      []int32 // true_label_guess by input row, -1 when no class is confident
+	cjRaw      []int64 // K*K, diagonal clipped to >= 1
+	cj         []int64 // calibrated
+	numIssues  int     // num_label_issues, off_diagonal
+}
+
+func newConfidentLearner(label []int32, probs []float64, k int) *confidentLearner {
+	n := len(label)
+	cl := &confidentLearner{k: k, probs: probs, label: label, counts: make([]int64, k)}
+	for i, l := range label {
+		if l >= 0 && !hasNaN(probs[i*k:(i+1)*k]) {
+			cl.rows = append(cl.rows, int32(i))
+			cl.counts[l]++
+		}
+	}
+	cl.byClass = make([][]int32, k)
+	for c := range k {
+		cl.byClass[c] = make([]int32, 0, cl.counts[c])
+	}
+	for _, r := range cl.rows {
+		cl.byClass[label[r]] = append(cl.byClass[label[r]], r)
+	}
+	cl.argmax = make([]int32, n)
+	cl.guess = make([]int32, n)
+	return cl
+}
+
+// distinctLabels is how many classes occur among the given labels.
+func (cl *confidentLearner) distinctLabels() int {
+	d := 0
+	for _, c := range cl.counts {
+		if c > 0 {
+			d++
+		}
+	}
+	return d
+}
+
+// run computes thresholds, the confident joint (raw and calibrated) and
+// num_label_issues.
+func (cl *confidentLearner) run() {
+	k := cl.k
+	// get_confident_thresholds: np.mean(pred_probs[:, k][labels == k]).
+	cl.thresholds = make([]float64, k)
+	var buf []float64
+	for c := range k {
+		thr := float64(clMissingClassThr)
+		if len(cl.byClass[c]) > 0 {
+			buf = buf[:0]
+			for _, r := range cl.byClass[c] {
+				buf = append(buf, cl.probs[int(r)*k+c])
+			}
+			thr = npMean(buf)
+		}
+		cl.thresholds[c] = max(thr, clThresholdLower)
+	}
+	cut := make([]float64, k)
+	for c, t := range cl.thresholds {
+		cut[c] = t - clFloatCompare
+	}
+	chunks := (len(cl.rows) + rowChunk - 1) / rowChunk
+	joints := make([][]int64, chunks)
+	issues := make([]int, chunks)
+	parallelChunks(chunks, func(ch int) {
+		joint := make([]int64, k*k)
+		lo, hi := ch*rowChunk, min(len(cl.rows), (ch+1)*rowChunk)
+		for _, r := range cl.rows[lo:hi] {
+			row := cl.probs[int(r)*k : int(r+1)*k]
+			l := cl.label[r]
+			am := int32(argmaxFirst(row))
+			cl.argmax[r] = am
+			confident, first := 0, -1
+			for j, v := range row {
+				if v >= cut[j] {
+					if confident == 0 {
+						first = j
+					}
+					confident++
+				}
+			}
+			g := int32(first)
+			if confident > 1 {
+				g = am
+			}
+			cl.guess[r] = g
+			if g < 0 {
+				continue
+			}
+			joint[int(l)*k+int(g)]++
+			// num_label_issues: off-diagonal rows, less those whose
+			// argmax, after adding 1e-6 to p(label), is the label.
+			if g != l && !labelWinsWithSlack(row, int(l)) {
+				issues[ch]++
+			}
+		}
+		joints[ch] = joint
+	})
+	cl.cjRaw = make([]int64, k*k)
+	for ch, joint := range joints {
+		for i, v := range joint {
+			cl.cjRaw[i] += v
+		}
+		cl.numIssues += issues[ch]
+	}
+	for c := range k {
+		cl.cjRaw[c*k+c] = max(cl.cjRaw[c*k+c], 1)
+	}
+	cl.cj = calibrateJoint(cl.cjRaw, cl.counts, k)
+}
+
+// labelWinsWithSlack is cleanlab's _reduce_issues for one row: the argmax
+// of the row with p[label] + 1e-6 is the label.
+func labelWinsWithSlack(row []float64, l int) bool {
+	v := row[l] + clFloatCompare
+	for j, x := range row {
+		if (j < l && x >= v) || (j > l && x > v) {
+			return false
+		}
+	}
+	return true
+}
+
+// calibrateJoint is calibrate_confident_joint: scale each row of cj to the
+// label count, the whole to the number of labels, then round preserving row
+// totals. The arithmetic follows numpy's, including the order of the total's
+// pairwise sum (the transposed, column-major memory order).
+func calibrateJoint(cj []int64, counts []int64, k int) []int64 {
+	cal := make([]float64, k*k)
+	var n int64
+	for i := range k {
+		var rowSum int64
+		for j := range k {
+			rowSum += cj[i*k+j]
+		}
+		d := max(float64(rowSum), clTiny)
+		for j := range k {
+			cal[i*k+j] = float64(cj[i*k+j]) / d * float64(counts[i])
+		}
+		n += counts[i]
+	}
+	colMajor := make([]float64, 0, k*k)
+	for j := range k {
+		for i := range k {
+			colMajor = append(colMajor, cal[i*k+j])
+		}
+	}
+	total := max(npSum(colMajor), clTiny)
+	for i := range cal {
+		cal[i] = cal[i] / total * float64(n)
+	}
+	return roundPreservingRowTotals(cal, k)
+}
+
+// roundPreservingRowTotals is cleanlab's round_preserving_row_totals: round
+// each row half to even, then move the largest (or smallest) remainders by
+// one until the row sums to its rounded float total.
+func roundPreservingRowTotals(m []float64, k int) []int64 {
+	out := make([]int64, k*k)
+	ints := make([]float64, k)
+	diff := make([]float64, k)
+	perm := make([]int32, k)
+	for i := range k {
+		floats := m[i*k : (i+1)*k]
+		for j, f := range floats {
+			ints[j] = math.RoundToEven(f)
+		}
+		origSum := math.RoundToEven(npSum(floats))
+		intSum := math.RoundToEven(npSum(ints))
+		for math.Abs(intSum-origSum) > clFloatCompare {
+			d := math.RoundToEven(origSum - intSum)
+			inc := 1.0
+			if d < 0 {
+				inc = -1
+			}
+			changes := min(int(math.Abs(d)), k)
+			for j := range k {
+				diff[j] = floats[j] - ints[j]
+				perm[j] = int32(j)
+			}
+			npArgsort(diff, perm)
+			if inc > 0 {
+				slices.Reverse(perm)
+			}
+			for _, p := range perm[:changes] {
+				ints[p] += inc
+			}
+			intSum = math.RoundToEven(npSum(ints))
+		}
+		for j, v := range ints {
+			out[i*k+j] = int64(v)
+		}
+	}
+	return out
+}
+
+// pruneCounts is _keep_at_least_n_per_class(confident_joint.T, n) with
+// frac_noise = 1: raise each diagonal entry to at least n, taking the
+// difference evenly from the column's nonzero noise entries, and truncate
+// to integers. The result is indexed [true][given].
+func pruneCounts(cj []int64, k int, n int64) []int64 {
+	pcm := make([]float64, k*k)
+	for i := range k {
+		for j := range k {
+			pcm[i*k+j] = float64(cj[j*k+i])
+		}
+	}
+	newDiag := make([]float64, k)
+	for j := range k {
+		diag := pcm[j*k+j]
+		newDiag[j] = max(diag, float64(n))
+		nonzero := 0.0
+		for i := range k {
+			if pcm[i*k+j] != 0 {
+				nonzero++
+			}
+		}
+		perCol := max(nonzero-1, 1)
+		take := (newDiag[j] - diag) / perCol
+		for i := range k {
+			v := pcm[i*k+j] - take
+			if v < 0 {
+				v = 0
+			}
+			pcm[i*k+j] = v
+		}
+	}
+	out := make([]int64, k*k)
+	for i := range k {
+		for j := range k {
+			v := pcm[i*k+j]
+			if i == j {
+				v = newDiag[j]
+			}
+			out[i*k+j] = int64(v) // astype(int) truncates toward zero
+		}
+	}
+	return out
+}
+
+// numLabelIssuesCalibrated is num_label_issues(estimation_method=
+// "off_diagonal_calibrated"): calibrate the calibrated joint once more,
+// normalize it to a joint distribution and count 1 - trace of N.
+func (cl *confidentLearner) numLabelIssuesCalibrated() int {
+	k := cl.k
+	cal := calibrateJoint(cl.cj, cl.counts, k)
+	var total int64
+	for _, v := range cal {
+		total += v
+	}
+	t := max(float64(total), clTiny)
+	diag := make([]float64, k)
+	for c := range k {
+		diag[c] = float64(cal[c*k+c]) / t
+	}
+	frac := 1 - npSum(diag)
+	return int(math.RoundToEven(frac * float64(len(cl.rows))))
+}
+
+// flag returns find_label_issues' mask for filter, by input row. scores are
+// the label quality scores by input row, needed by the low_* filters.
+func (cl *confidentLearner) flag(filter string, selfConf, margin []float64) []bool {
+	k := cl.k
+	flagged := make([]bool, len(cl.label))
+	switch filter {
+	case FilterPruneByNoiseRate, FilterPruneByClass, FilterBoth:
+		pcm := pruneCounts(cl.cj, k, 1)
+		byNoise := filter != FilterPruneByClass
+		byClass := filter != FilterPruneByNoiseRate
+		cl.prune(pcm, flagged, byNoise, byClass)
+	case FilterConfidentLearning:
+		for _, r := range cl.rows {
+			if g := cl.guess[r]; g >= 0 && g != cl.label[r] {
+				flagged[r] = true
+			}
+		}
+	case FilterPredictedNeqGiven:
+		for _, r := range cl.rows {
+			flagged[r] = cl.argmax[r] != cl.label[r]
+		}
+	case FilterLowNormalizedMargin, FilterLowSelfConfidence:
+		scores := selfConf
+		if filter == FilterLowNormalizedMargin {
+			scores = margin
+		}
+		keys := make([]float64, len(cl.rows))
+		for i, r := range cl.rows {
+			keys[i] = scores[r]
+		}
+		sel := make([]bool, len(keys))
+		npArgsortFirst(keys, cl.numIssues, sel, make([]float64, len(keys)), make([]int32, len(keys)))
+		for i, s := range sel {
+			flagged[cl.rows[i]] = s
+		}
+		return flagged
+	}
+	// Unflag rows whose prediction (argmax) is the given label.
+	for _, r := range cl.rows {
+		if cl.argmax[r] == cl.label[r] {
+			flagged[r] = false
+		}
+	}
+	return flagged
+}
+
+// prune runs _prune_by_count and/or _prune_by_class for every class, in
+// parallel over classes, and sets flagged to their result (their
+// intersection when both run).
+func (cl *confidentLearner) prune(pcm []int64, flagged []bool, byNoise, byClass bool) {
+	k := cl.k
+	classes := make(chan int, k)
+	for c := range k {
+		classes <- c
+	}
+	close(classes)
+	var wg sync.WaitGroup
+	for range min(k, maxWorkers()) {
+		wg.Go(func() {
+			var keys, scratch []float64
+			var perm []int32
+			var noise, class []bool
+			for c := range classes {
+				rows := cl.byClass[c]
+				nc := len(rows)
+				if nc <= 1 { // min_examples_per_class = 1
+					continue
+				}
+				keys, scratch, perm = grow(keys, nc), grow(scratch, nc), grow(perm, nc)
+				noise, class = grow(noise, nc), grow(class, nc)
+				clear(noise)
+				clear(class)
+				if byNoise {
+					for j := range k {
+						m := pcm[j*k+c]
+						if j == c || m <= 0 {
+							continue
+						}
+						// order = np.argsort(-(p[:, j] - p[:, c]))[:m]
+						for i, r := range rows {
+							p := cl.probs[int(r)*k : int(r+1)*k]
+							keys[i] = -(p[j] - p[c])
+						}
+						npArgsortFirst(keys, int(m), noise, scratch, perm)
+					}
+				}
+				if byClass {
+					if m := int64(nc) - pcm[c*k+c]; m >= 1 {
+						for i, r := range rows {
+							keys[i] = cl.probs[int(r)*k+c]
+						}
+						npArgsortFirst(keys, int(m), class, scratch, perm)
+					}
+				}
+				for i, r := range rows {
+					switch {
+					case byNoise && byClass:
+						flagged[r] = noise[i] && class[i]
+					case byNoise:
+						flagged[r] = noise[i]
+					default:
+						flagged[r] = class[i]
+					}
+				}
+			}
+		})
+	}
+	wg.Wait()
+}
+
+func grow[T any](s []T, n int) []T {
+	if cap(s) < n {
+		return make([]T, n)
+	}
+	return s[:n]
+}
+
+// summary builds the LabelIssueSummary.
+func (cl *confidentLearner) summary(classes []string, filter string, flagged []bool) *LabelIssueSummary {
+	k := cl.k
+	s := &LabelIssueSummary{
+		Filter:                   filter,
+		NumLabelIssues:           cl.numIssues,
+		NumLabelIssuesCalibrated: cl.numLabelIssuesCalibrated(),
+		Thresholds:               cl.thresholds,
+		ConfidentJointRaw:        square(cl.cjRaw, k),
+		ConfidentJoint:           square(cl.cj, k),
+		NoiseRate:                make([]float64, k),
+	}
+	for _, f := range flagged {
+		if f {
+			s.NumFlagged++
+		}
+	}
+	for g := range k {
+		var row int64
+		for t := range k {
+			row += cl.cj[g*k+t]
+			if t != g && cl.cj[g*k+t] > 0 {
+				s.TopSwaps = append(s.TopSwaps, ClassSwap{classes[g], classes[t], cl.cj[g*k+t]})
+			}
+		}
+		s.NoiseRate[g] = 1 - ratio(cl.cj[g*k+g], row)
+	}
+	// Largest first; ties keep class order (the stable sort keeps the
+	// row-major order of the cells).
+	slices.SortStableFunc(s.TopSwaps, func(a, b ClassSwap) int { return cmp.Compare(b.Count, a.Count) })
+	if len(s.TopSwaps) > maxSwaps {
+		s.TopSwaps = s.TopSwaps[:maxSwaps]
+	}
+	return s
+}
+
+func square(m []int64, k int) [][]int64 {
+	out := make([][]int64, k)
+	for i := range out {
+		out[i] = slices.Clone(m[i*k : (i+1)*k])
+	}
+	return out
+}
+
+// confidentLearning runs cleanlab on the rows with a label and probs and
+// sets the suspect field and r.LabelIssues.
+func (r *ClassReport) confidentLearning(in *ClassInput, filter string, k int) {
+	cl := newConfidentLearner(in.Label, in.Probs, k)
+	if d := cl.distinctLabels(); d < 2 || k < 2 {
+		r.note(fmt.Sprintf("confident learning needs at least 2 classes among the labels of rows with probs, found %d: suspect is not computed", d))
+		return
+	}
+	cl.run()
+	flagged := cl.flag(filter, r.rows.selfConf, r.rows.margin)
+	suspect := make([]int8, len(in.Label))
+	for i := range suspect {
+		suspect[i] = -1
+	}
+	for _, row := range cl.rows {
+		suspect[row] = b2i(flagged[row])
+	}
+	r.rows.suspect = suspect
+	r.LabelIssues = cl.summary(in.Classes, filter, flagged)
+}
+
+// RankedLabelIssues returns the rows flagged as suspect ordered by a label
+// quality score, lowest (most likely mislabeled) first, as cleanlab's
+// find_label_issues(return_indices_ranked_by=by): "self_confidence",
+// "normalized_margin" or "confidence_weighted_entropy". Ties are ordered
+// as numpy's quicksort orders them.
+func (r *ClassReport) RankedLabelIssues(by string) ([]int, error) {
+	var scores []float64
+	switch by {
+	case "self_confidence":
+		scores = r.rows.selfConf
+	case "normalized_margin":
+		scores = r.rows.margin
+	case "confidence_weighted_entropy":
+		scores = r.rows.cwe
+	default:
+		return nil, fmt.Errorf("unknown label quality score %q", by)
+	}
+	if r.rows.suspect == nil {
+		return nil, nil
+	}
+	var rows []int
+	var keys []float64
+	for i, s := range r.rows.suspect {
+		if s == 1 {
+			rows = append(rows, i)
+			keys = append(keys, scores[i])
+		}
+	}
+	perm := make([]int32, len(rows))
+	for i := range perm {
+		perm[i] = int32(i)
+	}
+	npArgsort(keys, perm)
+	out := make([]int, len(rows))
+	for i, p := range perm {
+		out[i] = rows[p]
+	}
+	return out, nil
+}
+
+func maxWorkers() int { return max(1, runtime.GOMAXPROCS(0)) }

@@ -1,0 +1,306 @@
+package evalview
+
+import "math"
+
+// This file holds the few numpy routines whose exact arithmetic or order
+// decides cleanlab's results: pairwise summation (np.sum, np.mean) and
+// np.argsort's default quicksort, including how it orders ties. They follow
+// numpy 1.24 (the version the reference numbers were made with), whose
+// argsort has no AVX-512 path.
+
+// npSum is np.add.reduce over a contiguous float64 vector: numpy adds the
+// values to the identity 0 with pairwise summation (blocks of 8
+// accumulators, split in halves above 128 values).
+func npSum(a []float64) float64 {
+	return 0 + pairwiseSum(a)
+}
+
+// npMean is np.mean of a float64 vector: the pairwise sum divided by n.
+func npMean(a []float64) float64 {
+	return npSum(a) / float64(len(a))
+}
+
+const pairwiseBlock = 128
+
+func pairwiseSum(a []float64) float64 {
+	n := len(a)
+	switch {
+	case n < 8:
+		res := 0.0
+		for _, v := range a {
+			res += v
+		}
+		return res
+	case n <= pairwiseBlock:
+		var r [8]float64
+		copy(r[:], a[:8])
+		i := 8
+		for ; i < n-n%8; i += 8 {
+			r[0] += a[i+0]
+			r[1] += a[i+1]
+			r[2] += a[i+2]
+			r[3] += a[i+3]
+			r[4] += a[i+4]
+			r[5] += a[i+5]
+			r[6] += a[i+6]
+			r[7] += a[i+7]
+		}
+		res := ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
+		for ; i < n; i++ {
+			res += a[i]
+		}
+		return res
+	default:
+		n2 := n / 2
+		n2 -= n2 % 8
+		return pairwiseSum(a[:n2]) + pairwiseSum(a[n2:])
+	}
+}
+
+// npLess is numpy's float ordering: NaN sorts after everything.
+func npLess(a, b float64) bool {
+	return a < b || (b != b && a == a)
+}
+
+// npSmallQuicksort is numpy's SMALL_QUICKSORT: partitions of at most this
+// many elements (plus one) are finished by insertion sort.
+const npSmallQuicksort = 15
+
+// npArgsort sorts idx by v[idx] exactly as numpy 1.24's
+// np.argsort(kind="quicksort") (aquicksort_: median-of-three introsort with
+// insertion sort below 16 elements and heapsort past the depth limit), so
+// that ties come out in numpy's order. idx is usually 0..n-1 on entry; v is
+// indexed by the values of idx.
+func npArgsort(v []float64, idx []int32) {
+	num := len(idx)
+	if num < 2 {
+		return
+	}
+	var stack [128]int
+	var depth [64]int
+	sp, dp := 0, 0
+	pl, pr := 0, num-1
+	cdepth := msb(num) * 2
+	swap := func(a, b int) { idx[a], idx[b] = idx[b], idx[a] }
+	for {
+		if cdepth < 0 {
+			npArgHeapsort(v, idx[pl:pr+1])
+		} else {
+			for pr-pl > npSmallQuicksort {
+				pm := pl + (pr-pl)>>1
+				if npLess(v[idx[pm]], v[idx[pl]]) {
+					swap(pm, pl)
+				}
+				if npLess(v[idx[pr]], v[idx[pm]]) {
+					swap(pr, pm)
+				}
+				if npLess(v[idx[pm]], v[idx[pl]]) {
+					swap(pm, pl)
+				}
+				vp := v[idx[pm]]
+				pi, pj := pl, pr-1
+				swap(pm, pj)
+				for {
+					pi++
+					for npLess(v[idx[pi]], vp) {
+						pi++
+					}
+					pj--
+					for npLess(vp, v[idx[pj]]) {
+						pj--
+					}
+					if pi >= pj {
+						break
+					}
+					swap(pi, pj)
+				}
+				swap(pi, pr-1)
+				// Push the larger partition, continue with the smaller.
+				if pi-pl < pr-pi {
+					stack[sp], stack[sp+1] = pi+1, pr
+					pr = pi - 1
+				} else {
+					stack[sp], stack[sp+1] = pl, pi-1
+					pl = pi + 1
+				}
+				sp += 2
+				cdepth--
+				depth[dp] = cdepth
+				dp++
+			}
+			// Insertion sort.
+			for pi := pl + 1; pi <= pr; pi++ {
+				vi := idx[pi]
+				vp := v[vi]
+				pj := pi
+				for pj > pl && npLess(vp, v[idx[pj-1]]) {
+					idx[pj] = idx[pj-1]
+					pj--
+				}
+				idx[pj] = vi
+			}
+		}
+		if sp == 0 {
+			return
+		}
+		sp -= 2
+		pl, pr = stack[sp], stack[sp+1]
+		dp--
+		cdepth = depth[dp]
+	}
+}
+
+// npArgHeapsort is numpy's aheapsort_, used past the introsort depth limit.
+func npArgHeapsort(v []float64, tosort []int32) {
+	n := len(tosort)
+	// numpy indexes the heap from 1.
+	a := func(i int) *int32 { return &tosort[i-1] }
+	for l := n >> 1; l > 0; l-- {
+		tmp := *a(l)
+		i, j := l, l<<1
+		for j <= n {
+			if j < n && npLess(v[*a(j)], v[*a(j + 1)]) {
+				j++
+			}
+			if npLess(v[tmp], v[*a(j)]) {
+				*a(i) = *a(j)
+				i = j
+				j += j
+			} else {
+				break
+			}
+		}
+		*a(i) = tmp
+	}
+	for n > 1 {
+		tmp := *a(n)
+		*a(n) = *a(1)
+		n--
+		i, j := 1, 2
+		for j <= n {
+			if j < n && npLess(v[*a(j)], v[*a(j + 1)]) {
+				j++
+			}
+			if npLess(v[tmp], v[*a(j)]) {
+				*a(i) = *a(j)
+				i = j
+				j += j
+			} else {
+				break
+			}
+		}
+		*a(i) = tmp
+	}
+}
+
+// msb is numpy's npy_get_msb: the index of the highest set bit.
+func msb(n int) int {
+	d := 0
+	for n >>= 1; n > 0; n >>= 1 {
+		d++
+	}
+	return d
+}
+
+// npArgsortFirst sets sel[i] for the positions i that
+// np.argsort(keys)[:m] returns. Without a tie across the cut that is every
+// key below or equal to the m-th smallest, found by selection in O(n); with
+// a tie across the cut it runs numpy's quicksort to decide which of the
+// tied keys make it. scratch and perm are scratch of at least len(keys).
+func npArgsortFirst(keys []float64, m int, sel []bool, scratch []float64, perm []int32) {
+	n := len(keys)
+	if m <= 0 || n == 0 {
+		return
+	}
+	if m >= n {
+		for i := range keys {
+			sel[i] = true
+		}
+		return
+	}
+	scratch = scratch[:n]
+	copy(scratch, keys)
+	kth := selectKth(scratch, m-1)
+	atMost := 0
+	for _, x := range keys {
+		if !npLess(kth, x) {
+			atMost++
+		}
+	}
+	if atMost == m {
+		for i, x := range keys {
+			if !npLess(kth, x) {
+				sel[i] = true
+			}
+		}
+		return
+	}
+	perm = perm[:n]
+	for i := range perm {
+		perm[i] = int32(i)
+	}
+	npArgsort(keys, perm)
+	for _, p := range perm[:m] {
+		sel[p] = true
+	}
+}
+
+// selectKth returns the k-th smallest value of a (0-based) in numpy's
+// order, reordering a.
+func selectKth(a []float64, k int) float64 {
+	lo, hi := 0, len(a)-1
+	for hi > lo {
+		if hi-lo < 16 {
+			for i := lo + 1; i <= hi; i++ {
+				for j := i; j > lo && npLess(a[j], a[j-1]); j-- {
+					a[j], a[j-1] = a[j-1], a[j]
+				}
+			}
+			return a[k]
+		}
+		// Median of three as the pivot, then a three-way partition so
+		// runs of equal keys cannot make it quadratic.
+		mid := lo + (hi-lo)/2
+		if npLess(a[mid], a[lo]) {
+			a[mid], a[lo] = a[lo], a[mid]
+		}
+		if npLess(a[hi], a[mid]) {
+			a[hi], a[mid] = a[mid], a[hi]
+			if npLess(a[mid], a[lo]) {
+				a[mid], a[lo] = a[lo], a[mid]
+			}
+		}
+		p := a[mid]
+		lt, i, gt := lo, lo, hi
+		for i <= gt {
+			switch {
+			case npLess(a[i], p):
+				a[lt], a[i] = a[i], a[lt]
+				lt++
+				i++
+			case npLess(p, a[i]):
+				a[i], a[gt] = a[gt], a[i]
+				gt--
+			default:
+				i++
+			}
+		}
+		switch {
+		case k < lt:
+			hi = lt - 1
+		case k > gt:
+			lo = gt + 1
+		default:
+			return p
+		}
+	}
+	return a[k]
+}
+
+// xlogx is scipy.special.xlogy(x, x) for x in [0, 1]: 0 at 0.
+func xlogx(x float64) float64 {
+	if x == 0 {
+		return 0
+	}
+	return x * math.Log(x)
+}

@@ -1,0 +1,396 @@
+package evalview
+
+import (
+	"fmt"
+	"math"
+	"runtime"
+	"sync"
+)
+
+// ratio is a/b, NaN when b is 0.
+func ratio(a, b int64) float64 {
+	if b == 0 {
+		return math.NaN()
+	}
+	return float64(a) / float64(b)
+}
+
+// zeroIfNaN is scikit-learn's zero_division=0 substitution.
+func zeroIfNaN(x float64) float64 {
+	if math.IsNaN(x) {
+		return 0
+	}
+	return x
+}
+
+// prf returns precision, recall and F1 from counts. Precision is NaN
+// without predicted positives, recall without actual positives, F1 only
+// when the class occurs nowhere (tp+fp+fn = 0); otherwise F1 follows
+// scikit-learn 1.2.1: 2·P·R/(P+R) with an undefined P or R counted as 0, and
+// 0 when P+R is 0.
+func prf(tp, fp, fn int64) (precision, recall, f1 float64) {
+	precision = ratio(tp, tp+fp)
+	recall = ratio(tp, tp+fn)
+	if tp+fp+fn == 0 {
+		return precision, recall, math.NaN()
+	}
+	return precision, recall, fScore(zeroIfNaN(precision), zeroIfNaN(recall))
+}
+
+// fScore is sklearn's F1 from (zero-substituted) precision and recall.
+func fScore(p, r float64) float64 {
+	denom := p + r
+	if denom == 0 {
+		denom = 1
+	}
+	return 2 * p * r / denom
+}
+
+// confusionMetrics fills the metrics that depend only on the confusion
+// matrix c (K*K, [label][pred]). As scikit-learn with labels=None, the
+// averages run over the classes that occur as a label or a prediction.
+func (r *ClassReport) confusionMetrics(c []int64, k int) {
+	support := make([]int64, k)
+	predicted := make([]int64, k)
+	var total, trace int64
+	for i := range k {
+		for j := range k {
+			v := c[i*k+j]
+			support[i] += v
+			predicted[j] += v
+			total += v
+		}
+		trace += c[i*k+i]
+	}
+	r.Evaluated = int(total)
+	r.Accuracy = ratio(trace, total)
+	r.PerClass = make([]ClassMetrics, k)
+	var ps, rs, fs, recalls, weighted []float64
+	var present []int
+	for i := range k {
+		tp := c[i*k+i]
+		m := ClassMetrics{Name: r.Classes[i], Support: support[i], Predicted: predicted[i]}
+		m.Precision, m.Recall, m.F1 = prf(tp, predicted[i]-tp, support[i]-tp)
+		r.PerClass[i] = m
+		if support[i] > 0 {
+			recalls = append(recalls, m.Recall)
+		}
+		if support[i] > 0 || predicted[i] > 0 {
+			present = append(present, i)
+			ps = append(ps, zeroIfNaN(m.Precision))
+			rs = append(rs, zeroIfNaN(m.Recall))
+			fs = append(fs, zeroIfNaN(m.F1))
+		}
+	}
+	r.BalancedAccuracy = math.NaN()
+	if len(recalls) > 0 {
+		r.BalancedAccuracy = npMean(recalls)
+	}
+	nan := math.NaN()
+	r.MacroAvg = ClassAverage{nan, nan, nan, total}
+	r.WeightedAvg = ClassAverage{nan, nan, nan, total}
+	r.MicroAvg = ClassAverage{nan, nan, nan, total}
+	if len(present) == 0 {
+		r.CohenKappa, r.MatthewsCorrcoef = nan, nan
+		return
+	}
+	r.MacroAvg.Precision, r.MacroAvg.Recall, r.MacroAvg.F1 = npMean(ps), npMean(rs), npMean(fs)
+	avg := func(x []float64) float64 {
+		weighted = weighted[:0]
+		for n, i := range present {
+			weighted = append(weighted, x[n]*float64(support[i]))
+		}
+		return npSum(weighted) / float64(total)
+	}
+	if total > 0 {
+		r.WeightedAvg.Precision, r.WeightedAvg.Recall, r.WeightedAvg.F1 = avg(ps), avg(rs), avg(fs)
+	}
+	var tpSum int64
+	for _, i := range present {
+		tpSum += c[i*k+i]
+	}
+	mp, mr := ratio(tpSum, total), ratio(tpSum, total)
+	r.MicroAvg.Precision, r.MicroAvg.Recall = mp, mr
+	r.MicroAvg.F1 = fScore(zeroIfNaN(mp), zeroIfNaN(mr))
+	r.CohenKappa = cohenKappa(c, support, predicted, present, k)
+	r.MatthewsCorrcoef = matthews(support, predicted, trace, total)
+	if math.IsNaN(r.MatthewsCorrcoef) {
+		r.note("matthews_corrcoef is undefined (labels or predictions hold a single class); scikit-learn reports 0")
+	}
+}
+
+// cohenKappa is sklearn's cohen_kappa_score (unweighted) over the present
+// classes.
+func cohenKappa(c, support, predicted []int64, present []int, k int) float64 {
+	var total float64
+	for _, i := range present {
+		total += float64(predicted[i])
+	}
+	var obs, exp []float64
+	for _, i := range present {
+		for _, j := range present {
+			if i == j {
+				continue
+			}
+			obs = append(obs, float64(c[i*k+j]))
+			// expected = outer(sum0, sum1) / total: column sums times row sums.
+			exp = append(exp, float64(predicted[i])*float64(support[j])/total)
+		}
+	}
+	den := npSum(exp)
+	if den == 0 {
+		return math.NaN()
+	}
+	return 1 - npSum(obs)/den
+}
+
+// matthews is sklearn's multiclass matthews_corrcoef, NaN where sklearn
+// returns 0 because the denominator is 0.
+func matthews(support, predicted []int64, trace, total int64) float64 {
+	var tp, pp, tt float64
+	for i := range support {
+		t, p := float64(support[i]), float64(predicted[i])
+		tp += t * p
+		pp += p * p
+		tt += t * t
+	}
+	n := float64(total)
+	cov := float64(trace)*n - tp
+	covPP := n*n - pp
+	covTT := n*n - tt
+	if covPP*covTT == 0 {
+		return math.NaN()
+	}
+	return cov / math.Sqrt(covTT*covPP)
+}
+
+// rankStats are the rank statistics of every probs column among the rows
+// with a label and probs: twice the Mann-Whitney U of each class against
+// the rest (ovr2) and against each other class (ovo2, scored by the first
+// class's column), from which ROC AUC follows exactly, ties counting one
+// half as in the trapezoidal ROC curve.
+type rankStats struct {
+	n                int64
+	count            []int64 // rows per class
+	ovr2             []int64
+	ovo2             []int64 // [a*k+b]: class a against class b on column a
+	averagePrecision float64 // binary: on the positive column, NaN without positives
+}
+
+// rankAll sorts each probs column once (radix sort on the float bits) and
+// walks it, on GOMAXPROCS goroutines. pos >= 0 also computes the average
+// precision of that column.
+func rankAll(label []int32, probs []float64, k, pos int) *rankStats {
+	var rowsIdx, labs []int32
+	for i, l := range label {
+		if l < 0 || hasNaN(probs[i*k:(i+1)*k]) {
+			continue
+		}
+		rowsIdx = append(rowsIdx, int32(i))
+		labs = append(labs, l)
+	}
+	n := len(rowsIdx)
+	rs := &rankStats{n: int64(n), count: make([]int64, k), ovr2: make([]int64, k), ovo2: make([]int64, k*k), averagePrecision: math.NaN()}
+	for _, l := range labs {
+		rs.count[l]++
+	}
+	workers := min(runtime.GOMAXPROCS(0), k)
+	cols := make(chan int, k)
+	for c := range k {
+		cols <- c
+	}
+	close(cols)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			keys, tk := make([]uint64, n), make([]uint64, n)
+			lab, tl := make([]int32, n), make([]int32, n)
+			cnt, g := make([]int64, k), make([]int64, k)
+			for c := range cols {
+				for i, r := range rowsIdx {
+					keys[i] = orderKey(probs[int(r)*k+c])
+				}
+				copy(lab, labs)
+				radixSort(keys, lab, tk, tl)
+				rs.walk(c, keys, lab, cnt, g, k)
+				if c == pos {
+					rs.averagePrecision = averagePrecision(keys, lab, int32(pos), rs.count[pos])
+				}
+			}
+		})
+	}
+	wg.Wait()
+	return rs
+}
+
+func hasNaN(row []float64) bool {
+	for _, v := range row {
+		if v != v {
+			return true
+		}
+	}
+	return false
+}
+
+// orderKey maps a float64 to a uint64 with the same order; -0 and +0 map
+// to the same key so that they tie.
+func orderKey(f float64) uint64 {
+	if f == 0 {
+		f = 0
+	}
+	b := math.Float64bits(f)
+	if b>>63 == 1 {
+		return ^b
+	}
+	return b | 1<<63
+}
+
+// radixSort sorts keys ascending, carrying lab along: LSD radix sort on
+// bytes, skipping bytes that are the same in every key. tk and tl are
+// scratch of the same length.
+func radixSort(keys []uint64, lab []int32, tk []uint64, tl []int32) {
+	n := len(keys)
+	if n < 2 {
+		return
+	}
+	var hist [8][256]int
+	for _, x := range keys {
+		hist[0][byte(x)]++
+		hist[1][byte(x>>8)]++
+		hist[2][byte(x>>16)]++
+		hist[3][byte(x>>24)]++
+		hist[4][byte(x>>32)]++
+		hist[5][byte(x>>40)]++
+		hist[6][byte(x>>48)]++
+		hist[7][byte(x>>56)]++
+	}
+	src, dst, srcL, dstL := keys, tk, lab, tl
+	for b := range 8 {
+		shift := uint(8 * b)
+		h := &hist[b]
+		if h[byte(src[0]>>shift)] == n {
+			continue
+		}
+		sum := 0
+		for i, c := range h {
+			h[i] = sum
+			sum += c
+		}
+		for i, x := range src {
+			d := byte(x >> shift)
+			p := h[d]
+			h[d]++
+			dst[p] = x
+			dstL[p] = srcL[i]
+		}
+		src, dst, srcL, dstL = dst, src, dstL, srcL
+	}
+	if &src[0] != &keys[0] {
+		copy(keys, src)
+		copy(lab, srcL)
+	}
+}
+
+// walk accumulates the U statistics of column a from its sorted keys.
+func (rs *rankStats) walk(a int, keys []uint64, lab []int32, cnt, g []int64, k int) {
+	clear(cnt)
+	var cntAll int64
+	ovo := rs.ovo2[a*k : (a+1)*k]
+	var ovr int64
+	n := len(keys)
+	for s := 0; s < n; {
+		e := s + 1
+		for e < n && keys[e] == keys[s] {
+			e++
+		}
+		for _, l := range lab[s:e] {
+			g[l]++
+		}
+		if ga := g[a]; ga > 0 {
+			gAll := int64(e - s)
+			ovr += ga * (2*(cntAll-cnt[a]) + (gAll - ga))
+			for b := range k {
+				if b != a {
+					ovo[b] += ga * (2*cnt[b] + g[b])
+				}
+			}
+		}
+		for _, l := range lab[s:e] {
+			cnt[l] += g[l]
+			g[l] = 0
+		}
+		cntAll += int64(e - s)
+		s = e
+	}
+	rs.ovr2[a] = ovr
+}
+
+// averagePrecision is sklearn's average_precision_score on one sorted
+// column: the sum over distinct scores, highest first, of the recall gained
+// times the precision at that score. NaN without positives.
+func averagePrecision(keys []uint64, lab []int32, pos int32, positives int64) float64 {
+	if positives == 0 {
+		return math.NaN()
+	}
+	var tps, fps, prev int64
+	var terms []float64
+	for e := len(keys); e > 0; {
+		s := e - 1
+		for s > 0 && keys[s-1] == keys[e-1] {
+			s--
+		}
+		for _, l := range lab[s:e] {
+			if l == pos {
+				tps++
+			} else {
+				fps++
+			}
+		}
+		if tps > prev {
+			recallGain := float64(tps)/float64(positives) - float64(prev)/float64(positives)
+			terms = append(terms, recallGain*float64(tps)/float64(tps+fps))
+		}
+		prev = tps
+		e = s
+	}
+	return npSum(terms)
+}
+
+// rocAUC fills the ROC AUC numbers from the rank statistics. As in
+// scikit-learn, the macro and weighted averages and one-vs-one need every
+// class among the labels (sklearn refuses otherwise; here they are NaN with
+// a note), while each class's own one-vs-rest AUC is kept where defined.
+func (r *ClassReport) rocAUC(rs *rankStats, k int) {
+	aucs := make([]float64, 0, k)
+	var weighted []float64
+	missing := ""
+	for a := range k {
+		na, nn := rs.count[a], rs.n-rs.count[a]
+		if na == 0 || nn == 0 {
+			if missing == "" {
+				missing = r.Classes[a]
+			}
+			continue
+		}
+		auc := float64(rs.ovr2[a]) / (2 * float64(na) * float64(nn))
+		r.PerClass[a].ROCAUC = auc
+		aucs = append(aucs, auc)
+		weighted = append(weighted, auc*float64(na))
+	}
+	if missing != "" {
+		r.note(fmt.Sprintf("ROC AUC averages are undefined: class %q has no labeled rows with probs, or every such row has it", missing))
+		return
+	}
+	r.ROCAUCOvRMacro = npMean(aucs)
+	r.ROCAUCOvRWeighted = npSum(weighted) / float64(rs.n)
+	var pairs []float64
+	for a := range k {
+		for b := a + 1; b < k; b++ {
+			d := 2 * float64(rs.count[a]) * float64(rs.count[b])
+			pairs = append(pairs, (float64(rs.ovo2[a*k+b])/d+float64(rs.ovo2[b*k+a])/d)/2)
+		}
+	}
+	if len(pairs) > 0 {
+		r.ROCAUCOvOMacro = npMean(pairs)
+	}
+}
