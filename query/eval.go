@@ -1,0 +1,1596 @@
+package query
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"math/bits"
+	"regexp"
+	"strings"
+	"unicode/utf8"
+	"unsafe"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+)
+
+// The evaluator works a batch at a time and a whole column at a time.
+// Every expression evaluates to a vec: one Go slice of values for the
+// batch (or a view of the Arrow buffers themselves), plus a validity
+// bitmap. Booleans are bitmaps of 64-bit words, so "and", "or" and "not"
+// run a word at a time and a where stage ends as the bitmap of selected
+// rows. Comparisons against constants read the Arrow value slices in place
+// (see cmpConstNode), and predicates on dictionary-encoded strings are
+// worked out once per dictionary entry and then looked up by index.
+//
+//	batch ──► colNode ──► vec{flts, valid} ─┐
+//	                                         ├─► compare ──► bits ─┐
+//	          constNode ─► vec{scalar} ──────┘                     ├─► and ─► selection
+//	batch ──► dict column ─► per-entry table ─► index lookup ─────┘
+//
+// Validity and bits keep one invariant: a bit is set in bits only where it
+// is set in valid, so "true" is simply bits, and "false" is valid &^ bits.
+
+// evalNode is a compiled expression.
+type evalNode interface {
+	eval(s *scope) *vec
+}
+
+// scope is what a node sees while evaluating: the batch's columns, or the
+// fields of a list's elements inside a list filter.
+type scope struct {
+	n       int
+	cols    []arrow.Array
+	valid   []uint64 // validity of enclosing struct elements; nil when none
+	release *[]arrow.Array
+}
+
+// vec is one evaluated expression over a batch.
+type vec struct {
+	kind   TypeKind
+	n      int
+	valid  []uint64 // nil means no nulls; never modified in place
+	bits   []uint64 // TBool; owned, may be modified in place
+	ints   []int64  // TInt
+	flts   []float64
+	str    strVec
+	list   *listVec
+	strct  *array.Struct
+	scalar bool // TString only: str holds one value for every row
+}
+
+type constVal struct {
+	kind TypeKind
+	b    bool
+	i    int64
+	f    float64
+	s    string
+}
+
+// strVec is a column of strings in one of three shapes: Arrow's offsets and
+// bytes, Go strings, or indices into a dictionary of strings.
+type strVec struct {
+	off32 []int32
+	off64 []int64
+	data  []byte
+	strs  []string
+	dict  *strVec
+	nDict int
+	idx   []int32
+	one   string // the value of a scalar
+}
+
+// at returns row i. The string shares memory with the Arrow buffer and
+// must not outlive the batch.
+func (s *strVec) at(i int) string {
+	switch {
+	case s.dict != nil:
+		k := s.idx[i]
+		if uint(k) >= uint(s.nDict) {
+			return ""
+		}
+		return s.dict.at(int(k))
+	case s.strs != nil:
+		return s.strs[i]
+	case s.off32 != nil:
+		return bytesString(s.data, int64(s.off32[i]), int64(s.off32[i+1]))
+	case s.off64 != nil:
+		return bytesString(s.data, s.off64[i], s.off64[i+1])
+	}
+	return s.one
+}
+
+func bytesString(data []byte, lo, hi int64) string {
+	if hi <= lo || hi > int64(len(data)) || lo < 0 {
+		return ""
+	}
+	return unsafe.String(&data[lo], int(hi-lo))
+}
+
+// listVec is a column of lists: rows index ranges of child, and mask, when
+// set, selects the elements a filter kept.
+type listVec struct {
+	off       []int64 // n+1 offsets into child
+	child     arrow.Array
+	elemValid []uint64 // extra validity of elements (null structs); nil when none
+	mask      []uint64
+	elem      *Type
+}
+
+func words(n int) int { return (n + 63) >> 6 }
+
+// ---- bitmaps
+
+// loadBits copies n bits of an Arrow bitmap starting at bit off into words.
+func loadBits(buf []byte, off, n int) []uint64 {
+	out := make([]uint64, words(n))
+	if off&7 == 0 {
+		b := buf[off>>3:]
+		for w := range out {
+			var x uint64
+			for k := 0; k < 8; k++ {
+				if i := w*8 + k; i < len(b) {
+					x |= uint64(b[i]) << (8 * k)
+				}
+			}
+			out[w] = x
+		}
+	} else {
+		for i := 0; i < n; i++ {
+			j := off + i
+			if j>>3 < len(buf) && buf[j>>3]&(1<<(j&7)) != 0 {
+				out[i>>6] |= 1 << (i & 63)
+			}
+		}
+	}
+	clearTail(out, n)
+	return out
+}
+
+func clearTail(b []uint64, n int) {
+	if r := n & 63; r != 0 && len(b) > 0 {
+		b[len(b)-1] &= 1<<r - 1
+	}
+}
+
+// nullBits is arr's validity as words, or nil when it has no nulls.
+func nullBits(arr arrow.Array) []uint64 {
+	if arr.NullN() == 0 {
+		return nil
+	}
+	if arr.DataType().ID() == arrow.NULL {
+		return make([]uint64, words(arr.Len()))
+	}
+	return loadBits(arr.NullBitmapBytes(), arr.Data().Offset(), arr.Len())
+}
+
+// andValid intersects two validity bitmaps, either of which may be nil.
+func andValid(a, b []uint64) []uint64 {
+	switch {
+	case a == nil:
+		return b
+	case b == nil:
+		return a
+	}
+	out := make([]uint64, len(a))
+	for i := range out {
+		out[i] = a[i] & b[i]
+	}
+	return out
+}
+
+func maskBits(b, valid []uint64) {
+	if valid == nil {
+		return
+	}
+	for i := range b {
+		b[i] &= valid[i]
+	}
+}
+
+func ones(n int) []uint64 {
+	b := make([]uint64, words(n))
+	for i := range b {
+		b[i] = ^uint64(0)
+	}
+	clearTail(b, n)
+	return b
+}
+
+func popcount(b []uint64) int {
+	n := 0
+	for _, w := range b {
+		n += bits.OnesCount64(w)
+	}
+	return n
+}
+
+// countRange counts the set bits of b in [lo, hi).
+func countRange(b []uint64, lo, hi int64) int64 {
+	if lo >= hi {
+		return 0
+	}
+	var n int64
+	for i := lo; i < hi; {
+		w := i >> 6
+		sh := uint(i & 63)
+		word := b[w] >> sh
+		take := min(64-int64(sh), hi-i)
+		if take < 64 {
+			word &= 1<<uint(take) - 1
+		}
+		n += int64(bits.OnesCount64(word))
+		i += take
+	}
+	return n
+}
+
+func bit(b []uint64, i int) bool { return b[i>>6]&(1<<(i&63)) != 0 }
+
+func isValid(valid []uint64, i int) bool { return valid == nil || bit(valid, i) }
+
+func b2u(b bool) uint64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// ---- reading columns
+
+func (n *colNode) eval(s *scope) *vec {
+	v := toVec(s.cols[n.idx], n.typ, s)
+	v.valid = andValid(v.valid, s.valid)
+	maskBits(v.bits, v.valid)
+	return v
+}
+
+// colNode reads a column (or, inside a list filter, an element field).
+type colNode struct {
+	idx int
+	typ *Type
+}
+
+// toVec views an Arrow array as a vec, copying only where the layout
+// differs (narrow integers, float32, booleans' bit offsets).
+func toVec(arr arrow.Array, t *Type, s *scope) *vec {
+	n := arr.Len()
+	v := &vec{kind: t.Kind, n: n, valid: nullBits(arr)}
+	switch a := arr.(type) {
+	case *array.Boolean:
+		v.bits = loadBits(a.Data().Buffers()[1].Bytes(), a.Data().Offset(), n)
+	case *array.Int64:
+		v.ints = a.Int64Values()
+	case *array.Int32:
+		v.ints = widen(a.Int32Values())
+	case *array.Int16:
+		v.ints = widen(a.Int16Values())
+	case *array.Int8:
+		v.ints = widen(a.Int8Values())
+	case *array.Uint64:
+		v.ints = widen(a.Uint64Values())
+	case *array.Uint32:
+		v.ints = widen(a.Uint32Values())
+	case *array.Uint16:
+		v.ints = widen(a.Uint16Values())
+	case *array.Uint8:
+		v.ints = widen(a.Uint8Values())
+	case *array.Float64:
+		v.flts = a.Float64Values()
+	case *array.Float32:
+		v.flts = make([]float64, n)
+		for i, x := range a.Float32Values() {
+			v.flts[i] = float64(x)
+		}
+	case *array.String, *array.LargeString, *array.Dictionary:
+		v.str = toStrVec(arr)
+	case *array.List:
+		v.list = toListVec(a.Offsets()[a.Data().Offset():a.Data().Offset()+n+1], a.ListValues(), t.Elem, s)
+	case *array.LargeList:
+		v.list = toListVec(a.Offsets()[a.Data().Offset():a.Data().Offset()+n+1], a.ListValues(), t.Elem, s)
+	case *array.Struct:
+		v.strct = a
+	default:
+		panic(fmt.Sprintf("query: cannot read %s as %s", arr.DataType(), t))
+	}
+	return v
+}
+
+func widen[T int8 | int16 | int32 | uint8 | uint16 | uint32 | uint64](xs []T) []int64 {
+	out := make([]int64, len(xs))
+	for i, x := range xs {
+		out[i] = int64(x)
+	}
+	return out
+}
+
+func toStrVec(arr arrow.Array) strVec {
+	switch a := arr.(type) {
+	case *array.String:
+		return strVec{off32: a.ValueOffsets(), data: valueBytes(a)}
+	case *array.LargeString:
+		return strVec{off64: a.ValueOffsets(), data: valueBytes(a)}
+	case *array.Dictionary:
+		d := toStrVec(a.Dictionary())
+		return strVec{dict: &d, nDict: a.Dictionary().Len(), idx: indices32(a.Indices())}
+	}
+	panic(fmt.Sprintf("query: %s is not a string column", arr.DataType()))
+}
+
+func valueBytes(a arrow.Array) []byte {
+	if b := a.Data().Buffers()[2]; b != nil {
+		return b.Bytes()
+	}
+	return nil
+}
+
+// indices32 returns dictionary indices as int32, in place when they are.
+func indices32(arr arrow.Array) []int32 {
+	switch a := arr.(type) {
+	case *array.Int32:
+		return a.Int32Values()
+	case *array.Int8:
+		return narrow(a.Int8Values())
+	case *array.Int16:
+		return narrow(a.Int16Values())
+	case *array.Int64:
+		return narrow(a.Int64Values())
+	case *array.Uint8:
+		return narrow(a.Uint8Values())
+	case *array.Uint16:
+		return narrow(a.Uint16Values())
+	case *array.Uint32:
+		return narrow(a.Uint32Values())
+	case *array.Uint64:
+		return narrow(a.Uint64Values())
+	}
+	panic(fmt.Sprintf("query: bad dictionary index type %s", arr.DataType()))
+}
+
+func narrow[T int8 | int16 | int64 | uint8 | uint16 | uint32 | uint64](xs []T) []int32 {
+	out := make([]int32, len(xs))
+	for i, x := range xs {
+		if uint64(x) > math.MaxInt32 {
+			out[i] = -1 // out of range; at and the lookups treat it as absent
+			continue
+		}
+		out[i] = int32(x)
+	}
+	return out
+}
+
+// toListVec rebases list offsets onto a slice of the values that holds
+// just this batch's elements, so filters evaluate nothing else.
+func toListVec(off32or64 any, values arrow.Array, elem *Type, s *scope) *listVec {
+	var off []int64
+	switch o := off32or64.(type) {
+	case []int32:
+		off = make([]int64, len(o))
+		for i, x := range o {
+			off[i] = int64(x)
+		}
+	case []int64:
+		off = append([]int64(nil), o...)
+	}
+	lo, hi := off[0], off[len(off)-1]
+	for i := range off {
+		off[i] -= lo
+	}
+	child := values
+	if lo != 0 || hi != int64(values.Len()) {
+		child = array.NewSlice(values, lo, hi)
+		*s.release = append(*s.release, child)
+	}
+	return &listVec{off: off, child: child, elem: elem}
+}
+
+// ---- constants
+
+// constNode is a literal; kind is the type of vec it makes (a null
+// literal makes an all-null vec of the kind its context wants).
+type constNode struct {
+	v    constVal
+	kind TypeKind
+}
+
+func (n *constNode) eval(s *scope) *vec {
+	v := &vec{kind: n.kind, n: s.n}
+	if n.v.kind == TNull {
+		v.valid = make([]uint64, words(s.n))
+		switch n.kind {
+		case TBool:
+			v.bits = make([]uint64, words(s.n))
+		case TInt:
+			v.ints = make([]int64, s.n)
+		case TFloat:
+			v.flts = make([]float64, s.n)
+		case TString:
+			v.scalar = true
+		}
+		return v
+	}
+	switch n.kind {
+	case TBool:
+		v.bits = make([]uint64, words(s.n))
+		if n.v.b {
+			v.bits = ones(s.n)
+		}
+	case TInt:
+		v.ints = make([]int64, s.n)
+		for i := range v.ints {
+			v.ints[i] = n.v.i
+		}
+	case TFloat:
+		v.flts = make([]float64, s.n)
+		for i := range v.flts {
+			v.flts[i] = n.v.f
+		}
+	case TString:
+		v.scalar = true
+		v.str.one = n.v.s
+	}
+	return v
+}
+
+// floats returns v's values as float64, converting integers.
+func (v *vec) floats() []float64 {
+	if v.flts != nil || v.kind == TFloat {
+		return v.flts
+	}
+	out := make([]float64, len(v.ints))
+	for i, x := range v.ints {
+		out[i] = float64(x)
+	}
+	return out
+}
+
+// ---- boolean logic (Kleene)
+
+type notNode struct{ x evalNode }
+
+func (n *notNode) eval(s *scope) *vec {
+	v := n.x.eval(s)
+	if v.valid == nil {
+		for i := range v.bits {
+			v.bits[i] = ^v.bits[i]
+		}
+		clearTail(v.bits, v.n)
+		return v
+	}
+	for i := range v.bits {
+		v.bits[i] = v.valid[i] &^ v.bits[i]
+	}
+	return v
+}
+
+type logicNode struct {
+	op   Kind
+	x, y evalNode
+}
+
+// eval combines two three-valued bitmaps:
+//
+//	and: true = xt & yt; known = (xk & yk) | (xk & ^xt) | (yk & ^yt)
+//	or:  true = xt | yt; known = (xk & yk) | xt | yt
+func (n *logicNode) eval(s *scope) *vec {
+	x := n.x.eval(s)
+	y := n.y.eval(s)
+	if x.valid == nil && y.valid == nil {
+		if n.op == And {
+			for i := range x.bits {
+				x.bits[i] &= y.bits[i]
+			}
+		} else {
+			for i := range x.bits {
+				x.bits[i] |= y.bits[i]
+			}
+		}
+		return x
+	}
+	xv, yv := x.valid, y.valid
+	if xv == nil {
+		xv = ones(x.n)
+	}
+	if yv == nil {
+		yv = ones(x.n)
+	}
+	valid := make([]uint64, len(x.bits))
+	for i := range x.bits {
+		xt, yt := x.bits[i], y.bits[i]
+		if n.op == And {
+			x.bits[i] = xt & yt
+			valid[i] = xv[i]&yv[i] | xv[i]&^xt | yv[i]&^yt
+		} else {
+			x.bits[i] = xt | yt
+			valid[i] = xv[i]&yv[i] | xt | yt
+		}
+	}
+	x.valid = valid
+	return x
+}
+
+type isNullNode struct{ x evalNode }
+
+func (n *isNullNode) eval(s *scope) *vec {
+	v := n.x.eval(s)
+	out := &vec{kind: TBool, n: s.n, bits: make([]uint64, words(s.n))}
+	if v.valid != nil {
+		for i := range out.bits {
+			out.bits[i] = ^v.valid[i]
+		}
+		clearTail(out.bits, s.n)
+	}
+	return out
+}
+
+// ---- comparisons
+
+type number interface {
+	~int8 | ~int16 | ~int32 | ~int64 | ~uint8 | ~uint16 | ~uint32 | ~uint64 | ~float32 | ~float64
+}
+
+// newCompare picks the kernel for x op y.
+func newCompare(op Kind, x, y operand) evalNode {
+	if c, ok := x.node.(*colNode); ok && y.cnst != nil && x.typ.numeric() {
+		return &cmpConstNode{col: c, op: op, c: *y.cnst}
+	}
+	if c, ok := y.node.(*colNode); ok && x.cnst != nil && y.typ.numeric() {
+		return &cmpConstNode{col: c, op: flip(op), c: *x.cnst}
+	}
+	return &compareNode{op: op, x: x.node, y: y.node}
+}
+
+// flip turns c op x into x flip(op) c.
+func flip(op Kind) Kind {
+	switch op {
+	case Lt:
+		return Gt
+	case Le:
+		return Ge
+	case Gt:
+		return Lt
+	case Ge:
+		return Le
+	}
+	return op
+}
+
+// cmpConstNode compares a numeric column with a constant straight from
+// the Arrow value slice: no copy, no conversion pass. Integers compare with
+// an integer constant exactly; everything else compares as float64.
+type cmpConstNode struct {
+	col *colNode
+	op  Kind
+	c   constVal
+}
+
+func (n *cmpConstNode) eval(s *scope) *vec {
+	arr := s.cols[n.col.idx]
+	out := &vec{kind: TBool, n: s.n, bits: make([]uint64, words(s.n))}
+	out.valid = andValid(nullBits(arr), s.valid)
+	intC := n.c.kind == TInt
+	switch a := arr.(type) {
+	case *array.Float64:
+		cmpScalar(a.Values(), n.c.f, n.op, out.bits)
+	case *array.Float32:
+		cmpScalar(a.Values(), n.c.f, n.op, out.bits)
+	case *array.Int64:
+		cmpNum(a.Values(), n.c, intC, n.op, out.bits)
+	case *array.Int32:
+		cmpNum(a.Values(), n.c, intC, n.op, out.bits)
+	case *array.Int16:
+		cmpNum(a.Values(), n.c, intC, n.op, out.bits)
+	case *array.Int8:
+		cmpNum(a.Values(), n.c, intC, n.op, out.bits)
+	case *array.Uint64:
+		cmpNum(a.Values(), n.c, intC, n.op, out.bits)
+	case *array.Uint32:
+		cmpNum(a.Values(), n.c, intC, n.op, out.bits)
+	case *array.Uint16:
+		cmpNum(a.Values(), n.c, intC, n.op, out.bits)
+	case *array.Uint8:
+		cmpNum(a.Values(), n.c, intC, n.op, out.bits)
+	default:
+		panic(fmt.Sprintf("query: cannot compare %s with a number", arr.DataType()))
+	}
+	maskBits(out.bits, out.valid)
+	return out
+}
+
+func cmpNum[T number](vals []T, c constVal, intC bool, op Kind, out []uint64) {
+	if intC {
+		// Convert each value to int64 (uint64 wraps, as everywhere).
+		cmpScalar(vals, c.i, op, out)
+		return
+	}
+	cmpScalar(vals, c.f, op, out)
+}
+
+type compareNode struct {
+	op   Kind
+	x, y evalNode
+}
+
+func (n *compareNode) eval(s *scope) *vec {
+	x, y := n.x.eval(s), n.y.eval(s)
+	out := &vec{kind: TBool, n: s.n, bits: make([]uint64, words(s.n)), valid: andValid(x.valid, y.valid)}
+	switch {
+	case x.kind == TBool:
+		for i := range out.bits {
+			eq := ^(x.bits[i] ^ y.bits[i])
+			if n.op == Ne {
+				eq = ^eq
+			}
+			out.bits[i] = eq
+		}
+		clearTail(out.bits, s.n)
+	case x.kind == TString:
+		compareStrings(x, y, n.op, out.bits)
+	case x.ints != nil && y.ints != nil:
+		cmpSlices(x.ints, y.ints, n.op, out.bits)
+	default:
+		cmpSlices(x.floats(), y.floats(), n.op, out.bits)
+	}
+	maskBits(out.bits, out.valid)
+	return out
+}
+
+// compareStrings compares two string vecs. Against a constant, a
+// dictionary column is compared once per entry; two dictionary columns
+// compare their indices after mapping both onto shared ids.
+func compareStrings(x, y *vec, op Kind, out []uint64) {
+	if x.scalar && !y.scalar {
+		x, y, op = y, x, flip(op)
+	}
+	if y.scalar {
+		c := y.str.one
+		if x.str.dict != nil {
+			t := dictTable(x.str.dict, x.str.nDict, func(s string) bool { return cmpStr(s, c, op) })
+			lookup(x.str.idx, t, out)
+			return
+		}
+		if op == Eq || op == Ne {
+			eqConst(&x.str, c, op == Ne, out, x.n)
+			return
+		}
+		for i := 0; i < x.n; i++ {
+			out[i>>6] |= b2u(cmpStr(x.str.at(i), c, op)) << (i & 63)
+		}
+		return
+	}
+	if x.str.dict != nil && y.str.dict != nil && (op == Eq || op == Ne) {
+		xi, yi := unifyDicts(&x.str, &y.str)
+		cmpSlices(xi, yi, op, out)
+		return
+	}
+	for i := 0; i < x.n; i++ {
+		out[i>>6] |= b2u(cmpStr(x.str.at(i), y.str.at(i), op)) << (i & 63)
+	}
+}
+
+func eqConst(x *strVec, c string, ne bool, out []uint64, n int) {
+	if x.off32 != nil {
+		for i := 0; i < n; i++ {
+			lo, hi := x.off32[i], x.off32[i+1]
+			eq := int(hi-lo) == len(c) && bytesString(x.data, int64(lo), int64(hi)) == c
+			out[i>>6] |= b2u(eq != ne) << (i & 63)
+		}
+		return
+	}
+	for i := 0; i < n; i++ {
+		out[i>>6] |= b2u((x.at(i) == c) != ne) << (i & 63)
+	}
+}
+
+func cmpStr(a, b string, op Kind) bool {
+	switch op {
+	case Eq:
+		return a == b
+	case Ne:
+		return a != b
+	case Lt:
+		return a < b
+	case Le:
+		return a <= b
+	case Gt:
+		return a > b
+	case Ge:
+		return a >= b
+	}
+	panic("query: bad comparison " + op.String())
+}
+
+// dictTable evaluates f once per dictionary entry.
+func dictTable(d *strVec, n int, f func(string) bool) []uint8 {
+	t := make([]uint8, n)
+	for k := range t {
+		if f(d.at(k)) {
+			t[k] = 1
+		}
+	}
+	return t
+}
+
+// lookup sets bit i when t[idx[i]] is 1. Out-of-range indices (which
+// Arrow allows under nulls) read as 0.
+func lookup(idx []int32, t []uint8, out []uint64) {
+	n := len(idx)
+	for w := 0; w < len(out); w++ {
+		base := w << 6
+		end := min(base+64, n)
+		var word uint64
+		for j, k := range idx[base:end] {
+			if uint(k) < uint(len(t)) {
+				word |= uint64(t[k]) << j
+			}
+		}
+		out[w] = word
+	}
+}
+
+// unifyDicts returns both columns' indices as ids into one shared list of
+// strings. When the dictionaries are equal and hold no duplicates, the
+// indices are returned as they are.
+func unifyDicts(x, y *strVec) ([]int32, []int32) {
+	ids := make(map[string]int32, x.nDict)
+	canon := func(d *strVec, n int) ([]int32, bool) {
+		m := make([]int32, n)
+		same := true
+		for k := range m {
+			s := d.at(k)
+			id, ok := ids[s]
+			if !ok {
+				id = int32(len(ids))
+				ids[s] = id
+			}
+			m[k] = id
+			same = same && id == int32(k)
+		}
+		return m, same
+	}
+	mx, sameX := canon(x.dict, x.nDict)
+	my, sameY := canon(y.dict, y.nDict)
+	remap := func(idx, m []int32, same bool, miss int32) []int32 {
+		if same && inRange(idx, len(m)) {
+			return idx
+		}
+		out := make([]int32, len(idx))
+		for i, k := range idx {
+			if uint(k) < uint(len(m)) {
+				out[i] = m[k]
+			} else {
+				out[i] = miss
+			}
+		}
+		return out
+	}
+	return remap(x.idx, mx, sameX, -1), remap(y.idx, my, sameY, -2)
+}
+
+func inRange(idx []int32, n int) bool {
+	var bad bool
+	for _, k := range idx {
+		bad = bad || uint(k) >= uint(n)
+	}
+	return !bad
+}
+
+// ---- strings
+
+// strPredNode is x ~ re, contains(x, y), startswith(x, y), endswith(x, y).
+type strPredNode struct {
+	x, y evalNode
+	op   Kind // Match, or 0 for a function
+	re   *regexp.Regexp
+	fn   string
+}
+
+func (n *strPredNode) eval(s *scope) *vec {
+	x := n.x.eval(s)
+	out := &vec{kind: TBool, n: s.n, bits: make([]uint64, words(s.n)), valid: x.valid}
+	if n.op == Match {
+		n.unary(x, n.re.MatchString, out.bits)
+		maskBits(out.bits, out.valid)
+		return out
+	}
+	f := strFuncs[n.fn]
+	y := n.y.eval(s)
+	out.valid = andValid(x.valid, y.valid)
+	if y.scalar {
+		c := y.str.one
+		n.unary(x, func(s string) bool { return f(s, c) }, out.bits)
+	} else {
+		for i := 0; i < s.n; i++ {
+			out.bits[i>>6] |= b2u(f(x.str.at(i), y.str.at(i))) << (i & 63)
+		}
+	}
+	maskBits(out.bits, out.valid)
+	return out
+}
+
+var strFuncs = map[string]func(s, t string) bool{
+	"contains":   strings.Contains,
+	"startswith": strings.HasPrefix,
+	"endswith":   strings.HasSuffix,
+}
+
+func (n *strPredNode) unary(x *vec, f func(string) bool, out []uint64) {
+	switch {
+	case x.scalar:
+		if f(x.str.one) {
+			copy(out, ones(x.n))
+		}
+	case x.str.dict != nil:
+		lookup(x.str.idx, dictTable(x.str.dict, x.str.nDict, f), out)
+	default:
+		for i := 0; i < x.n; i++ {
+			out[i>>6] |= b2u(f(x.str.at(i))) << (i & 63)
+		}
+	}
+}
+
+// strFuncNode is len, lower or upper of a string. On a dictionary column
+// it works on the dictionary and keeps the indices.
+type strFuncNode struct {
+	x  evalNode
+	fn string
+}
+
+func (n *strFuncNode) eval(s *scope) *vec {
+	x := n.x.eval(s)
+	if n.fn == "len" {
+		out := &vec{kind: TInt, n: s.n, ints: make([]int64, s.n), valid: x.valid}
+		switch {
+		case x.scalar:
+			for i := range out.ints {
+				out.ints[i] = int64(utf8.RuneCountInString(x.str.one))
+			}
+		case x.str.dict != nil:
+			t := make([]int64, x.str.nDict)
+			for k := range t {
+				t[k] = int64(utf8.RuneCountInString(x.str.dict.at(k)))
+			}
+			for i, k := range x.str.idx {
+				if uint(k) < uint(len(t)) {
+					out.ints[i] = t[k]
+				}
+			}
+		default:
+			for i := range out.ints {
+				out.ints[i] = int64(utf8.RuneCountInString(x.str.at(i)))
+			}
+		}
+		return out
+	}
+	f := strings.ToLower
+	if n.fn == "upper" {
+		f = strings.ToUpper
+	}
+	out := &vec{kind: TString, n: s.n, valid: x.valid, scalar: x.scalar}
+	switch {
+	case x.scalar:
+		out.str.one = f(x.str.one)
+	case x.str.dict != nil:
+		d := make([]string, x.str.nDict)
+		for k := range d {
+			d[k] = f(x.str.dict.at(k))
+		}
+		out.str = strVec{dict: &strVec{strs: d}, nDict: len(d), idx: x.str.idx}
+	default:
+		out.str.strs = make([]string, s.n)
+		for i := range out.str.strs {
+			out.str.strs[i] = f(x.str.at(i))
+		}
+	}
+	return out
+}
+
+// inNode is x in (...) and x not in (...). A null in the list makes a
+// miss unknown rather than false, as in SQL.
+type inNode struct {
+	x     evalNode
+	not   bool
+	kind  TypeKind
+	nums  []constVal
+	strs  map[string]bool
+	bools [2]bool
+	null  bool
+}
+
+func (n *inNode) eval(s *scope) *vec {
+	x := n.x.eval(s)
+	out := &vec{kind: TBool, n: s.n, bits: make([]uint64, words(s.n)), valid: x.valid}
+	switch n.kind {
+	case TString:
+		has := func(v string) bool { return n.strs[v] }
+		switch {
+		case x.scalar:
+			if has(x.str.one) {
+				copy(out.bits, ones(s.n))
+			}
+		case x.str.dict != nil:
+			lookup(x.str.idx, dictTable(x.str.dict, x.str.nDict, has), out.bits)
+		default:
+			for i := 0; i < s.n; i++ {
+				out.bits[i>>6] |= b2u(n.strs[x.str.at(i)]) << (i & 63)
+			}
+		}
+	case TBool:
+		for i := 0; i < s.n; i++ {
+			out.bits[i>>6] |= b2u(n.bools[b2u(bit(x.bits, i))]) << (i & 63)
+		}
+	default:
+		if x.ints != nil {
+			for i, v := range x.ints {
+				out.bits[i>>6] |= b2u(n.hasInt(v)) << (i & 63)
+			}
+		} else {
+			for i, v := range x.flts {
+				out.bits[i>>6] |= b2u(n.hasFloat(v)) << (i & 63)
+			}
+		}
+	}
+	if n.null {
+		// A hit is true; a miss is unknown.
+		valid := append([]uint64(nil), out.bits...)
+		out.valid = andValid(valid, x.valid)
+	}
+	if n.not {
+		valid := out.valid
+		if valid == nil {
+			valid = ones(s.n)
+		}
+		for i := range out.bits {
+			out.bits[i] = valid[i] &^ out.bits[i]
+		}
+	}
+	maskBits(out.bits, out.valid)
+	return out
+}
+
+func (n *inNode) hasInt(v int64) bool {
+	for _, c := range n.nums {
+		if c.kind == TInt && c.i == v || c.kind == TFloat && float64(v) == c.f {
+			return true
+		}
+	}
+	return false
+}
+
+func (n *inNode) hasFloat(v float64) bool {
+	for _, c := range n.nums {
+		if v == c.f {
+			return true
+		}
+	}
+	return false
+}
+
+// ---- arithmetic
+
+type arithNode struct {
+	op   Kind
+	x, y evalNode
+	typ  *Type
+}
+
+// eval computes x op y. Integer arithmetic wraps; "/" is always float
+// division, so x/0 is ±Inf or NaN, as IEEE 754 says.
+func (n *arithNode) eval(s *scope) *vec {
+	x, y := n.x.eval(s), n.y.eval(s)
+	out := &vec{kind: n.typ.Kind, n: s.n, valid: andValid(x.valid, y.valid)}
+	if n.typ.Kind == TInt {
+		a, b := x.ints, y.ints
+		r := make([]int64, s.n)
+		switch n.op {
+		case Add:
+			for i := range r {
+				r[i] = a[i] + b[i]
+			}
+		case Sub:
+			for i := range r {
+				r[i] = a[i] - b[i]
+			}
+		case Mul:
+			for i := range r {
+				r[i] = a[i] * b[i]
+			}
+		}
+		out.ints = r
+		return out
+	}
+	a, b := x.floats(), y.floats()
+	r := make([]float64, s.n)
+	switch n.op {
+	case Add:
+		for i := range r {
+			r[i] = a[i] + b[i]
+		}
+	case Sub:
+		for i := range r {
+			r[i] = a[i] - b[i]
+		}
+	case Mul:
+		for i := range r {
+			r[i] = a[i] * b[i]
+		}
+	case Quo:
+		for i := range r {
+			r[i] = a[i] / b[i]
+		}
+	}
+	out.flts = r
+	return out
+}
+
+type negNode struct {
+	x   evalNode
+	typ *Type
+}
+
+func (n *negNode) eval(s *scope) *vec {
+	x := n.x.eval(s)
+	out := &vec{kind: n.typ.Kind, n: s.n, valid: x.valid}
+	if n.typ.Kind == TInt {
+		out.ints = make([]int64, s.n)
+		for i, v := range x.ints {
+			out.ints[i] = -v
+		}
+		return out
+	}
+	out.flts = make([]float64, s.n)
+	for i, v := range x.flts {
+		out.flts[i] = -v
+	}
+	return out
+}
+
+type absNode struct {
+	x   evalNode
+	typ *Type
+}
+
+func (n *absNode) eval(s *scope) *vec {
+	x := n.x.eval(s)
+	out := &vec{kind: n.typ.Kind, n: s.n, valid: x.valid}
+	if n.typ.Kind == TInt {
+		out.ints = make([]int64, s.n)
+		for i, v := range x.ints {
+			if v < 0 {
+				v = -v
+			}
+			out.ints[i] = v
+		}
+		return out
+	}
+	out.flts = make([]float64, s.n)
+	for i, v := range x.flts {
+		out.flts[i] = math.Abs(v)
+	}
+	return out
+}
+
+// ---- structs and lists
+
+// fieldNode is a field of a struct column.
+type fieldNode struct {
+	x   evalNode
+	idx int
+}
+
+func (n *fieldNode) eval(s *scope) *vec {
+	x := n.x.eval(s)
+	f := x.strct.Field(n.idx)
+	v := toVec(f, typeOf(f.DataType()), s)
+	v.valid = andValid(v.valid, x.valid)
+	maskBits(v.bits, v.valid)
+	return v
+}
+
+// listFieldNode is a field of every element of a list of structs.
+type listFieldNode struct {
+	x   evalNode
+	idx int
+}
+
+func (n *listFieldNode) eval(s *scope) *vec {
+	x := n.x.eval(s)
+	l := *x.list
+	st := l.child.(*array.Struct)
+	l.elemValid = andValid(l.elemValid, nullBits(st))
+	l.child = st.Field(n.idx)
+	l.elem = typeOf(l.child.DataType())
+	x.list = &l
+	return x
+}
+
+// filterNode is list[pred]: it evaluates pred once over all the elements
+// of the batch's lists and narrows the list's mask.
+type filterNode struct {
+	x, pred evalNode
+}
+
+func (n *filterNode) eval(s *scope) *vec {
+	x := n.x.eval(s)
+	l := *x.list
+	st := l.child.(*array.Struct)
+	inner := &scope{n: st.Len(), cols: make([]arrow.Array, st.NumField()), release: s.release}
+	for i := range inner.cols {
+		inner.cols[i] = st.Field(i)
+	}
+	inner.valid = andValid(nullBits(st), l.elemValid)
+	p := n.pred.eval(inner)
+	if l.mask == nil {
+		l.mask = p.bits
+	} else {
+		m := make([]uint64, len(p.bits))
+		for i := range m {
+			m[i] = l.mask[i] & p.bits[i]
+		}
+		l.mask = m
+	}
+	x.list = &l
+	return x
+}
+
+// listAggNode is len, count, any, mean, sum, min or max of a list.
+type listAggNode struct {
+	x        evalNode
+	fn       string
+	boolElem bool
+}
+
+func (n *listAggNode) eval(s *scope) *vec {
+	x := n.x.eval(s)
+	l := x.list
+	out := &vec{n: s.n, valid: x.valid}
+	switch n.fn {
+	case "count", "any":
+		keep := l.mask
+		if n.boolElem {
+			e := toVec(l.child, l.elem, s)
+			keep = e.bits
+			maskBits(keep, andValid(e.valid, l.elemValid))
+			maskBits(keep, l.mask)
+		}
+		counts := make([]int64, s.n)
+		for i := range counts {
+			if keep == nil {
+				counts[i] = l.off[i+1] - l.off[i]
+			} else {
+				counts[i] = countRange(keep, l.off[i], l.off[i+1])
+			}
+		}
+		if n.fn == "count" {
+			out.kind, out.ints = TInt, counts
+			return out
+		}
+		out.kind, out.bits = TBool, make([]uint64, words(s.n))
+		for i, c := range counts {
+			out.bits[i>>6] |= b2u(c > 0) << (i & 63)
+		}
+		maskBits(out.bits, out.valid)
+		return out
+	}
+	e := toVec(l.child, l.elem, s)
+	vals := e.floats()
+	ev := andValid(andValid(e.valid, l.elemValid), l.mask)
+	out.kind, out.flts = TFloat, make([]float64, s.n)
+	valid := make([]uint64, words(s.n))
+	for i := range out.flts {
+		var acc float64
+		var k int
+		for j := l.off[i]; j < l.off[i+1]; j++ {
+			if !isValid(ev, int(j)) {
+				continue
+			}
+			v := vals[j]
+			switch {
+			case k == 0 && n.fn != "sum" && n.fn != "mean":
+				acc = v
+			case n.fn == "min":
+				acc = math.Min(acc, v)
+			case n.fn == "max":
+				acc = math.Max(acc, v)
+			default:
+				acc += v
+			}
+			k++
+		}
+		if n.fn == "mean" && k > 0 {
+			acc /= float64(k)
+		}
+		out.flts[i] = acc
+		if k > 0 || n.fn == "sum" {
+			valid[i>>6] |= 1 << (i & 63)
+		}
+	}
+	out.valid = andValid(valid, x.valid)
+	return out
+}
+
+// ---- running a program
+
+// Program is a checked, compiled query.
+type Program struct {
+	schema *arrow.Schema
+	stages []stage
+	cols   []string // columns read, in schema order
+	colIdx []int    // their indexes in the schema
+	sel    []string
+}
+
+type stage struct {
+	kind Kind // Where, Sort, Limit
+	pred evalNode
+	keys []sortKey
+	n    int64
+}
+
+type sortKey struct {
+	node evalNode
+	kind TypeKind
+	desc bool
+}
+
+// Columns returns the names of the top-level columns the query reads,
+// including those a select stage names, in schema order.
+func (p *Program) Columns() []string { return append([]string(nil), p.cols...) }
+
+// Select returns the fields a select stage names, as written ("a.b" for a
+// struct field), or nil when the query has no select stage.
+func (p *Program) Select() []string {
+	if p.sel == nil {
+		return nil
+	}
+	return append([]string{}, p.sel...)
+}
+
+// Compile parses src and checks it against env. The error is an ErrorList
+// holding every problem found.
+func Compile(src string, env Env) (*Program, error) {
+	q, err := Parse(src)
+	if err != nil {
+		return nil, err
+	}
+	c := newChecker(env)
+	prog := c.query(q)
+	if len(c.errs) > 0 {
+		c.errs.Sort()
+		return nil, c.errs
+	}
+	prog.schema = env.Schema
+	return prog, nil
+}
+
+// batchScopes resolves the program's columns in each batch by name.
+func (p *Program) batchScopes(batches []arrow.RecordBatch, release *[]arrow.Array) ([]*scope, error) {
+	scopes := make([]*scope, len(batches))
+	for b, rec := range batches {
+		s := &scope{n: int(rec.NumRows()), release: release}
+		if p.schema != nil {
+			s.cols = make([]arrow.Array, p.schema.NumFields())
+		}
+		for k, name := range p.cols {
+			idx := rec.Schema().FieldIndices(name)
+			if len(idx) == 0 {
+				return nil, fmt.Errorf("query: batch %d has no column %q", b, name)
+			}
+			col := rec.Column(idx[0])
+			want := typeOf(p.schema.Field(p.colIdx[k]).Type)
+			if got := typeOf(col.DataType()); got.String() != want.String() {
+				return nil, fmt.Errorf("query: column %q of batch %d is %s, the query was compiled for %s", name, b, col.DataType(), p.schema.Field(p.colIdx[k]).Type)
+			}
+			if col.Len() != s.n {
+				return nil, fmt.Errorf("query: column %q of batch %d has %d rows, the batch %d", name, b, col.Len(), s.n)
+			}
+			s.cols[p.colIdx[k]] = col
+		}
+		scopes[b] = s
+	}
+	return scopes, nil
+}
+
+// selection is the state of a pipeline: per-batch bitmaps until a stage
+// orders rows, then a vector of global row indices.
+type selection struct {
+	bitmaps [][]uint64 // nil after ordering
+	idx     []int64
+	starts  []int64 // global index of each batch's first row
+}
+
+// Run evaluates the program over batches and returns the selected rows'
+// global indices (row offsets counted across batches) in output order:
+// filtered by where stages, ordered by sort stages (stable, nulls and NaN
+// last), cut by limit. Batches must hold every column Columns names, with
+// the types the program was compiled for. mem is for temporary Arrow
+// arrays; it may be nil.
+func (p *Program) Run(ctx context.Context, batches []arrow.RecordBatch, mem memory.Allocator) ([]int64, error) {
+	sel, err := p.run(ctx, batches)
+	if err != nil {
+		return nil, err
+	}
+	if sel.bitmaps != nil {
+		return sel.indices(-1), nil
+	}
+	return sel.idx, nil
+}
+
+// Count returns how many rows Run would return. Without sort or limit
+// stages it only counts bits.
+func (p *Program) Count(ctx context.Context, batches []arrow.RecordBatch) (int64, error) {
+	sel, err := p.run(ctx, batches)
+	if err != nil {
+		return 0, err
+	}
+	if sel.bitmaps != nil {
+		var n int64
+		for _, b := range sel.bitmaps {
+			n += int64(popcount(b))
+		}
+		return n, nil
+	}
+	return int64(len(sel.idx)), nil
+}
+
+func (p *Program) run(ctx context.Context, batches []arrow.RecordBatch) (sel *selection, err error) {
+	var release []arrow.Array
+	defer func() {
+		for _, a := range release {
+			a.Release()
+		}
+	}()
+	scopes, err := p.batchScopes(batches, &release)
+	if err != nil {
+		return nil, err
+	}
+	sel = &selection{starts: make([]int64, len(batches)+1)}
+	for b, s := range scopes {
+		sel.starts[b+1] = sel.starts[b] + int64(s.n)
+	}
+	sel.bitmaps = make([][]uint64, len(batches))
+	for b, s := range scopes {
+		sel.bitmaps[b] = ones(s.n)
+	}
+	for i, st := range p.stages {
+		switch st.kind {
+		case Where:
+			if err := p.where(ctx, sel, scopes, st.pred); err != nil {
+				return nil, err
+			}
+		case Sort:
+			limit := int64(-1)
+			if i+1 < len(p.stages) && p.stages[i+1].kind == Limit {
+				limit = p.stages[i+1].n
+			}
+			if err := sortSelection(ctx, sel, scopes, st.keys, limit); err != nil {
+				return nil, err
+			}
+		case Limit:
+			if sel.bitmaps != nil {
+				sel.idx, sel.bitmaps = sel.indices(st.n), nil
+			} else if int64(len(sel.idx)) > st.n {
+				sel.idx = sel.idx[:st.n]
+			}
+		}
+	}
+	return sel, nil
+}
+
+func (p *Program) where(ctx context.Context, sel *selection, scopes []*scope, pred evalNode) error {
+	keep := make([][]uint64, len(scopes))
+	for b, s := range scopes {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if s.n == 0 || sel.bitmaps != nil && popcount(sel.bitmaps[b]) == 0 {
+			keep[b] = make([]uint64, words(s.n))
+			continue
+		}
+		keep[b] = pred.eval(s).bits
+	}
+	if sel.bitmaps != nil {
+		for b := range keep {
+			for i := range keep[b] {
+				sel.bitmaps[b][i] &= keep[b][i]
+			}
+		}
+		return nil
+	}
+	out := sel.idx[:0:0]
+	for _, g := range sel.idx {
+		b := sel.batchOf(g)
+		if bit(keep[b], int(g-sel.starts[b])) {
+			out = append(out, g)
+		}
+	}
+	sel.idx = out
+	return nil
+}
+
+// indices lists the selected rows in order, at most limit of them (all
+// when limit < 0).
+func (sel *selection) indices(limit int64) []int64 {
+	var out []int64
+	if limit < 0 {
+		n := 0
+		for _, b := range sel.bitmaps {
+			n += popcount(b)
+		}
+		out = make([]int64, 0, n)
+	}
+	for b, bm := range sel.bitmaps {
+		for w, word := range bm {
+			for word != 0 {
+				if limit >= 0 && int64(len(out)) >= limit {
+					return out
+				}
+				j := bits.TrailingZeros64(word)
+				out = append(out, sel.starts[b]+int64(w<<6+j))
+				word &= word - 1
+			}
+		}
+	}
+	if out == nil {
+		out = []int64{}
+	}
+	return out
+}
+
+func (sel *selection) batchOf(g int64) int {
+	lo, hi := 0, len(sel.starts)-1
+	for hi-lo > 1 {
+		m := (lo + hi) / 2
+		if sel.starts[m] <= g {
+			lo = m
+		} else {
+			hi = m
+		}
+	}
+	return lo
+}
+
+// ---- comparison kernels
+//
+// One loop per operator, so the operator is not a branch or a call inside
+// the loop. Each loop builds a 64-bit word in a register and stores it once.
+
+// cmpScalar sets bit i of out when U(vals[i]) op c.
+func cmpScalar[T number, U int64 | float64](vals []T, c U, op Kind, out []uint64) {
+	n := len(vals)
+	switch op {
+	case Eq:
+		for w := range out {
+			base := w << 6
+			var word uint64
+			for j, v := range vals[base:min(base+64, n)] {
+				word |= b2u(U(v) == c) << j
+			}
+			out[w] = word
+		}
+	case Ne:
+		for w := range out {
+			base := w << 6
+			var word uint64
+			for j, v := range vals[base:min(base+64, n)] {
+				word |= b2u(U(v) != c) << j
+			}
+			out[w] = word
+		}
+	case Lt:
+		for w := range out {
+			base := w << 6
+			var word uint64
+			for j, v := range vals[base:min(base+64, n)] {
+				word |= b2u(U(v) < c) << j
+			}
+			out[w] = word
+		}
+	case Le:
+		for w := range out {
+			base := w << 6
+			var word uint64
+			for j, v := range vals[base:min(base+64, n)] {
+				word |= b2u(U(v) <= c) << j
+			}
+			out[w] = word
+		}
+	case Gt:
+		for w := range out {
+			base := w << 6
+			var word uint64
+			for j, v := range vals[base:min(base+64, n)] {
+				word |= b2u(U(v) > c) << j
+			}
+			out[w] = word
+		}
+	case Ge:
+		for w := range out {
+			base := w << 6
+			var word uint64
+			for j, v := range vals[base:min(base+64, n)] {
+				word |= b2u(U(v) >= c) << j
+			}
+			out[w] = word
+		}
+	default:
+		panic("query: bad comparison " + op.String())
+	}
+}
+
+// cmpSlices sets bit i of out when a[i] op b[i].
+func cmpSlices[T int32 | int64 | float64](a, b []T, op Kind, out []uint64) {
+	n := len(a)
+	b = b[:n]
+	switch op {
+	case Eq:
+		for w := range out {
+			base := w << 6
+			end := min(base+64, n)
+			bb := b[base:end]
+			var word uint64
+			for j, v := range a[base:end] {
+				word |= b2u(v == bb[j]) << j
+			}
+			out[w] = word
+		}
+	case Ne:
+		for w := range out {
+			base := w << 6
+			end := min(base+64, n)
+			bb := b[base:end]
+			var word uint64
+			for j, v := range a[base:end] {
+				word |= b2u(v != bb[j]) << j
+			}
+			out[w] = word
+		}
+	case Lt:
+		for w := range out {
+			base := w << 6
+			end := min(base+64, n)
+			bb := b[base:end]
+			var word uint64
+			for j, v := range a[base:end] {
+				word |= b2u(v < bb[j]) << j
+			}
+			out[w] = word
+		}
+	case Le:
+		for w := range out {
+			base := w << 6
+			end := min(base+64, n)
+			bb := b[base:end]
+			var word uint64
+			for j, v := range a[base:end] {
+				word |= b2u(v <= bb[j]) << j
+			}
+			out[w] = word
+		}
+	case Gt:
+		for w := range out {
+			base := w << 6
+			end := min(base+64, n)
+			bb := b[base:end]
+			var word uint64
+			for j, v := range a[base:end] {
+				word |= b2u(v > bb[j]) << j
+			}
+			out[w] = word
+		}
+	case Ge:
+		for w := range out {
+			base := w << 6
+			end := min(base+64, n)
+			bb := b[base:end]
+			var word uint64
+			for j, v := range a[base:end] {
+				word |= b2u(v >= bb[j]) << j
+			}
+			out[w] = word
+		}
+	default:
+		panic("query: bad comparison " + op.String())
+	}
+}
