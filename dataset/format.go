@@ -20,6 +20,7 @@ const (
 	FormatArrowStream // Arrow IPC stream
 	FormatCSV
 	FormatJSONL
+	FormatCOCO // COCO annotation JSON (with results JSON as predictions)
 )
 
 func (f Format) String() string {
@@ -34,6 +35,8 @@ func (f Format) String() string {
 		return "csv"
 	case FormatJSONL:
 		return "jsonl"
+	case FormatCOCO:
+		return "coco"
 	}
 	return "unknown"
 }

@@ -83,7 +83,13 @@ type columnOrigin struct {
 // schema, the roles and the classes. It reads no data except the first pass
 // CSV and JSON Lines need.
 func Open(opts Options) (*Dataset, error) {
-	data, err := OpenPath(opts.Path)
+	var data Source
+	var err error
+	if isCOCO(opts.Path) {
+		data, opts.Preds, err = openCOCO(opts.Path, opts.Preds)
+	} else {
+		data, err = OpenPath(opts.Path)
+	}
 	if err != nil {
 		return nil, err
 	}

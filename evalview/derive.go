@@ -1,0 +1,295 @@
+package evalview
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"triage/dataset"
+)
+
+// Options set evaluation as the open flags of SPEC §3 do.
+type Options struct {
+	Positive  string  // --positive: the positive class of a binary task
+	Threshold float64 // --threshold (binary); 0 means 0.5
+	IoU       float64 // --iou (detection); 0 means 0.5
+	CLFilter  string  // --cl-filter; "" means prune_by_noise_rate
+}
+
+// Evaluation is one prediction set's evaluation.
+type Evaluation struct {
+	Name     string // the prediction set's name; "" for predictions inside the dataset
+	Class    *ClassReport
+	Det      *DetReport
+	Warnings []string
+}
+
+// predSet is a prediction set's columns and the prefix its derived fields
+// take.
+type predSet struct {
+	name, prefix string
+	roles        dataset.Roles
+}
+
+// predSets lists what Evaluate evaluates: each prediction file, or the
+// predictions inside the dataset when there is no file.
+func predSets(ds *dataset.Dataset) []predSet {
+	sets := ds.PredictionSets()
+	if len(sets) == 0 {
+		return []predSet{{roles: ds.Roles}}
+	}
+	var out []predSet
+	for _, s := range sets {
+		p := predSet{name: s.Name, roles: s.Roles}
+		if len(sets) > 1 {
+			p.prefix = s.Name + "."
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+// Columns lists the dataset columns Evaluate reads: the ground truth and
+// every prediction set's predictions.
+func Columns(ds *dataset.Dataset) []string {
+	var cols []string
+	add := func(c string) {
+		if c != "" && !contains(cols, c) {
+			cols = append(cols, c)
+		}
+	}
+	switch ds.Task {
+	case "classification":
+		add(ds.Roles[dataset.RoleLabel])
+		for _, s := range predSets(ds) {
+			add(s.roles[dataset.RolePred])
+			add(s.roles[dataset.RoleScore])
+			add(s.roles[dataset.RoleProbs])
+		}
+	case "detection":
+		add(ds.Key)
+		add(ds.Roles[dataset.RoleGroundTruth])
+		for _, s := range predSets(ds) {
+			add(s.roles[dataset.RoleDetections])
+		}
+	}
+	return cols
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// Evaluate evaluates every prediction set of ds on t, which must hold
+// Columns(ds), and returns a new table with the derived fields of SPEC §4
+// added: bare names for the first (or only) set, and NAME.field for each set
+// when there are several. Detection replaces the ground-truth and
+// detections list columns with copies whose boxes carry eval, eval_iou and
+// eval_id. The caller releases the returned table; t is left as it was.
+func Evaluate(ds *dataset.Dataset, t *dataset.Table, opts Options, mem memory.Allocator) (*dataset.Table, []*Evaluation, error) {
+	if mem == nil {
+		mem = memory.DefaultAllocator
+	}
+	var fields []arrow.Field
+	var cols []arrow.Array
+	defer func() {
+		for _, c := range cols {
+			c.Release()
+		}
+	}()
+	var evals []*Evaluation
+	for i, s := range predSets(ds) {
+		ev, f, c, err := evaluateSet(ds, t, s, opts, mem)
+		if err != nil {
+			return nil, nil, err
+		}
+		evals = append(evals, ev)
+		for j := range f {
+			if s.prefix != "" {
+				named := f[j]
+				named.Name = s.prefix + named.Name
+				c[j].Retain()
+				fields, cols = append(fields, named), append(cols, c[j])
+			}
+			if i == 0 {
+				c[j].Retain()
+				fields, cols = append(fields, f[j]), append(cols, c[j])
+			}
+			c[j].Release() // evaluateSet's reference
+		}
+	}
+	out, err := t.WithColumns(fields, cols)
+	if err != nil {
+		return nil, nil, err
+	}
+	return out, evals, nil
+}
+
+func evaluateSet(ds *dataset.Dataset, t *dataset.Table, s predSet, opts Options, mem memory.Allocator) (*Evaluation, []arrow.Field, []arrow.Array, error) {
+	ev := &Evaluation{Name: s.name}
+	column := func(name string) *arrow.Chunked {
+		if name == "" {
+			return nil
+		}
+		return t.ColumnByName(name)
+	}
+	release := func(cs ...*arrow.Chunked) {
+		for _, c := range cs {
+			if c != nil {
+				c.Release()
+			}
+		}
+	}
+	switch ds.Task {
+	case "classification":
+		label := column(ds.Roles[dataset.RoleLabel])
+		pred, score, probs := column(s.roles[dataset.RolePred]), column(s.roles[dataset.RoleScore]), column(s.roles[dataset.RoleProbs])
+		defer release(label, pred, score, probs)
+		if label == nil {
+			return nil, nil, nil, errors.New("no label column to evaluate against")
+		}
+		if pred == nil && probs == nil {
+			return nil, nil, nil, fmt.Errorf("prediction set %q has no pred or probs column", s.name)
+		}
+		in, warnings, err := NewClassInput(ds.Classes, label, pred, score, probs)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		ev.Warnings = warnings
+		if err := in.SetPositive(opts.Positive); err != nil {
+			return nil, nil, nil, err
+		}
+		if in.Positive < 0 && len(ds.Classes) == 2 && opts.Positive == "" {
+			ev.Warnings = append(ev.Warnings, fmt.Sprintf("two classes: set --positive %s (or %s) for binary metrics (tp, fp, fn, tn, ROC AUC)", ds.Classes[1], ds.Classes[0]))
+		}
+		in.Threshold = opts.Threshold
+		in.CLFilter = opts.CLFilter
+		if ev.Class, err = EvaluateClassification(in); err != nil {
+			return nil, nil, nil, err
+		}
+		f, c := ev.Class.Fields(mem)
+		return ev, f, c, nil
+	case "detection":
+		gtName, dtName := ds.Roles[dataset.RoleGroundTruth], s.roles[dataset.RoleDetections]
+		gt, dets := column(gtName), column(dtName)
+		defer release(gt, dets)
+		if gt == nil {
+			return nil, nil, nil, errors.New("no ground_truth column to evaluate against")
+		}
+		ids, err := imageIDs(ds, t)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		var warnings []string
+		ev.Det, warnings, err = EvaluateDetection(&DetInput{Classes: ds.Classes, ImageIDs: ids, GT: gt, Dets: dets, IoU: opts.IoU})
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		ev.Warnings = warnings
+		f, c := ev.Det.Fields(mem)
+		for i := range f { // the list columns keep the dataset's own names
+			switch f[i].Name {
+			case "ground_truth":
+				f[i].Name = gtName
+			case "detections":
+				f[i].Name = dtName
+			}
+		}
+		return ev, f, c, nil
+	}
+	return nil, nil, nil, errors.New("nothing to evaluate: no label/pred or ground_truth/detections columns (see triage schema)")
+}
+
+// imageIDs returns the integer key of each row, or the row number when the
+// key is not an integer.
+func imageIDs(ds *dataset.Dataset, t *dataset.Table) ([]int64, error) {
+	ids := make([]int64, 0, t.NumRows())
+	if ds.Key != "" {
+		if col := t.ColumnByName(ds.Key); col != nil {
+			defer col.Release()
+			if col.DataType().ID() == arrow.INT64 {
+				for _, c := range col.Chunks() {
+					ids = append(ids, c.(*array.Int64).Int64Values()...)
+				}
+				return ids, nil
+			}
+		}
+	}
+	for i := int64(0); i < t.NumRows(); i++ {
+		ids = append(ids, i)
+	}
+	return ids, nil
+}
+
+// DerivedFields returns the fields Evaluate would add to ds, with their
+// types, without reading any data: it evaluates an empty table of ds's
+// schema. Queries are type-checked against them before anything is read.
+func DerivedFields(ds *dataset.Dataset, opts Options) ([]arrow.Field, error) {
+	cols := Columns(ds)
+	if len(cols) == 0 {
+		return nil, nil
+	}
+	mem := memory.DefaultAllocator
+	var fields []arrow.Field
+	var arrs []arrow.Array
+	for _, c := range cols {
+		idx := ds.Schema().FieldIndices(c)
+		if len(idx) == 0 {
+			return nil, fmt.Errorf("no column %q", c)
+		}
+		f := ds.Schema().Field(idx[0])
+		fields = append(fields, f)
+		a := array.MakeArrayOfNull(mem, f.Type, 0)
+		defer a.Release()
+		arrs = append(arrs, a)
+	}
+	empty := dataset.NewTable(arrow.NewSchema(fields, nil), []arrow.RecordBatch{array.NewRecordBatch(arrow.NewSchema(fields, nil), arrs, 0)})
+	defer empty.Release()
+	out, _, err := Evaluate(ds, empty, opts, mem)
+	if err != nil {
+		return nil, err
+	}
+	defer out.Release()
+	var derived []arrow.Field // new columns, and the list columns detection replaces
+	for _, f := range out.Schema().Fields() {
+		if i := indexOfField(fields, f.Name); i < 0 || !arrow.TypeEqual(fields[i].Type, f.Type) {
+			derived = append(derived, f)
+		}
+	}
+	// Confident learning needs two labeled classes, which an empty table
+	// lacks; with probs it runs on real data, so its field is promised.
+	if ds.Task == "classification" {
+		for i, s := range predSets(ds) {
+			if s.roles[dataset.RoleProbs] == "" {
+				continue
+			}
+			names := []string{s.prefix + FieldSuspect}
+			if i == 0 && s.prefix != "" {
+				names = append(names, FieldSuspect)
+			}
+			for _, n := range names {
+				if indexOfField(derived, n) < 0 {
+					derived = append(derived, arrow.Field{Name: n, Type: arrow.FixedWidthTypes.Boolean, Nullable: true})
+				}
+			}
+		}
+	}
+	return derived, nil
+}
+
+func indexOfField(fields []arrow.Field, name string) int {
+	for i, f := range fields {
+		if f.Name == name {
+			return i
+		}
+	}
+	return -1
+}
