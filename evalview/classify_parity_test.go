@@ -300,8 +300,8 @@ func checkCleanlab(t *testing.T, in *ClassInput, ids []int64, ref map[string]any
 }
 
 // fieldValues returns the derived columns of a report by name, read back
-// from the Arrow arrays Fields builds.
-func fieldValues(t *testing.T, mem memory.Allocator, r *ClassReport) map[string]arrow.Array {
+// from the Arrow arrays Fields builds, and a function releasing them.
+func fieldValues(t *testing.T, mem memory.Allocator, r *ClassReport) (map[string]arrow.Array, func()) {
 	t.Helper()
 	fields, arrays := r.Fields(mem)
 	out := map[string]arrow.Array{}
@@ -311,12 +311,11 @@ func fieldValues(t *testing.T, mem memory.Allocator, r *ClassReport) map[string]
 		}
 		out[f.Name] = arrays[i]
 	}
-	t.Cleanup(func() {
+	return out, func() {
 		for _, a := range arrays {
 			a.Release()
 		}
-	})
-	return out
+	}
 }
 
 // checkPerSample compares derived.jsonl and cleanlab_scores.jsonl.
@@ -324,7 +323,8 @@ func checkPerSample(t *testing.T, mem memory.Allocator, r *ClassReport, ids []in
 	t.Helper()
 	derived := readJSONL(t, filepath.Join(dir, "derived.jsonl"))
 	scores := readJSONL(t, filepath.Join(dir, "cleanlab_scores.jsonl"))
-	cols := fieldValues(t, mem, r)
+	cols, release := fieldValues(t, mem, r)
+	defer release()
 	f := func(name string) *array.Float64 { return cols[name].(*array.Float64) }
 	correct := cols[FieldCorrect].(*array.Boolean)
 	if len(derived) != len(ids) || len(scores) != len(ids) {
@@ -433,7 +433,8 @@ func TestClassBinaryParity(t *testing.T) {
 			checkNum(t, "roc_auc", b.ROCAUC, free["roc_auc"])
 			checkNum(t, "average_precision", b.AveragePrecision, free["average_precision"])
 			checkNum(t, "log_loss", r.LogLoss, free["log_loss"])
-			cols := fieldValues(t, mem, r)
+			cols, release := fieldValues(t, mem, r)
+			defer release()
 			outcome := cols[FieldOutcome].(*array.String)
 			for _, kind := range []string{"fp", "fn"} {
 				var got []int64

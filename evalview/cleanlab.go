@@ -402,7 +402,7 @@ func (cl *confidentLearner) prune(pcm []int64, flagged []bool, byNoise, byClass 
 	var wg sync.WaitGroup
 	for range min(k, maxWorkers()) {
 		wg.Go(func() {
-			var keys, scratch []float64
+			var keys, scratch, block []float64
 			var perm []int32
 			var noise, class []bool
 			for c := range classes {
@@ -415,6 +415,12 @@ func (cl *confidentLearner) prune(pcm []int64, flagged []bool, byNoise, byClass 
 				noise, class = grow(noise, nc), grow(class, nc)
 				clear(noise)
 				clear(class)
+				// The class's probs, column by column: block[j*nc+i] is
+				// p[rows[i]][j]. One pass over the rows, then every key
+				// vector below reads memory in order.
+				block = grow(block, nc*k)
+				transposeRows(block, cl.probs, rows, k)
+				own := block[c*nc : (c+1)*nc]
 				if byNoise {
 					for j := range k {
 						m := pcm[j*k+c]
@@ -422,19 +428,15 @@ func (cl *confidentLearner) prune(pcm []int64, flagged []bool, byNoise, byClass 
 							continue
 						}
 						// order = np.argsort(-(p[:, j] - p[:, c]))[:m]
-						for i, r := range rows {
-							p := cl.probs[int(r)*k : int(r+1)*k]
-							keys[i] = -(p[j] - p[c])
+						for i, pj := range block[j*nc : (j+1)*nc] {
+							keys[i] = -(pj - own[i])
 						}
 						npArgsortFirst(keys, int(m), noise, scratch, perm)
 					}
 				}
 				if byClass {
 					if m := int64(nc) - pcm[c*k+c]; m >= 1 {
-						for i, r := range rows {
-							keys[i] = cl.probs[int(r)*k+c]
-						}
-						npArgsortFirst(keys, int(m), class, scratch, perm)
+						npArgsortFirst(own, int(m), class, scratch, perm)
 					}
 				}
 				for i, r := range rows {
@@ -451,6 +453,23 @@ func (cl *confidentLearner) prune(pcm []int64, flagged []bool, byNoise, byClass 
 		})
 	}
 	wg.Wait()
+}
+
+// transposeRows writes the probs of rows column by column into block
+// (block[j*len(rows)+i] = probs[rows[i]*k+j]), in tiles of rows so that
+// both the reads and the writes stay in cache.
+func transposeRows(block, probs []float64, rows []int32, k int) {
+	const tile = 64
+	n := len(rows)
+	for lo := 0; lo < n; lo += tile {
+		hi := min(n, lo+tile)
+		for j := range k {
+			dst := block[j*n+lo : j*n+hi]
+			for i, r := range rows[lo:hi] {
+				dst[i] = probs[int(r)*k+j]
+			}
+		}
+	}
 }
 
 func grow[T any](s []T, n int) []T {

@@ -218,18 +218,25 @@ func npArgsortFirst(keys []float64, m int, sel []bool, scratch []float64, perm [
 		}
 		return
 	}
-	scratch = scratch[:n]
-	copy(scratch, keys)
-	kth := selectKth(scratch, m-1)
+	// Keys here come from validated probs and are never NaN, so plain
+	// comparisons order them as npLess does.
+	var kth float64
+	if m <= n/8 {
+		kth = smallHeapKth(keys, m, scratch)
+	} else {
+		scratch = scratch[:n]
+		copy(scratch, keys)
+		kth = selectKth(scratch, m-1)
+	}
 	atMost := 0
 	for _, x := range keys {
-		if !npLess(kth, x) {
+		if x <= kth {
 			atMost++
 		}
 	}
 	if atMost == m {
 		for i, x := range keys {
-			if !npLess(kth, x) {
+			if x <= kth {
 				sel[i] = true
 			}
 		}
@@ -242,6 +249,43 @@ func npArgsortFirst(keys []float64, m int, sel []bool, scratch []float64, perm [
 	npArgsort(keys, perm)
 	for _, p := range perm[:m] {
 		sel[p] = true
+	}
+}
+
+// smallHeapKth returns the m-th smallest key (1-based) with a max-heap of
+// the m smallest seen so far, in heap (of at least m entries): one
+// comparison for most keys when m is small.
+func smallHeapKth(keys []float64, m int, heap []float64) float64 {
+	h := heap[:m]
+	copy(h, keys[:m])
+	for i := m/2 - 1; i >= 0; i-- {
+		siftDown(h, i)
+	}
+	for _, x := range keys[m:] {
+		if x < h[0] {
+			h[0] = x
+			siftDown(h, 0)
+		}
+	}
+	return h[0]
+}
+
+// siftDown restores the max-heap property below i.
+func siftDown(h []float64, i int) {
+	n := len(h)
+	for {
+		c := 2*i + 1
+		if c >= n {
+			return
+		}
+		if c+1 < n && h[c+1] > h[c] {
+			c++
+		}
+		if h[i] >= h[c] {
+			return
+		}
+		h[i], h[c] = h[c], h[i]
+		i = c
 	}
 }
 

@@ -194,27 +194,41 @@ func rankAll(label []int32, probs []float64, k, pos int) *rankStats {
 	for _, l := range labs {
 		rs.count[l]++
 	}
-	workers := min(runtime.GOMAXPROCS(0), k)
-	cols := make(chan int, k)
-	for c := range k {
-		cols <- c
+	// Columns go out in blocks of colBlock, gathered in one pass over the
+	// rows so that the row-major probs are read once per block.
+	const colBlock = 4
+	blocks := (k + colBlock - 1) / colBlock
+	workers := min(runtime.GOMAXPROCS(0), blocks)
+	next := make(chan int, blocks)
+	for b := range blocks {
+		next <- b * colBlock
 	}
-	close(cols)
+	close(next)
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Go(func() {
-			keys, tk := make([]uint64, n), make([]uint64, n)
+			var keys [colBlock][]uint64
+			for i := range keys {
+				keys[i] = make([]uint64, n)
+			}
+			tk := make([]uint64, n)
 			lab, tl := make([]int32, n), make([]int32, n)
 			cnt, g := make([]int64, k), make([]int64, k)
-			for c := range cols {
+			for c0 := range next {
+				width := min(colBlock, k-c0)
 				for i, r := range rowsIdx {
-					keys[i] = orderKey(probs[int(r)*k+c])
+					row := probs[int(r)*k+c0 : int(r)*k+c0+width]
+					for j, v := range row {
+						keys[j][i] = orderKey(v)
+					}
 				}
-				copy(lab, labs)
-				radixSort(keys, lab, tk, tl)
-				rs.walk(c, keys, lab, cnt, g, k)
-				if c == pos {
-					rs.averagePrecision = averagePrecision(keys, lab, int32(pos), rs.count[pos])
+				for j := range width {
+					copy(lab, labs)
+					radixSort(keys[j], lab, tk, tl)
+					rs.walk(c0+j, keys[j], lab, cnt, g, k)
+					if c0+j == pos {
+						rs.averagePrecision = averagePrecision(keys[j], lab, int32(pos), rs.count[pos])
+					}
 				}
 			}
 		})
@@ -245,28 +259,50 @@ func orderKey(f float64) uint64 {
 	return b | 1<<63
 }
 
-// radixSort sorts keys ascending, carrying lab along: LSD radix sort on
-// bytes, skipping bytes that are the same in every key. tk and tl are
-// scratch of the same length.
+// radixSort sorts keys ascending, carrying lab along. It sorts by the
+// high 32 bits with an LSD radix sort on bytes (skipping bytes that are the
+// same in every key), then finishes each run of equal high halves: by
+// insertion for short runs, by the same radix sort on the low 32 bits for
+// long ones. Probabilities rarely share their high 32 bits, so most keys
+// move in three or four passes instead of eight. tk and tl are scratch of
+// the same length.
 func radixSort(keys []uint64, lab []int32, tk []uint64, tl []int32) {
 	n := len(keys)
 	if n < 2 {
 		return
 	}
-	var hist [8][256]int
+	radixBytes(keys, lab, tk, tl, 4)
+	for s := 0; s < n; {
+		hi := keys[s] >> 32
+		e := s + 1
+		for e < n && keys[e]>>32 == hi {
+			e++
+		}
+		switch {
+		case e-s > 32:
+			radixBytes(keys[s:e], lab[s:e], tk[s:e], tl[s:e], 0)
+		case e-s > 1:
+			insertionSort(keys[s:e], lab[s:e])
+		}
+		s = e
+	}
+}
+
+// radixBytes sorts by bytes from..from+3 of the keys, least significant
+// first.
+func radixBytes(keys []uint64, lab []int32, tk []uint64, tl []int32, from int) {
+	n := len(keys)
+	var hist [4][256]int
+	s0, s1, s2, s3 := uint(8*from), uint(8*from+8), uint(8*from+16), uint(8*from+24)
 	for _, x := range keys {
-		hist[0][byte(x)]++
-		hist[1][byte(x>>8)]++
-		hist[2][byte(x>>16)]++
-		hist[3][byte(x>>24)]++
-		hist[4][byte(x>>32)]++
-		hist[5][byte(x>>40)]++
-		hist[6][byte(x>>48)]++
-		hist[7][byte(x>>56)]++
+		hist[0][byte(x>>s0)]++
+		hist[1][byte(x>>s1)]++
+		hist[2][byte(x>>s2)]++
+		hist[3][byte(x>>s3)]++
 	}
 	src, dst, srcL, dstL := keys, tk, lab, tl
-	for b := range 8 {
-		shift := uint(8 * b)
+	for b := range 4 {
+		shift := uint(8 * (from + b))
 		h := &hist[b]
 		if h[byte(src[0]>>shift)] == n {
 			continue
@@ -278,10 +314,10 @@ func radixSort(keys []uint64, lab []int32, tk []uint64, tl []int32) {
 		}
 		for i, x := range src {
 			d := byte(x >> shift)
-			p := h[d]
+			at := h[d]
 			h[d]++
-			dst[p] = x
-			dstL[p] = srcL[i]
+			dst[at] = x
+			dstL[at] = srcL[i]
 		}
 		src, dst, srcL, dstL = dst, src, dstL, srcL
 	}
@@ -291,14 +327,46 @@ func radixSort(keys []uint64, lab []int32, tk []uint64, tl []int32) {
 	}
 }
 
+func insertionSort(keys []uint64, lab []int32) {
+	for i := 1; i < len(keys); i++ {
+		k, l := keys[i], lab[i]
+		j := i
+		for j > 0 && keys[j-1] > k {
+			keys[j], lab[j] = keys[j-1], lab[j-1]
+			j--
+		}
+		keys[j], lab[j] = k, l
+	}
+}
+
 // walk accumulates the U statistics of column a from its sorted keys.
+// Scanning upwards, cnt[l] counts the rows below the current group of
+// equal keys and g[l] those in it. A row of class a outscores every row
+// below it and ties with the rest of its group (one half each); the
+// one-vs-one statistic of a against b is counted from the b side: a b row
+// is outscored by the a rows above it and ties with those in its group.
 func (rs *rankStats) walk(a int, keys []uint64, lab []int32, cnt, g []int64, k int) {
 	clear(cnt)
 	var cntAll int64
 	ovo := rs.ovo2[a*k : (a+1)*k]
+	na := rs.count[a]
 	var ovr int64
 	n := len(keys)
+	la := int32(a)
 	for s := 0; s < n; {
+		if s+1 == n || keys[s+1] != keys[s] {
+			// A group of one, the usual case.
+			l := lab[s]
+			if l == la {
+				ovr += 2 * (cntAll - cnt[a])
+			} else {
+				ovo[l] += 2 * (na - cnt[a])
+			}
+			cnt[l]++
+			cntAll++
+			s++
+			continue
+		}
 		e := s + 1
 		for e < n && keys[e] == keys[s] {
 			e++
@@ -306,20 +374,17 @@ func (rs *rankStats) walk(a int, keys []uint64, lab []int32, cnt, g []int64, k i
 		for _, l := range lab[s:e] {
 			g[l]++
 		}
-		if ga := g[a]; ga > 0 {
-			gAll := int64(e - s)
-			ovr += ga * (2*(cntAll-cnt[a]) + (gAll - ga))
-			for b := range k {
-				if b != a {
-					ovo[b] += ga * (2*cnt[b] + g[b])
-				}
-			}
-		}
+		ga, gAll := g[a], int64(e-s)
+		ovr += ga * (2*(cntAll-cnt[a]) + (gAll - ga))
+		aAbove := 2*(na-cnt[a]-ga) + ga // before cnt[a] moves past the group
 		for _, l := range lab[s:e] {
+			if gl := g[l]; gl > 0 && l != la {
+				ovo[l] += gl * aAbove
+			}
 			cnt[l] += g[l]
 			g[l] = 0
 		}
-		cntAll += int64(e - s)
+		cntAll += gAll
 		s = e
 	}
 	rs.ovr2[a] = ovr
