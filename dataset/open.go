@@ -117,6 +117,20 @@ func Open(opts Options) (*Dataset, error) {
 		ds.Close()
 		return nil, err
 	}
+	if ds.Classes == nil && ds.Task != "" {
+		// No metadata names the classes: read the labels to list them,
+		// so that everything downstream can count on a class list.
+		warnings := ds.Warnings
+		t, err := ds.Load(context.Background(), LoadOptions{Columns: ds.classRoleColumns()})
+		if err != nil {
+			ds.Close()
+			return nil, err
+		}
+		// The caller's own Load reports the joins and their warnings.
+		ds.joins, ds.Warnings = nil, warnings
+		ds.deriveClasses(t)
+		t.Release()
+	}
 	return ds, nil
 }
 
@@ -298,9 +312,6 @@ func (ds *Dataset) Load(ctx context.Context, opts LoadOptions) (*Table, error) {
 			cols = append(cols, f.Name)
 		}
 	}
-	if ds.Classes == nil && ds.Task == "classification" {
-		cols = appendMissing(cols, ds.Roles[RoleLabel], ds.Roles[RolePred])
-	}
 	// Split the wanted columns by the source they come from.
 	perSource := make(map[int][]string)
 	var wanted []int // joined schema indices, in schema order
@@ -353,9 +364,6 @@ func (ds *Dataset) Load(ctx context.Context, opts LoadOptions) (*Table, error) {
 	joined, err := dataTable.WithColumns(newFields, newCols)
 	if err != nil {
 		return nil, err
-	}
-	if ds.Classes == nil && ds.Task == "classification" {
-		ds.deriveClasses(joined)
 	}
 	// Keep only the wanted columns, in schema order.
 	return joined.selectColumns(ds.wantedNames(wanted))
@@ -510,10 +518,18 @@ func (t *Table) selectColumns(names []string) (*Table, error) {
 func (ds *Dataset) deriveClasses(t *Table) {
 	ints := map[int64]bool{}
 	strs := map[string]bool{}
-	for _, role := range []Role{RoleLabel, RolePred} {
-		col := t.ColumnByName(ds.Roles[role])
+	for _, name := range ds.classRoleColumns() {
+		col := t.ColumnByName(name)
 		if col == nil {
 			continue
+		}
+		if elem := listElem(col.DataType()); elem != nil {
+			labels, err := boxLabels(col)
+			col.Release()
+			if err != nil {
+				continue
+			}
+			col = labels
 		}
 		_ = forEachValue(col, func(i int64, s string, isStr bool) {
 			if isStr {
@@ -626,4 +642,51 @@ func (ds *Dataset) detectPredictionRoles(overrides map[Role]string) {
 			}
 		}
 	}
+}
+
+// classRoleColumns are the columns whose values name classes: label and
+// pred, or the boxes of ground_truth and every detections column.
+func (ds *Dataset) classRoleColumns() []string {
+	var cols []string
+	switch ds.Task {
+	case "classification":
+		cols = appendMissing(cols, ds.Roles[RoleLabel], ds.Roles[RolePred])
+	case "detection":
+		cols = appendMissing(cols, ds.Roles[RoleGroundTruth], ds.Roles[RoleDetections])
+		for _, p := range ds.predSets {
+			cols = appendMissing(cols, p.Roles[RoleDetections])
+		}
+	}
+	return cols
+}
+
+// boxLabels returns the "label" field of every box in a list<struct>
+// column, as one chunked column. The caller releases it.
+func boxLabels(col *arrow.Chunked) (*arrow.Chunked, error) {
+	var chunks []arrow.Array
+	for _, c := range col.Chunks() {
+		l, ok := c.(array.ListLike)
+		if !ok {
+			return nil, fmt.Errorf("not a list column")
+		}
+		st, ok := l.ListValues().(*array.Struct)
+		if !ok {
+			return nil, fmt.Errorf("list elements are not structs")
+		}
+		i, ok := st.DataType().(*arrow.StructType).FieldIdx("label")
+		if !ok {
+			return nil, fmt.Errorf("boxes have no label field")
+		}
+		f := st.Field(i)
+		f.Retain()
+		chunks = append(chunks, f)
+	}
+	if len(chunks) == 0 {
+		return nil, fmt.Errorf("no boxes")
+	}
+	out := arrow.NewChunked(chunks[0].DataType(), chunks)
+	for _, c := range chunks {
+		c.Release()
+	}
+	return out, nil
 }

@@ -1,0 +1,129 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"triage/evalview"
+	"triage/render"
+)
+
+var evalCmd = &command{
+	name:    "eval",
+	summary: "metrics report: per class, confusion matrix, label issues (--json)",
+	usage: `Usage: triage eval [open flags] DATASET [--json]
+
+Evaluates the predictions against the ground truth and prints a report.
+
+Classification: accuracy, balanced accuracy, per-class precision, recall,
+F1 and support, macro / weighted / micro averages, the confusion matrix,
+log loss, ROC AUC, top-k accuracy, Cohen's kappa, MCC (all as scikit-learn
+1.2.1 computes them); binary tasks (--positive) add TP/FP/FN/TN, precision,
+recall, F1, ROC AUC and average precision at --threshold; with probs, a
+confident-learning summary (cleanlab 2.9.0's find_label_issues with
+--cl-filter): how many suspects, the estimated noise rate per class and the
+class pairs most often swapped.
+
+Detection: the 12 COCO stats (as pycocotools' COCOeval computes them),
+per-class AP and AP50, TP/FP/FN at --iou. A COCO annotation file with a COCO
+results file works too:
+
+  triage eval instances.json --pred results.json
+
+With several --pred files each is evaluated, side by side.
+
+  --json   one JSON object (SPEC §4 keys); with several prediction files,
+           an object of them keyed by name
+
+` + openFlagsHelp,
+	run: runEval,
+}
+
+func runEval(ctx context.Context, e *env, args []string) error {
+	fs := flag.NewFlagSet("eval", flag.ContinueOnError)
+	var of openFlags
+	of.register(fs)
+	asJSON := fs.Bool("json", false, "JSON output")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usagef("want one DATASET, got %d arguments (see `triage help eval`)", len(pos))
+	}
+	s, err := openSession(pos[0], &of)
+	if err != nil {
+		return err
+	}
+	defer s.close()
+	if s.ds.Task == "" {
+		return fmt.Errorf("%s: nothing to evaluate: no label/pred or ground_truth/detections columns (see triage schema)", pos[0])
+	}
+	mem := memory.DefaultAllocator
+	t, err := s.load(ctx, evalview.Columns(s.ds), mem)
+	if err != nil {
+		return err
+	}
+	defer t.Release()
+	if s.evals == nil { // load evaluates only when a derived field is asked for
+		out, evals, err := evalview.Evaluate(s.ds, t, s.opts, mem)
+		if err != nil {
+			return fmt.Errorf("evaluate: %w", err)
+		}
+		out.Release()
+		s.evals = evals
+	}
+	s.warn(e)
+	if *asJSON {
+		return writeEvalJSON(e, s.evals)
+	}
+	for i, ev := range s.evals {
+		if i > 0 {
+			fmt.Fprintln(e.stdout)
+		}
+		if len(s.evals) > 1 || ev.Name != "" {
+			fmt.Fprintf(e.stdout, "== predictions %s ==\n\n", render.Sanitize(ev.Name))
+		}
+		if err := writeEvalText(e, ev); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func report(ev *evalview.Evaluation) json.Marshaler {
+	if ev.Det != nil {
+		return ev.Det
+	}
+	return ev.Class
+}
+
+func writeEvalText(e *env, ev *evalview.Evaluation) error {
+	if ev.Det != nil {
+		return ev.Det.WriteText(e.stdout)
+	}
+	return ev.Class.WriteText(e.stdout)
+}
+
+func writeEvalJSON(e *env, evals []*evalview.Evaluation) error {
+	var out any
+	if len(evals) == 1 {
+		out = report(evals[0])
+	} else {
+		m := map[string]json.Marshaler{}
+		for _, ev := range evals {
+			m[ev.Name] = report(ev)
+		}
+		out = m
+	}
+	b, err := json.MarshalIndent(out, "", "  ")
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(e.stdout, "%s\n", b)
+	return err
+}
