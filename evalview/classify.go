@@ -100,6 +100,7 @@ type classRows struct {
 	predPos  []int8 // binary: predicted positive
 	label    []int32
 	hasProbs bool
+	probsOK  []bool // the row has a full probs row (no NaN)
 	selfConf []float64
 	margin   []float64 // cleanlab normalized_margin
 	cwe      []float64
@@ -164,6 +165,7 @@ func EvaluateClassification(in *ClassInput) (*ClassReport, error) {
 	}
 	if in.Probs != nil {
 		rows.hasProbs = true
+		rows.probsOK = make([]bool, n)
 		rows.selfConf = make([]float64, n)
 		rows.margin = make([]float64, n)
 		rows.cwe = make([]float64, n)
@@ -247,7 +249,7 @@ func EvaluateClassification(in *ClassInput) (*ClassReport, error) {
 		if binary {
 			pos = in.Positive
 		}
-		ranks = rankAll(in.Label, in.Probs, k, pos)
+		ranks = rankAll(in.Label, in.Probs, rows.probsOK, k, pos)
 		r.rocAUC(ranks, k)
 	}
 	if binary {
@@ -329,8 +331,10 @@ func rowPass(in *ClassInput, pred []int32, threshold float64, rows *classRows, s
 		var row []float64
 		if in.Probs != nil {
 			row = in.Probs[i*k : (i+1)*k]
-			if slices.ContainsFunc(row, math.IsNaN) {
+			if hasNaN(row) {
 				row = nil
+			} else {
+				rows.probsOK[i] = true
 			}
 		}
 		// Confidence of the prediction: the score, else p(pred).

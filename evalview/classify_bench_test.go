@@ -95,7 +95,7 @@ func BenchmarkCleanlab(b *testing.B) {
 				b.SetBytes(int64(size.n * size.k * 8))
 				b.ResetTimer()
 				for b.Loop() {
-					cl := newConfidentLearner(in.Label, in.Probs, size.k)
+					cl := newConfidentLearner(in.Label, in.Probs, nil, size.k)
 					cl.run()
 					_ = cl.flag(filter, nil, nil)
 				}

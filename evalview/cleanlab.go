@@ -91,11 +91,13 @@ type confidentLearner struct {
 	numIssues  int     // num_label_issues, off_diagonal
 }
 
-func newConfidentLearner(label []int32, probs []float64, k int) *confidentLearner {
+// newConfidentLearner takes the rows with a label and a full probs row;
+// ok, when not nil, says which rows have a full probs row.
+func newConfidentLearner(label []int32, probs []float64, ok []bool, k int) *confidentLearner {
 	n := len(label)
 	cl := &confidentLearner{k: k, probs: probs, label: label, counts: make([]int64, k)}
 	for i, l := range label {
-		if l >= 0 && !hasNaN(probs[i*k:(i+1)*k]) {
+		if l >= 0 && (ok != nil && ok[i] || ok == nil && !hasNaN(probs[i*k:(i+1)*k])) {
 			cl.rows = append(cl.rows, int32(i))
 			cl.counts[l]++
 		}
@@ -526,7 +528,7 @@ func square(m []int64, k int) [][]int64 {
 // confidentLearning runs cleanlab on the rows with a label and probs and
 // sets the suspect field and r.LabelIssues.
 func (r *ClassReport) confidentLearning(in *ClassInput, filter string, k int) {
-	cl := newConfidentLearner(in.Label, in.Probs, k)
+	cl := newConfidentLearner(in.Label, in.Probs, r.rows.probsOK, k)
 	if d := cl.distinctLabels(); d < 2 || k < 2 {
 		r.note(fmt.Sprintf("confident learning needs at least 2 classes among the labels of rows with probs, found %d: suspect is not computed", d))
 		return

@@ -178,12 +178,12 @@ type rankStats struct {
 }
 
 // rankAll sorts each probs column once (radix sort on the float bits) and
-// walks it, on GOMAXPROCS goroutines. pos >= 0 also computes the average
-// precision of that column.
-func rankAll(label []int32, probs []float64, k, pos int) *rankStats {
+// walks it, on GOMAXPROCS goroutines, over the rows with a label and
+// ok[row]. pos >= 0 also computes the average precision of that column.
+func rankAll(label []int32, probs []float64, ok []bool, k, pos int) *rankStats {
 	var rowsIdx, labs []int32
 	for i, l := range label {
-		if l < 0 || hasNaN(probs[i*k:(i+1)*k]) {
+		if l < 0 || !ok[i] {
 			continue
 		}
 		rowsIdx = append(rowsIdx, int32(i))

@@ -50,6 +50,14 @@ func TestMetricRadixSort(t *testing.T) {
 	}
 }
 
+func allOK(n int) []bool {
+	ok := make([]bool, n)
+	for i := range ok {
+		ok[i] = true
+	}
+	return ok
+}
+
 // slowAUC is the definition: the share of (positive, negative) pairs the
 // positive outscores, ties counting one half.
 func slowAUC(pos, neg []float64) float64 {
@@ -78,7 +86,7 @@ func TestMetricRankStatsSlow(t *testing.T) {
 		label[i] = int32(rng.IntN(k))
 		copy(probs[i*k:], randomProbs(rng, k))
 	}
-	rs := rankAll(label, probs, k, 1)
+	rs := rankAll(label, probs, allOK(n), k, 1)
 	for a := range k {
 		var pos, neg []float64
 		for i, l := range label {
@@ -157,7 +165,7 @@ func TestMetricAveragePrecisionSlow(t *testing.T) {
 		probs[2*i], probs[2*i+1] = 1-p, p
 		scores[i], positive[i] = p, label[i] == 1
 	}
-	rs := rankAll(label, probs, 2, 1)
+	rs := rankAll(label, probs, allOK(n), 2, 1)
 	if want := slowAveragePrecision(scores, positive); !near(rs.averagePrecision, want) {
 		t.Errorf("average precision = %v, want %v", rs.averagePrecision, want)
 	}
@@ -259,5 +267,32 @@ func TestMetricPairwiseSum(t *testing.T) {
 	}
 	if got := npMean([]float64{1, 2, 3}); got != 2 {
 		t.Errorf("npMean = %v, want 2", got)
+	}
+}
+
+// lnTable stays within 1e-15 (relative, or absolute near 1) of math.Log
+// and is exact at 1.
+func TestMetricLnTable(t *testing.T) {
+	if got := lnTable(1); got != 0 {
+		t.Errorf("lnTable(1) = %v, want 0", got)
+	}
+	rng := rand.New(rand.NewPCG(11, 12))
+	for range 100000 {
+		x := rng.Float64()
+		if rng.IntN(3) == 0 {
+			x = math.Exp(-50 * rng.Float64())
+		}
+		if x == 0 {
+			continue
+		}
+		got, want := lnTable(x), math.Log(x)
+		if math.Abs(got-want) > 1e-15*max(1, math.Abs(want)) {
+			t.Fatalf("lnTable(%v) = %.17g, math.Log = %.17g", x, got, want)
+		}
+	}
+	for _, x := range []float64{5e-324, math.Inf(1)} {
+		if got, want := lnTable(x), math.Log(x); got != want {
+			t.Errorf("lnTable(%v) = %v, want %v", x, got, want)
+		}
 	}
 }
