@@ -36,13 +36,18 @@ type predSet struct {
 
 // predSets lists what Evaluate evaluates: each prediction file, or the
 // predictions inside the dataset when there is no file.
+// A classification set needs a pred or a probs column; one without
+// either is left out.
 func predSets(ds *dataset.Dataset) []predSet {
 	sets := ds.PredictionSets()
 	if len(sets) == 0 {
-		return []predSet{{roles: ds.Roles}}
+		sets = []dataset.PredictionSet{{Roles: ds.Roles}}
 	}
 	var out []predSet
 	for _, s := range sets {
+		if ds.Task == "classification" && s.Roles[dataset.RolePred] == "" && s.Roles[dataset.RoleProbs] == "" {
+			continue
+		}
 		p := predSet{name: s.Name, roles: s.Roles}
 		if len(sets) > 1 {
 			p.prefix = s.Name + "."
@@ -51,6 +56,9 @@ func predSets(ds *dataset.Dataset) []predSet {
 	}
 	return out
 }
+
+// errNothingToEvaluate says what evaluation needs.
+var errNothingToEvaluate = errors.New("nothing to evaluate: it needs a label column and a pred or probs column, or ground_truth boxes (see triage schema; --pred joins a predictions file)")
 
 // Columns lists the dataset columns Evaluate reads: the ground truth and
 // every prediction set's predictions.
@@ -105,8 +113,12 @@ func Evaluate(ds *dataset.Dataset, t *dataset.Table, opts Options, mem memory.Al
 			c.Release()
 		}
 	}()
+	sets := predSets(ds)
+	if len(sets) == 0 || ds.Task == "" {
+		return nil, nil, errNothingToEvaluate
+	}
 	var evals []*Evaluation
-	for i, s := range predSets(ds) {
+	for i, s := range sets {
 		ev, f, c, err := evaluateSet(ds, t, s, opts, mem)
 		if err != nil {
 			return nil, nil, err
@@ -156,9 +168,6 @@ func evaluateSet(ds *dataset.Dataset, t *dataset.Table, s predSet, opts Options,
 		if label == nil {
 			return nil, nil, nil, errors.New("no label column to evaluate against")
 		}
-		if pred == nil && probs == nil {
-			return nil, nil, nil, fmt.Errorf("prediction set %q has no pred or probs column", s.name)
-		}
 		in, warnings, err := NewClassInput(ds.Classes, label, pred, score, probs)
 		if err != nil {
 			return nil, nil, nil, err
@@ -205,7 +214,7 @@ func evaluateSet(ds *dataset.Dataset, t *dataset.Table, s predSet, opts Options,
 		}
 		return ev, f, c, nil
 	}
-	return nil, nil, nil, errors.New("nothing to evaluate: no label/pred or ground_truth/detections columns (see triage schema)")
+	return nil, nil, nil, errNothingToEvaluate
 }
 
 // imageIDs returns the integer key of each row, or the row number when the
@@ -234,8 +243,8 @@ func imageIDs(ds *dataset.Dataset, t *dataset.Table) ([]int64, error) {
 // schema. Queries are type-checked against them before anything is read.
 func DerivedFields(ds *dataset.Dataset, opts Options) ([]arrow.Field, error) {
 	cols := Columns(ds)
-	if len(cols) == 0 {
-		return nil, nil
+	if len(predSets(ds)) == 0 || ds.Task == "" {
+		return nil, nil // nothing to evaluate: no derived fields
 	}
 	mem := memory.DefaultAllocator
 	var fields []arrow.Field

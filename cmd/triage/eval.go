@@ -60,9 +60,6 @@ func runEval(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer s.close()
-	if s.ds.Task == "" {
-		return fmt.Errorf("%s: nothing to evaluate: no label/pred or ground_truth/detections columns (see triage schema)", pos[0])
-	}
 	mem := memory.DefaultAllocator
 	t, err := s.load(ctx, evalview.Columns(s.ds), mem)
 	if err != nil {
@@ -72,7 +69,7 @@ func runEval(ctx context.Context, e *env, args []string) error {
 	if s.evals == nil { // load evaluates only when a derived field is asked for
 		out, evals, err := evalview.Evaluate(s.ds, t, s.opts, mem)
 		if err != nil {
-			return fmt.Errorf("evaluate: %w", err)
+			return fmt.Errorf("%s: %w", pos[0], err)
 		}
 		out.Release()
 		s.evals = evals

@@ -28,11 +28,9 @@ func openSession(path string, of *openFlags) (*session, error) {
 		return nil, err
 	}
 	s := &session{ds: ds, opts: evalview.Options{Positive: of.positive, Threshold: of.threshold, IoU: of.iou, CLFilter: of.clFilter}}
-	if ds.Classes != nil || ds.Task == "detection" {
-		if s.derived, err = evalview.DerivedFields(ds, s.opts); err != nil {
-			ds.Close()
-			return nil, err
-		}
+	if s.derived, err = evalview.DerivedFields(ds, s.opts); err != nil {
+		ds.Close()
+		return nil, err
 	}
 	return s, nil
 }
