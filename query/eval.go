@@ -2,6 +2,7 @@ package query
 
 import (
 	"context"
+	"encoding/binary"
 	"fmt"
 	"math"
 	"math/bits"
@@ -128,6 +129,10 @@ func loadBits(buf []byte, off, n int) []uint64 {
 	if off&7 == 0 {
 		b := buf[off>>3:]
 		for w := range out {
+			if len(b) >= 8*w+8 {
+				out[w] = binary.LittleEndian.Uint64(b[8*w:])
+				continue
+			}
 			var x uint64
 			for k := 0; k < 8; k++ {
 				if i := w*8 + k; i < len(b) {
@@ -464,6 +469,27 @@ func (n *notNode) eval(s *scope) *vec {
 	return v
 }
 
+// truth evaluates a predicate where only "is it true" matters, as in a
+// where stage. "and" and "or" then need no validity: with bits zero
+// wherever a value is unknown, true-and is bits & bits and true-or is
+// bits | bits.
+func truth(n evalNode, s *scope) []uint64 {
+	if l, ok := n.(*logicNode); ok {
+		x, y := truth(l.x, s), truth(l.y, s)
+		if l.op == And {
+			for i := range x {
+				x[i] &= y[i]
+			}
+		} else {
+			for i := range x {
+				x[i] |= y[i]
+			}
+		}
+		return x
+	}
+	return n.eval(s).bits
+}
+
 type logicNode struct {
 	op   Kind
 	x, y evalNode
@@ -574,7 +600,7 @@ func (n *cmpConstNode) eval(s *scope) *vec {
 	case *array.Float64:
 		cmpScalar(a.Values(), n.c.f, n.op, out.bits)
 	case *array.Float32:
-		cmpScalar(a.Values(), n.c.f, n.op, out.bits)
+		cmpFloat32(a.Values(), n.c.f, n.op, out.bits)
 	case *array.Int64:
 		cmpNum(a.Values(), n.c, intC, n.op, out.bits)
 	case *array.Int32:
@@ -596,6 +622,35 @@ func (n *cmpConstNode) eval(s *scope) *vec {
 	}
 	maskBits(out.bits, out.valid)
 	return out
+}
+
+// cmpFloat32 compares float32 values with a float64 constant without
+// widening each value: when c is not a float32, v > c is the same as
+// v >= the next float32 above c, and so on.
+func cmpFloat32(vals []float32, c float64, op Kind, out []uint64) {
+	c32 := float32(c)
+	if float64(c32) == c || math.IsNaN(c) || math.IsInf(c, 0) || math.Abs(c) > math.MaxFloat32 {
+		if float64(c32) == c {
+			cmpScalar(vals, c32, op, out)
+			return
+		}
+		cmpScalar(vals, c, op, out)
+		return
+	}
+	up, down := c32, c32
+	if float64(c32) < c {
+		up = math.Nextafter32(c32, float32(math.Inf(1)))
+	} else {
+		down = math.Nextafter32(c32, float32(math.Inf(-1)))
+	}
+	switch op {
+	case Gt, Ge:
+		cmpScalar(vals, up, Ge, out)
+	case Lt, Le:
+		cmpScalar(vals, down, Le, out)
+	default:
+		cmpScalar(vals, c, op, out)
+	}
 }
 
 func cmpNum[T number](vals []T, c constVal, intC bool, op Kind, out []uint64) {
@@ -660,8 +715,7 @@ func compareStrings(x, y *vec, op Kind, out []uint64) {
 		return
 	}
 	if x.str.dict != nil && y.str.dict != nil && (op == Eq || op == Ne) {
-		xi, yi := unifyDicts(&x.str, &y.str)
-		cmpSlices(xi, yi, op, out)
+		cmpDicts(&x.str, &y.str, op, out)
 		return
 	}
 	for i := 0; i < x.n; i++ {
@@ -715,6 +769,14 @@ func dictTable(d *strVec, n int, f func(string) bool) []uint8 {
 // lookup sets bit i when t[idx[i]] is 1. Out-of-range indices (which
 // Arrow allows under nulls) read as 0.
 func lookup(idx []int32, t []uint8, out []uint64) {
+	if len(t) <= 256 {
+		var t256 [256]bool
+		for k, v := range t {
+			t256[k] = v != 0
+		}
+		lookup256(idx, &t256, out)
+		return
+	}
 	n := len(idx)
 	for w := 0; w < len(out); w++ {
 		base := w << 6
@@ -729,12 +791,14 @@ func lookup(idx []int32, t []uint8, out []uint64) {
 	}
 }
 
-// unifyDicts returns both columns' indices as ids into one shared list of
-// strings. When the dictionaries are equal and hold no duplicates, the
-// indices are returned as they are.
-func unifyDicts(x, y *strVec) ([]int32, []int32) {
+// cmpDicts compares two dictionary columns by index for == and !=.
+// Both dictionaries are mapped onto one set of ids; a dictionary whose
+// entries are distinct and come first keeps its indices as they are, so
+// the common case compares the raw index slices. Out-of-range indices
+// (allowed under nulls) never panic.
+func cmpDicts(x, y *strVec, op Kind, out []uint64) {
 	ids := make(map[string]int32, x.nDict)
-	canon := func(d *strVec, n int) ([]int32, bool) {
+	canon := func(d *strVec, n int) []int32 {
 		m := make([]int32, n)
 		same := true
 		for k := range m {
@@ -747,33 +811,60 @@ func unifyDicts(x, y *strVec) ([]int32, []int32) {
 			m[k] = id
 			same = same && id == int32(k)
 		}
-		return m, same
-	}
-	mx, sameX := canon(x.dict, x.nDict)
-	my, sameY := canon(y.dict, y.nDict)
-	remap := func(idx, m []int32, same bool, miss int32) []int32 {
-		if same && inRange(idx, len(m)) {
-			return idx
+		if same {
+			return nil
 		}
-		out := make([]int32, len(idx))
-		for i, k := range idx {
-			if uint(k) < uint(len(m)) {
-				out[i] = m[k]
-			} else {
-				out[i] = miss
+		return m
+	}
+	mx := canon(x.dict, x.nDict)
+	my := canon(y.dict, y.nDict)
+	xi, yi := x.idx, y.idx
+	if mx != nil {
+		xi = remapIdx(xi, mx, -1)
+	}
+	if my == nil {
+		cmpSlices(xi, yi, op, out)
+		return
+	}
+	// The common case of one remapped side, fused into the comparison.
+	if len(my) <= 256 && x.nDict <= 256 && y.nDict <= 256 {
+		var m [256]int32
+		for k := range m {
+			m[k] = -2
+		}
+		copy(m[:], my)
+		eqMapped256(xi, yi, &m, op == Ne, out)
+		return
+	}
+	n := len(xi)
+	ne := op == Ne
+	for w := range out {
+		base := w << 6
+		end := min(base+64, n)
+		ys := yi[base:end]
+		var word uint64
+		for j, a := range xi[base:end] {
+			k := ys[j]
+			b := int32(-2)
+			if uint(k) < uint(len(my)) {
+				b = my[k]
 			}
+			word |= b2u((a == b) != ne) << j
 		}
-		return out
+		out[w] = word
 	}
-	return remap(x.idx, mx, sameX, -1), remap(y.idx, my, sameY, -2)
 }
 
-func inRange(idx []int32, n int) bool {
-	var bad bool
-	for _, k := range idx {
-		bad = bad || uint(k) >= uint(n)
+func remapIdx(idx, m []int32, miss int32) []int32 {
+	out := make([]int32, len(idx))
+	for i, k := range idx {
+		if uint(k) < uint(len(m)) {
+			out[i] = m[k]
+		} else {
+			out[i] = miss
+		}
 	}
-	return !bad
+	return out
 }
 
 // ---- strings
@@ -1296,6 +1387,7 @@ func (p *Program) batchScopes(batches []arrow.RecordBatch, release *[]arrow.Arra
 // orders rows, then a vector of global row indices.
 type selection struct {
 	bitmaps [][]uint64 // nil after ordering
+	all     bool       // every row is still selected; bitmaps are not filled in
 	idx     []int64
 	starts  []int64 // global index of each batch's first row
 }
@@ -1325,6 +1417,7 @@ func (p *Program) Count(ctx context.Context, batches []arrow.RecordBatch) (int64
 		return 0, err
 	}
 	if sel.bitmaps != nil {
+		sel.fill()
 		var n int64
 		for _, b := range sel.bitmaps {
 			n += int64(popcount(b))
@@ -1350,9 +1443,7 @@ func (p *Program) run(ctx context.Context, batches []arrow.RecordBatch) (sel *se
 		sel.starts[b+1] = sel.starts[b] + int64(s.n)
 	}
 	sel.bitmaps = make([][]uint64, len(batches))
-	for b, s := range scopes {
-		sel.bitmaps[b] = ones(s.n)
-	}
+	sel.all = true
 	for i, st := range p.stages {
 		switch st.kind {
 		case Where:
@@ -1384,11 +1475,15 @@ func (p *Program) where(ctx context.Context, sel *selection, scopes []*scope, pr
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		if s.n == 0 || sel.bitmaps != nil && popcount(sel.bitmaps[b]) == 0 {
+		if s.n == 0 || sel.bitmaps != nil && !sel.all && popcount(sel.bitmaps[b]) == 0 {
 			keep[b] = make([]uint64, words(s.n))
 			continue
 		}
-		keep[b] = pred.eval(s).bits
+		keep[b] = truth(pred, s)
+	}
+	if sel.all {
+		sel.bitmaps, sel.all = keep, false
+		return nil
 	}
 	if sel.bitmaps != nil {
 		for b := range keep {
@@ -1412,6 +1507,7 @@ func (p *Program) where(ctx context.Context, sel *selection, scopes []*scope, pr
 // indices lists the selected rows in order, at most limit of them (all
 // when limit < 0).
 func (sel *selection) indices(limit int64) []int64 {
+	sel.fill()
 	var out []int64
 	if limit < 0 {
 		n := 0
@@ -1438,6 +1534,17 @@ func (sel *selection) indices(limit int64) []int64 {
 	return out
 }
 
+// fill makes the bitmaps of a selection that still has every row.
+func (sel *selection) fill() {
+	if !sel.all {
+		return
+	}
+	for b := range sel.bitmaps {
+		sel.bitmaps[b] = ones(int(sel.starts[b+1] - sel.starts[b]))
+	}
+	sel.all = false
+}
+
 func (sel *selection) batchOf(g int64) int {
 	lo, hi := 0, len(sel.starts)-1
 	for hi-lo > 1 {
@@ -1454,63 +1561,167 @@ func (sel *selection) batchOf(g int64) int {
 // ---- comparison kernels
 //
 // One loop per operator, so the operator is not a branch or a call inside
-// the loop. Each loop builds a 64-bit word in a register and stores it once.
+// the loop. Each word of 64 results is built in a register, eight
+// comparisons at a time with constant shifts, and stored once; the
+// comparisons compile to SETcc, not branches.
 
 // cmpScalar sets bit i of out when U(vals[i]) op c.
-func cmpScalar[T number, U int64 | float64](vals []T, c U, op Kind, out []uint64) {
+func cmpScalar[T number, U int64 | float32 | float64](vals []T, c U, op Kind, out []uint64) {
 	n := len(vals)
 	switch op {
 	case Eq:
 		for w := range out {
 			base := w << 6
+			if base+64 <= n {
+				var word uint64
+				for k := 0; k < 64; k += 8 {
+					u := vals[base+k : base+k+8 : base+k+8]
+					x := b2u(U(u[0]) == c)
+					x |= b2u(U(u[1]) == c) << 1
+					x |= b2u(U(u[2]) == c) << 2
+					x |= b2u(U(u[3]) == c) << 3
+					x |= b2u(U(u[4]) == c) << 4
+					x |= b2u(U(u[5]) == c) << 5
+					x |= b2u(U(u[6]) == c) << 6
+					x |= b2u(U(u[7]) == c) << 7
+					word |= x << (k & 63)
+				}
+				out[w] = word
+				continue
+			}
 			var word uint64
-			for j, v := range vals[base:min(base+64, n)] {
-				word |= b2u(U(v) == c) << j
+			for j := base; j < n; j++ {
+				word |= b2u(U(vals[j]) == c) << ((j - base) & 63)
 			}
 			out[w] = word
 		}
 	case Ne:
 		for w := range out {
 			base := w << 6
+			if base+64 <= n {
+				var word uint64
+				for k := 0; k < 64; k += 8 {
+					u := vals[base+k : base+k+8 : base+k+8]
+					x := b2u(U(u[0]) != c)
+					x |= b2u(U(u[1]) != c) << 1
+					x |= b2u(U(u[2]) != c) << 2
+					x |= b2u(U(u[3]) != c) << 3
+					x |= b2u(U(u[4]) != c) << 4
+					x |= b2u(U(u[5]) != c) << 5
+					x |= b2u(U(u[6]) != c) << 6
+					x |= b2u(U(u[7]) != c) << 7
+					word |= x << (k & 63)
+				}
+				out[w] = word
+				continue
+			}
 			var word uint64
-			for j, v := range vals[base:min(base+64, n)] {
-				word |= b2u(U(v) != c) << j
+			for j := base; j < n; j++ {
+				word |= b2u(U(vals[j]) != c) << ((j - base) & 63)
 			}
 			out[w] = word
 		}
 	case Lt:
 		for w := range out {
 			base := w << 6
+			if base+64 <= n {
+				var word uint64
+				for k := 0; k < 64; k += 8 {
+					u := vals[base+k : base+k+8 : base+k+8]
+					x := b2u(U(u[0]) < c)
+					x |= b2u(U(u[1]) < c) << 1
+					x |= b2u(U(u[2]) < c) << 2
+					x |= b2u(U(u[3]) < c) << 3
+					x |= b2u(U(u[4]) < c) << 4
+					x |= b2u(U(u[5]) < c) << 5
+					x |= b2u(U(u[6]) < c) << 6
+					x |= b2u(U(u[7]) < c) << 7
+					word |= x << (k & 63)
+				}
+				out[w] = word
+				continue
+			}
 			var word uint64
-			for j, v := range vals[base:min(base+64, n)] {
-				word |= b2u(U(v) < c) << j
+			for j := base; j < n; j++ {
+				word |= b2u(U(vals[j]) < c) << ((j - base) & 63)
 			}
 			out[w] = word
 		}
 	case Le:
 		for w := range out {
 			base := w << 6
+			if base+64 <= n {
+				var word uint64
+				for k := 0; k < 64; k += 8 {
+					u := vals[base+k : base+k+8 : base+k+8]
+					x := b2u(U(u[0]) <= c)
+					x |= b2u(U(u[1]) <= c) << 1
+					x |= b2u(U(u[2]) <= c) << 2
+					x |= b2u(U(u[3]) <= c) << 3
+					x |= b2u(U(u[4]) <= c) << 4
+					x |= b2u(U(u[5]) <= c) << 5
+					x |= b2u(U(u[6]) <= c) << 6
+					x |= b2u(U(u[7]) <= c) << 7
+					word |= x << (k & 63)
+				}
+				out[w] = word
+				continue
+			}
 			var word uint64
-			for j, v := range vals[base:min(base+64, n)] {
-				word |= b2u(U(v) <= c) << j
+			for j := base; j < n; j++ {
+				word |= b2u(U(vals[j]) <= c) << ((j - base) & 63)
 			}
 			out[w] = word
 		}
 	case Gt:
 		for w := range out {
 			base := w << 6
+			if base+64 <= n {
+				var word uint64
+				for k := 0; k < 64; k += 8 {
+					u := vals[base+k : base+k+8 : base+k+8]
+					x := b2u(U(u[0]) > c)
+					x |= b2u(U(u[1]) > c) << 1
+					x |= b2u(U(u[2]) > c) << 2
+					x |= b2u(U(u[3]) > c) << 3
+					x |= b2u(U(u[4]) > c) << 4
+					x |= b2u(U(u[5]) > c) << 5
+					x |= b2u(U(u[6]) > c) << 6
+					x |= b2u(U(u[7]) > c) << 7
+					word |= x << (k & 63)
+				}
+				out[w] = word
+				continue
+			}
 			var word uint64
-			for j, v := range vals[base:min(base+64, n)] {
-				word |= b2u(U(v) > c) << j
+			for j := base; j < n; j++ {
+				word |= b2u(U(vals[j]) > c) << ((j - base) & 63)
 			}
 			out[w] = word
 		}
 	case Ge:
 		for w := range out {
 			base := w << 6
+			if base+64 <= n {
+				var word uint64
+				for k := 0; k < 64; k += 8 {
+					u := vals[base+k : base+k+8 : base+k+8]
+					x := b2u(U(u[0]) >= c)
+					x |= b2u(U(u[1]) >= c) << 1
+					x |= b2u(U(u[2]) >= c) << 2
+					x |= b2u(U(u[3]) >= c) << 3
+					x |= b2u(U(u[4]) >= c) << 4
+					x |= b2u(U(u[5]) >= c) << 5
+					x |= b2u(U(u[6]) >= c) << 6
+					x |= b2u(U(u[7]) >= c) << 7
+					word |= x << (k & 63)
+				}
+				out[w] = word
+				continue
+			}
 			var word uint64
-			for j, v := range vals[base:min(base+64, n)] {
-				word |= b2u(U(v) >= c) << j
+			for j := base; j < n; j++ {
+				word |= b2u(U(vals[j]) >= c) << ((j - base) & 63)
 			}
 			out[w] = word
 		}
@@ -1527,70 +1738,231 @@ func cmpSlices[T int32 | int64 | float64](a, b []T, op Kind, out []uint64) {
 	case Eq:
 		for w := range out {
 			base := w << 6
-			end := min(base+64, n)
-			bb := b[base:end]
+			if base+64 <= n {
+				var word uint64
+				for k := 0; k < 64; k += 8 {
+					u, v := a[base+k:base+k+8:base+k+8], b[base+k:base+k+8:base+k+8]
+					x := b2u(u[0] == v[0])
+					x |= b2u(u[1] == v[1]) << 1
+					x |= b2u(u[2] == v[2]) << 2
+					x |= b2u(u[3] == v[3]) << 3
+					x |= b2u(u[4] == v[4]) << 4
+					x |= b2u(u[5] == v[5]) << 5
+					x |= b2u(u[6] == v[6]) << 6
+					x |= b2u(u[7] == v[7]) << 7
+					word |= x << (k & 63)
+				}
+				out[w] = word
+				continue
+			}
 			var word uint64
-			for j, v := range a[base:end] {
-				word |= b2u(v == bb[j]) << j
+			for j := base; j < n; j++ {
+				word |= b2u(a[j] == b[j]) << ((j - base) & 63)
 			}
 			out[w] = word
 		}
 	case Ne:
 		for w := range out {
 			base := w << 6
-			end := min(base+64, n)
-			bb := b[base:end]
+			if base+64 <= n {
+				var word uint64
+				for k := 0; k < 64; k += 8 {
+					u, v := a[base+k:base+k+8:base+k+8], b[base+k:base+k+8:base+k+8]
+					x := b2u(u[0] != v[0])
+					x |= b2u(u[1] != v[1]) << 1
+					x |= b2u(u[2] != v[2]) << 2
+					x |= b2u(u[3] != v[3]) << 3
+					x |= b2u(u[4] != v[4]) << 4
+					x |= b2u(u[5] != v[5]) << 5
+					x |= b2u(u[6] != v[6]) << 6
+					x |= b2u(u[7] != v[7]) << 7
+					word |= x << (k & 63)
+				}
+				out[w] = word
+				continue
+			}
 			var word uint64
-			for j, v := range a[base:end] {
-				word |= b2u(v != bb[j]) << j
+			for j := base; j < n; j++ {
+				word |= b2u(a[j] != b[j]) << ((j - base) & 63)
 			}
 			out[w] = word
 		}
 	case Lt:
 		for w := range out {
 			base := w << 6
-			end := min(base+64, n)
-			bb := b[base:end]
+			if base+64 <= n {
+				var word uint64
+				for k := 0; k < 64; k += 8 {
+					u, v := a[base+k:base+k+8:base+k+8], b[base+k:base+k+8:base+k+8]
+					x := b2u(u[0] < v[0])
+					x |= b2u(u[1] < v[1]) << 1
+					x |= b2u(u[2] < v[2]) << 2
+					x |= b2u(u[3] < v[3]) << 3
+					x |= b2u(u[4] < v[4]) << 4
+					x |= b2u(u[5] < v[5]) << 5
+					x |= b2u(u[6] < v[6]) << 6
+					x |= b2u(u[7] < v[7]) << 7
+					word |= x << (k & 63)
+				}
+				out[w] = word
+				continue
+			}
 			var word uint64
-			for j, v := range a[base:end] {
-				word |= b2u(v < bb[j]) << j
+			for j := base; j < n; j++ {
+				word |= b2u(a[j] < b[j]) << ((j - base) & 63)
 			}
 			out[w] = word
 		}
 	case Le:
 		for w := range out {
 			base := w << 6
-			end := min(base+64, n)
-			bb := b[base:end]
+			if base+64 <= n {
+				var word uint64
+				for k := 0; k < 64; k += 8 {
+					u, v := a[base+k:base+k+8:base+k+8], b[base+k:base+k+8:base+k+8]
+					x := b2u(u[0] <= v[0])
+					x |= b2u(u[1] <= v[1]) << 1
+					x |= b2u(u[2] <= v[2]) << 2
+					x |= b2u(u[3] <= v[3]) << 3
+					x |= b2u(u[4] <= v[4]) << 4
+					x |= b2u(u[5] <= v[5]) << 5
+					x |= b2u(u[6] <= v[6]) << 6
+					x |= b2u(u[7] <= v[7]) << 7
+					word |= x << (k & 63)
+				}
+				out[w] = word
+				continue
+			}
 			var word uint64
-			for j, v := range a[base:end] {
-				word |= b2u(v <= bb[j]) << j
+			for j := base; j < n; j++ {
+				word |= b2u(a[j] <= b[j]) << ((j - base) & 63)
 			}
 			out[w] = word
 		}
 	case Gt:
 		for w := range out {
 			base := w << 6
-			end := min(base+64, n)
-			bb := b[base:end]
+			if base+64 <= n {
+				var word uint64
+				for k := 0; k < 64; k += 8 {
+					u, v := a[base+k:base+k+8:base+k+8], b[base+k:base+k+8:base+k+8]
+					x := b2u(u[0] > v[0])
+					x |= b2u(u[1] > v[1]) << 1
+					x |= b2u(u[2] > v[2]) << 2
+					x |= b2u(u[3] > v[3]) << 3
+					x |= b2u(u[4] > v[4]) << 4
+					x |= b2u(u[5] > v[5]) << 5
+					x |= b2u(u[6] > v[6]) << 6
+					x |= b2u(u[7] > v[7]) << 7
+					word |= x << (k & 63)
+				}
+				out[w] = word
+				continue
+			}
 			var word uint64
-			for j, v := range a[base:end] {
-				word |= b2u(v > bb[j]) << j
+			for j := base; j < n; j++ {
+				word |= b2u(a[j] > b[j]) << ((j - base) & 63)
 			}
 			out[w] = word
 		}
 	case Ge:
 		for w := range out {
 			base := w << 6
-			end := min(base+64, n)
-			bb := b[base:end]
+			if base+64 <= n {
+				var word uint64
+				for k := 0; k < 64; k += 8 {
+					u, v := a[base+k:base+k+8:base+k+8], b[base+k:base+k+8:base+k+8]
+					x := b2u(u[0] >= v[0])
+					x |= b2u(u[1] >= v[1]) << 1
+					x |= b2u(u[2] >= v[2]) << 2
+					x |= b2u(u[3] >= v[3]) << 3
+					x |= b2u(u[4] >= v[4]) << 4
+					x |= b2u(u[5] >= v[5]) << 5
+					x |= b2u(u[6] >= v[6]) << 6
+					x |= b2u(u[7] >= v[7]) << 7
+					word |= x << (k & 63)
+				}
+				out[w] = word
+				continue
+			}
 			var word uint64
-			for j, v := range a[base:end] {
-				word |= b2u(v >= bb[j]) << j
+			for j := base; j < n; j++ {
+				word |= b2u(a[j] >= b[j]) << ((j - base) & 63)
 			}
 			out[w] = word
 		}
 	default:
 		panic("query: bad comparison " + op.String())
 	}
+}
+
+// lookup256 sets bit i when t[uint8(idx[i])] is set: a dictionary of at
+// most 256 entries, with t padded to 256 so the lookup needs no bounds
+// check. Indices past the dictionary (allowed only under nulls, which the
+// caller masks) read the padding.
+func lookup256(idx []int32, t *[256]bool, out []uint64) {
+	n := len(idx)
+	for w := range out {
+		base := w << 6
+		if base+64 <= n {
+			var word uint64
+			for k := 0; k < 64; k += 8 {
+				u := idx[base+k : base+k+8 : base+k+8]
+				x := b2u(t[uint8(u[0])])
+				x |= b2u(t[uint8(u[1])]) << 1
+				x |= b2u(t[uint8(u[2])]) << 2
+				x |= b2u(t[uint8(u[3])]) << 3
+				x |= b2u(t[uint8(u[4])]) << 4
+				x |= b2u(t[uint8(u[5])]) << 5
+				x |= b2u(t[uint8(u[6])]) << 6
+				x |= b2u(t[uint8(u[7])]) << 7
+				word |= x << (k & 63)
+			}
+			out[w] = word
+			continue
+		}
+		var word uint64
+		for j := base; j < n; j++ {
+			word |= b2u(t[uint8(idx[j])]) << ((j - base) & 63)
+		}
+		out[w] = word
+	}
+}
+
+// eqMapped256 sets bit i when (a[i] == m[uint8(b[i])]) != ne: one
+// dictionary column against another whose indices m maps onto the
+// first's.
+func eqMapped256(a, b []int32, m *[256]int32, ne bool, out []uint64) {
+	n := len(a)
+	b = b[:n]
+	var flip uint64
+	if ne {
+		flip = ^uint64(0)
+	}
+	for w := range out {
+		base := w << 6
+		if base+64 <= n {
+			var word uint64
+			for k := 0; k < 64; k += 8 {
+				u, v := a[base+k:base+k+8:base+k+8], b[base+k:base+k+8:base+k+8]
+				x := b2u(u[0] == m[uint8(v[0])])
+				x |= b2u(u[1] == m[uint8(v[1])]) << 1
+				x |= b2u(u[2] == m[uint8(v[2])]) << 2
+				x |= b2u(u[3] == m[uint8(v[3])]) << 3
+				x |= b2u(u[4] == m[uint8(v[4])]) << 4
+				x |= b2u(u[5] == m[uint8(v[5])]) << 5
+				x |= b2u(u[6] == m[uint8(v[6])]) << 6
+				x |= b2u(u[7] == m[uint8(v[7])]) << 7
+				word |= x << (k & 63)
+			}
+			out[w] = word ^ flip
+			continue
+		}
+		var word uint64
+		for j := base; j < n; j++ {
+			word |= b2u(a[j] == m[uint8(b[j])]) << ((j - base) & 63)
+		}
+		out[w] = word ^ flip
+	}
+	clearTail(out, n)
 }
