@@ -77,14 +77,32 @@ type detWarnings struct {
 	first map[string]string
 }
 
-func (w *detWarnings) add(kind, where string) {
+// detWhere locates a box for a warning; it is formatted only when used.
+type detWhere struct {
+	row  int
+	side string
+	box  int
+}
+
+func (w detWhere) String() string { return fmt.Sprintf("row %d, %s[%d]", w.row, w.side, w.box) }
+
+func (w detWhere) label(name string) fmt.Stringer { return detLabelWhere{w, name} }
+
+type detLabelWhere struct {
+	detWhere
+	name string
+}
+
+func (w detLabelWhere) String() string { return fmt.Sprintf("%s label %q", w.detWhere, w.name) }
+
+func (w *detWarnings) add(kind string, where fmt.Stringer) {
 	if w.count == nil {
 		w.count = map[string]int{}
 		w.first = map[string]string{}
 	}
 	if w.count[kind] == 0 {
 		w.order = append(w.order, kind)
-		w.first[kind] = where
+		w.first[kind] = where.String()
 	}
 	w.count[kind]++
 }
@@ -187,7 +205,7 @@ func (b *detBoxes) readChunk(side string, ci int, ch arrow.Array, row *int, clas
 		lo, hi := int(b.lo[r]), int(b.hi[r])
 		for g := lo; g < hi; g++ {
 			j := g - base
-			where := fmt.Sprintf("row %d, %s[%d]", r, side, g-lo)
+			where := detWhere{r, side, g - lo}
 			if !st.IsValid(j) {
 				warn.add(side+": null box", where)
 				continue
@@ -197,7 +215,7 @@ func (b *detBoxes) readChunk(side string, ci int, ch arrow.Array, row *int, clas
 				if name == "" {
 					warn.add(side+": null label", where)
 				} else {
-					warn.add(side+": label outside the class list", fmt.Sprintf("%s label %q", where, name))
+					warn.add(side+": label outside the class list", where.label(name))
 				}
 				continue
 			}

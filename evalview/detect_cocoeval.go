@@ -79,11 +79,13 @@ func detLinspace(start, stop float64, num int) []float64 {
 // detBBIoU is maskApi.c bbIou for one pair: d a detection, g a ground
 // truth box, both [x, y, w, h].
 func detBBIoU(d, g []float64, crowd bool) float64 {
-	w := math.Min(d[2]+d[0], g[2]+g[0]) - math.Max(d[0], g[0])
+	// Boxes are finite (checked on input), so plain min and max agree with
+	// C's fmin and fmax.
+	w := min(d[2]+d[0], g[2]+g[0]) - max(d[0], g[0])
 	if w <= 0 {
 		return 0
 	}
-	h := math.Min(d[3]+d[1], g[3]+g[1]) - math.Max(d[1], g[1])
+	h := min(d[3]+d[1], g[3]+g[1]) - max(d[1], g[1])
 	if h <= 0 {
 		return 0
 	}
@@ -101,6 +103,8 @@ type detScratch struct {
 	ious  []float64
 	ign   []bool
 	crowd []bool
+	ignA  [detA][]bool
+	mbA   [detA][]uint32 // per det: matched bits, ignored-by-match bits << 16
 	ord   []int32
 	gtm   []int32
 	dtm   []int32
@@ -116,6 +120,13 @@ type detScratch struct {
 func grownI32(s []int32, n int) []int32 {
 	if cap(s) < n {
 		return make([]int32, n)
+	}
+	return s[:n]
+}
+
+func grownU32(s []uint32, n int) []uint32 {
+	if cap(s) < n {
+		return make([]uint32, n)
 	}
 	return s[:n]
 }
@@ -281,7 +292,6 @@ func (r *DetReport) evalGroup(row int, c int32, gts []int32, slot0 int, dts []in
 	}
 	G, D := len(gts), len(dts)
 	s.ious = grownF64(s.ious, D*G)
-	s.ign = grownBool(s.ign, G)
 	s.ord = grownI32(s.ord, G)
 	s.gtm = grownI32(s.gtm, G)
 	s.dtm = grownI32(s.dtm, D)
@@ -295,38 +305,66 @@ func (r *DetReport) evalGroup(row int, c int32, gts []int32, slot0 int, dts []in
 			s.ious[d*G+g] = detBBIoU(db, gt.box[4*gg:4*gg+4], crowd[g])
 		}
 	}
+	// Matching depends on the area range only through the gts' ignore
+	// flags; ranges with the same flags (often "all" and the one range all
+	// the group's boxes fall in) share the matching.
+	for a := range detA {
+		s.ignA[a] = grownBool(s.ignA[a], G)
+		s.mbA[a] = grownU32(s.mbA[a], D)
+	}
 	for a := range detA {
 		lo, hi := detAreaRng[a][0], detAreaRng[a][1]
+		ign := s.ignA[a]
 		nOrd := 0
 		for g, gg := range gts {
 			ar := gt.area[gg]
-			s.ign[g] = crowd[g] || ar < lo || ar > hi
-			if !s.ign[g] {
+			ign[g] = crowd[g] || ar < lo || ar > hi
+			if !ign[g] {
 				s.ord[nOrd] = int32(g)
 				nOrd++
 			}
 		}
 		s.npig[int(c)*detA+a] += int64(nOrd)
 		for g := range gts {
-			if s.ign[g] {
+			if ign[g] {
 				s.ord[nOrd] = int32(g)
 				nOrd++
 			}
 		}
-		for t := range detT {
-			detMatch(detIoUThrs[t], D, G, s.ious, s.ord, s.ign, crowd, s.gtm, s.dtm, s.dtIg)
-			for d := range D {
-				var b uint32
-				if s.dtm[d] >= 0 {
-					b = 1 << t
-				}
-				if s.dtIg[d] || (s.dtm[d] < 0 && (s.dtOut[d] < lo || s.dtOut[d] > hi)) {
-					b |= 1 << (16 + t)
-				}
-				r.bits[(slot0+d)*detA+a] |= b
+		mb := s.mbA[a]
+		same := -1
+		for a2 := range a {
+			if slices.Equal(s.ignA[a2], ign) {
+				same = a2
+				break
 			}
 		}
+		if same >= 0 {
+			copy(mb, s.mbA[same])
+		} else {
+			clear(mb)
+			for t := range detT {
+				detMatch(detIoUThrs[t], D, G, s.ious, s.ord, ign, crowd, s.gtm, s.dtm, s.dtIg)
+				for d := range D {
+					if s.dtm[d] >= 0 {
+						mb[d] |= 1 << t
+						if s.dtIg[d] {
+							mb[d] |= 1 << (16 + t)
+						}
+					}
+				}
+			}
+		}
+		for d := range D {
+			b := mb[d]
+			if s.dtOut[d] < lo || s.dtOut[d] > hi {
+				// unmatched detections outside the range are ignored
+				b |= (^b & 0x3ff) << 16
+			}
+			r.bits[(slot0+d)*detA+a] = b
+		}
 		if a == 0 {
+			s.ign = ign
 			r.verdicts(row, gts, dts, s, crowd)
 		}
 	}
@@ -436,7 +474,7 @@ func (r *DetReport) accumulate() {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			var rc, pr []float64
+			var buf detAccBuf
 			for {
 				c := int(next.Add(1)) - 1
 				if c >= k {
@@ -452,65 +490,105 @@ func (r *DetReport) accumulate() {
 					}
 					return int(a.seq - b.seq)
 				})
-				rc = grownF64(rc, len(list))
-				pr = grownF64(pr, len(list))
-				r.accumulateClass(c, list, rc, pr)
+				r.accumulateClass(c, list, &buf)
 			}
 		}()
 	}
 	wg.Wait()
 }
 
-func (r *DetReport) accumulateClass(c int, list []detAccItem, rc, pr []float64) {
+// detAccBuf is one accumulate worker's memory.
+type detAccBuf struct {
+	rank []int16
+	bits []uint32
+	pr   []float64 // [t][k]: precision at the k-th true positive
+}
+
+// accumulateClass computes precision and recall of class c from its
+// detections in pycocotools' order.
+//
+// It does not build pycocotools' rc and pr arrays, one entry per
+// detection; it keeps what determines them. rc[i] = tp_i/npig only grows
+// when a true positive arrives, so np.searchsorted(rc, thr, "left") lands
+// on the entry where tp first reaches T = min{T : T/npig >= thr} (compared
+// as the same float division), or on entry 0 when T = 0, or past the end.
+// Between true positives pr only falls (fp grows), so pr interpolated from
+// the right at a true positive is the running maximum over the later true
+// positives, and at entry 0 the maximum over all of them (entry 0 is a true
+// positive or has pr = 0). pr at the k-th true positive is computed exactly
+// as pycocotools does: k / (k + fp + eps) with fp counted up to it.
+func (r *DetReport) accumulateClass(c int, list []detAccItem, buf *detAccBuf) {
 	k := len(r.Classes)
+	n := len(list)
+	if cap(buf.rank) < n {
+		buf.rank = make([]int16, n)
+		buf.bits = make([]uint32, n*detA)
+	}
+	rank, bits := buf.rank[:n], buf.bits[:n*detA]
+	for i, it := range list {
+		rank[i] = r.dtRank[it.slot]
+		copy(bits[i*detA:i*detA+detA], r.bits[int(it.slot)*detA:int(it.slot)*detA+detA])
+	}
 	for a := range detA {
 		npig := r.npig[c*detA+a]
 		if npig == 0 {
 			continue
 		}
 		fnpig := float64(npig)
+		// At most npig true positives per threshold.
+		stride := int(min(npig, int64(n))) + 1
+		buf.pr = grownF64(buf.pr, detT*stride)
 		for m := range detM {
 			md := int16(detMaxDets[m])
-			for t := range detT {
-				var tp, fp int64
-				nd := 0
-				for _, it := range list {
-					if r.dtRank[it.slot] >= md {
+			var tp, fp [detT]int64
+			nd := 0
+			for i := range n {
+				if rank[i] >= md {
+					continue
+				}
+				nd++
+				b := bits[i*detA+a]
+				for t := range detT {
+					if b>>(16+t)&1 != 0 {
 						continue
 					}
-					b := r.bits[int(it.slot)*detA+a]
-					if b>>(16+t)&1 == 0 {
-						if b>>t&1 != 0 {
-							tp++
-						} else {
-							fp++
-						}
+					if b>>t&1 != 0 {
+						tp[t]++
+						buf.pr[t*stride+int(tp[t])] = float64(tp[t]) / (float64(fp[t]+tp[t]) + detEps)
+					} else {
+						fp[t]++
 					}
-					ftp := float64(tp)
-					rc[nd] = ftp / fnpig
-					pr[nd] = ftp / (float64(fp+tp) + detEps)
-					nd++
 				}
+			}
+			for t := range detT {
+				ntp := int(tp[t])
+				pr := buf.pr[t*stride : t*stride+ntp+1]
 				ri := ((t*k+c)*detA+a)*detM + m
 				if nd > 0 {
-					r.recall[ri] = rc[nd-1]
+					r.recall[ri] = float64(ntp) / fnpig
 				} else {
 					r.recall[ri] = 0
 				}
-				for i := nd - 1; i > 0; i-- {
-					if pr[i] > pr[i-1] {
-						pr[i-1] = pr[i]
+				for j := ntp; j > 1; j-- {
+					if pr[j] > pr[j-1] {
+						pr[j-1] = pr[j]
 					}
 				}
-				// np.searchsorted(rc, recThrs, side="left"); rc is sorted.
-				p := 0
+				T := 0
 				for q, thr := range detRecThrs {
-					for p < nd && rc[p] < thr {
-						p++
+					for T <= ntp && float64(T)/fnpig < thr {
+						T++
 					}
 					v := 0.0
-					if p < nd {
-						v = pr[p]
+					switch {
+					case nd == 0 || T > ntp:
+						// past the end: pycocotools leaves 0
+					case T == 0:
+						if ntp > 0 {
+							v = pr[1]
+						}
+					default:
+						v = pr[T]
 					}
 					r.precision[(((t*detR+q)*k+c)*detA+a)*detM+m] = v
 				}
