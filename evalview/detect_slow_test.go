@@ -16,7 +16,7 @@ import (
 func slowCOCOEval(r *DetReport) (precision, recall []float64) {
 	k := len(r.Classes)
 	type evalImg struct {
-		dtScores []float64
+		dtScores  []float64
 		dtm, dtIg [detT][]bool
 		gtIg      []bool
 	}
