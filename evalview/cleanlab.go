@@ -89,13 +89,14 @@ type confidentLearner struct {
 	cjRaw      []int64 // K*K, diagonal clipped to >= 1
 	cj         []int64 // calibrated
 	numIssues  int     // num_label_issues, off_diagonal
+	opts       clOptions
 }
 
 // newConfidentLearner takes the rows with a label and a full probs row;
 // ok, when not nil, says which rows have a full probs row.
 func newConfidentLearner(label []int32, probs []float64, ok []bool, k int) *confidentLearner {
 	n := len(label)
-	cl := &confidentLearner{k: k, probs: probs, label: label, counts: make([]int64, k)}
+	cl := &confidentLearner{k: k, probs: probs, label: label, counts: make([]int64, k), opts: clDefaults}
 	for i, l := range label {
 		if l >= 0 && (ok != nil && ok[i] || ok == nil && !hasNaN(probs[i*k:(i+1)*k])) {
 			cl.rows = append(cl.rows, int32(i))
@@ -276,54 +277,108 @@ func roundPreservingRowTotals(m []float64, k int) []int64 {
 			intSum = math.RoundToEven(npSum(ints))
 		}
 		for j, v := range ints {
-			out[i*k+j] = int64(v)
+			out[i*k+j] = npInt(v)
 		}
 	}
 	return out
 }
 
-// pruneCounts is _keep_at_least_n_per_class(confident_joint.T, n) with
-// frac_noise = 1: raise each diagonal entry to at least n, taking the
-// difference evenly from the column's nonzero noise entries, and truncate
-// to integers. The result is indexed [true][given].
-func pruneCounts(cj []int64, k int, n int64) []int64 {
+// clOptions are find_label_issues' tuning arguments. EvaluateClassification
+// uses cleanlab's defaults (frac_noise 1, min_examples_per_class 1,
+// num_to_remove_per_class None).
+type clOptions struct {
+	fracNoise           float64
+	minExamplesPerClass int64
+	numToRemovePerClass []int64 // nil: not set
+}
+
+var clDefaults = clOptions{fracNoise: 1, minExamplesPerClass: 1}
+
+// pruneCounts is the prune count matrix of find_label_issues, indexed
+// [true][given]: _keep_at_least_n_per_class(confident_joint.T,
+// min_examples_per_class, frac_noise) — raise each diagonal entry to at
+// least n, taking the difference evenly from the column's nonzero entries,
+// scale the off-diagonal by frac_noise moving the rest to the diagonal, and
+// truncate to integers — then, with num_to_remove_per_class, the
+// rescaling cleanlab applies (including its broadcasting of row sums over
+// columns).
+func pruneCounts(cj, counts []int64, k int, opts clOptions) []int64 {
 	pcm := make([]float64, k*k)
 	for i := range k {
 		for j := range k {
 			pcm[i*k+j] = float64(cj[j*k+i])
 		}
 	}
-	newDiag := make([]float64, k)
+	n := float64(opts.minExamplesPerClass)
 	for j := range k {
 		diag := pcm[j*k+j]
-		newDiag[j] = max(diag, float64(n))
+		newDiag := max(diag, n)
 		nonzero := 0.0
 		for i := range k {
 			if pcm[i*k+j] != 0 {
 				nonzero++
 			}
 		}
-		perCol := max(nonzero-1, 1)
-		take := (newDiag[j] - diag) / perCol
+		take := (newDiag - diag) / max(nonzero-1, 1)
 		for i := range k {
-			v := pcm[i*k+j] - take
-			if v < 0 {
-				v = 0
-			}
-			pcm[i*k+j] = v
+			pcm[i*k+j] = max(pcm[i*k+j]-take, 0)
 		}
+		pcm[j*k+j] = newDiag
+	}
+	// _reduce_prune_counts: off-diagonal times frac_noise, the column's
+	// loss added to its diagonal (summed down the column, in order).
+	if f := opts.fracNoise; f != 1 {
+		for j := range k {
+			lost := 0.0
+			for i := range k {
+				if i != j {
+					scaled := pcm[i*k+j] * f
+					lost += pcm[i*k+j] - scaled
+					pcm[i*k+j] = scaled
+				}
+			}
+			pcm[j*k+j] += lost
+		}
+	}
+	for i, v := range pcm {
+		pcm[i] = float64(npInt(v)) // astype(int)
+	}
+	if ntr := opts.numToRemovePerClass; ntr != nil {
+		// psy = pcm / np.sum(pcm, axis=1): row sums divide the columns.
+		rowSum := make([]float64, k)
+		for i := range k {
+			rowSum[i] = npSum(pcm[i*k : (i+1)*k])
+		}
+		psy := make([]float64, k*k)
+		for i := range k {
+			for j := range k {
+				psy[i*k+j] = pcm[i*k+j] / rowSum[j]
+			}
+		}
+		tmp := make([]float64, k*k)
+		for i := range k {
+			noise := npSum(psy[i*k:(i+1)*k]) - psy[i*k+i]
+			for j := range k {
+				tmp[i*k+j] = psy[i*k+j] * float64(ntr[i]) / noise
+			}
+			tmp[i*k+i] = float64(counts[i] - ntr[i])
+		}
+		return roundPreservingRowTotals(tmp, k)
 	}
 	out := make([]int64, k*k)
-	for i := range k {
-		for j := range k {
-			v := pcm[i*k+j]
-			if i == j {
-				v = newDiag[j]
-			}
-			out[i*k+j] = int64(v) // astype(int) truncates toward zero
-		}
+	for i, v := range pcm {
+		out[i] = int64(v)
 	}
 	return out
+}
+
+// npInt is numpy's float64 to int64 conversion on x86: truncation toward
+// zero, and the minimum int64 for NaN, infinities and values out of range.
+func npInt(v float64) int64 {
+	if v != v || v >= 1<<63 || v < -(1<<63) {
+		return math.MinInt64
+	}
+	return int64(v)
 }
 
 // numLabelIssuesCalibrated is num_label_issues(estimation_method=
@@ -352,7 +407,7 @@ func (cl *confidentLearner) flag(filter string, selfConf, margin []float64) []bo
 	flagged := make([]bool, len(cl.label))
 	switch filter {
 	case FilterPruneByNoiseRate, FilterPruneByClass, FilterBoth:
-		pcm := pruneCounts(cl.cj, k, 1)
+		pcm := pruneCounts(cl.cj, cl.counts, k, cl.opts)
 		byNoise := filter != FilterPruneByClass
 		byClass := filter != FilterPruneByNoiseRate
 		cl.prune(pcm, flagged, byNoise, byClass)
@@ -410,7 +465,9 @@ func (cl *confidentLearner) prune(pcm []int64, flagged []bool, byNoise, byClass 
 			for c := range classes {
 				rows := cl.byClass[c]
 				nc := len(rows)
-				if nc <= 1 { // min_examples_per_class = 1
+				// Classes with at most min_examples_per_class rows are not
+				// pruned, nor is a class of one row (its mask is dropped).
+				if int64(nc) <= max(1, cl.opts.minExamplesPerClass) {
 					continue
 				}
 				keys, scratch, perm = grow(keys, nc), grow(scratch, nc), grow(perm, nc)
