@@ -1,0 +1,161 @@
+package coco
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/google/go-cmp/cmp"
+)
+
+const smallDir = "../../testdata/reference/coco-small"
+
+func TestReadCOCOSmall(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.DefaultAllocator)
+	defer mem.AssertSize(t, 0)
+	rec, classes, err := Read(filepath.Join(smallDir, "instances.json"), filepath.Join(smallDir, "results.json"), mem)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rec.Release()
+	// Counts and category order from reference.json ("counts", "params").
+	if diff := cmp.Diff([]string{"person", "bicycle", "car", "dog", "cat", "traffic light"}, classes); diff != "" {
+		t.Errorf("classes (-want +got):\n%s", diff)
+	}
+	if !rec.Schema().Equal(Schema) {
+		t.Errorf("schema = %s, want %s", rec.Schema(), Schema)
+	}
+	if rec.NumRows() != 80 {
+		t.Errorf("rows = %d, want 80", rec.NumRows())
+	}
+	gt := rec.Column(4).(*array.List)
+	dt := rec.Column(5).(*array.List)
+	gtS := gt.ListValues().(*array.Struct)
+	if gtS.Len() != 415 || dt.ListValues().Len() != 574 {
+		t.Errorf("boxes = %d gt, %d dets, want 415, 574", gtS.Len(), dt.ListValues().Len())
+	}
+	crowd := gtS.Field(2).(*array.Boolean)
+	n := 0
+	for i := range crowd.Len() {
+		if crowd.Value(i) {
+			n++
+		}
+	}
+	if n != 13 {
+		t.Errorf("crowd boxes = %d, want 13", n)
+	}
+	// First image and annotation of instances.json: id 610, 414x685,
+	// annotation 1 is a car with area 251.4232.
+	if id := rec.Column(0).(*array.Int64).Value(0); id != 610 {
+		t.Errorf("first id = %d, want 610", id)
+	}
+	if w, h := rec.Column(1).(*array.Int64).Value(0), rec.Column(2).(*array.Int64).Value(0); w != 414 || h != 685 {
+		t.Errorf("first image %dx%d, want 414x685", w, h)
+	}
+	if fp := rec.Column(3).(*array.String).Value(0); fp != "000000000610.jpg" {
+		t.Errorf("first filepath %q", fp)
+	}
+	if l, a := gtS.Field(0).(*array.String).Value(0), gtS.Field(3).(*array.Float64).Value(0); l != "car" || a != 251.4232 {
+		t.Errorf("first annotation %q area %v, want car 251.4232", l, a)
+	}
+}
+
+func writeFile(t *testing.T, dir, name, body string) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+const goodInstances = `{"info": {"x": [1, 2]}, "images": [{"id": 1, "file_name": "a.jpg", "width": 10, "height": 20}, {"id": 2, "file_name": "b.jpg"}],
+"categories": [{"id": 9, "name": "dog"}, {"id": 3, "name": "cat"}],
+"annotations": [{"id": 1, "image_id": 2, "category_id": 9, "bbox": [1, 2, 3, 4], "iscrowd": 1, "segmentation": {"counts": "abc"}},
+{"id": 2, "image_id": 2, "category_id": 3, "bbox": [0, 0, 5, 5], "area": 20}]}`
+
+func TestReadSmallFiles(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.DefaultAllocator)
+	defer mem.AssertSize(t, 0)
+	dir := t.TempDir()
+	inst := writeFile(t, dir, "inst.json", goodInstances)
+	res := writeFile(t, dir, "res.json", `[{"image_id": 1, "category_id": 3, "bbox": [1, 1, 2, 2], "score": 0.5}]`)
+	image2 := `{"detections":[],"filepath":"b.jpg","ground_truth":[` +
+		`{"area":12,"bbox":[1,2,3,4],"iscrowd":true,"label":"dog"},` +
+		`{"area":20,"bbox":[0,0,5,5],"iscrowd":false,"label":"cat"}],"height":null,"id":2,"width":null}`
+	for _, tt := range []struct{ results, image1 string }{
+		{"", `{"detections":[],"filepath":"a.jpg","ground_truth":[],"height":20,"id":1,"width":10}`},
+		{res, `{"detections":[{"bbox":[1,1,2,2],"label":"cat","score":0.5}],"filepath":"a.jpg","ground_truth":[],"height":20,"id":1,"width":10}`},
+	} {
+		rec, classes, err := Read(inst, tt.results, mem)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff([]string{"cat", "dog"}, classes); diff != "" {
+			t.Errorf("classes in category id order (-want +got):\n%s", diff)
+		}
+		got, err := rec.MarshalJSON()
+		rec.Release()
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Area: w*h when the annotation has none, else its own.
+		want := "[" + tt.image1 + "\n," + image2 + "\n]"
+		if diff := cmp.Diff(want, string(got)); diff != "" {
+			t.Errorf("results %q: rows (-want +got):\n%s", tt.results, diff)
+		}
+	}
+}
+
+func TestReadErrors(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.DefaultAllocator)
+	defer mem.AssertSize(t, 0)
+	dir := t.TempDir()
+	badInst := func(ann string) string {
+		return strings.Replace(goodInstances, `{"id": 2, "image_id": 2, "category_id": 3, "bbox": [0, 0, 5, 5], "area": 20}`, ann, 1)
+	}
+	tests := []struct {
+		name, instances, results, want string
+	}{
+		{"unknown category", badInst(`{"image_id": 2, "category_id": 4, "bbox": [0, 0, 5, 5]}`), "",
+			"inst.json: annotation 1: unknown category id 4"},
+		{"short bbox", badInst(`{"image_id": 2, "category_id": 3, "bbox": [0, 0, 5]}`), "",
+			"inst.json: annotation 1: bbox has 3 numbers, want 4 [x, y, w, h]"},
+		{"negative width", badInst(`{"image_id": 2, "category_id": 3, "bbox": [0, 0, -5, 5]}`), "",
+			"inst.json: annotation 1: bbox [0 0 -5 5] has a negative width or height"},
+		{"unknown image", badInst(`{"image_id": 7, "category_id": 3, "bbox": [0, 0, 5, 5]}`), "",
+			"inst.json: annotation 1: unknown image id 7"},
+		{"not coco", `{"images": []}`, "", `inst.json: no "annotations" key: not a COCO instances file`},
+		{"NaN score", goodInstances, `[{"image_id": 1, "category_id": 3, "bbox": [1, 1, 2, 2], "score": 0.5},
+			{"image_id": 1, "category_id": 3, "bbox": [1, 1, 2, 2], "score": NaN}]`,
+			"res.json: result 1: score is NaN"},
+		{"result for unknown image", goodInstances, `[{"image_id": 5, "category_id": 3, "bbox": [1, 1, 2, 2], "score": 0.5}]`,
+			"res.json: result 0: unknown image id 5"},
+		{"result without score", goodInstances, `[{"image_id": 1, "category_id": 3, "bbox": [1, 1, 2, 2]}]`,
+			"res.json: result 0: no score"},
+		{"result unknown category", goodInstances, `[{"image_id": 1, "category_id": 1, "bbox": [1, 1, 2, 2], "score": 1}]`,
+			"res.json: result 0: unknown category id 1"},
+		{"results not an array", goodInstances, `{"image_id": 1}`,
+			`res.json: want a JSON array of results: found {, want "["`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ip := writeFile(t, dir, "inst.json", tt.instances)
+			rp := ""
+			if tt.results != "" {
+				rp = writeFile(t, dir, "res.json", tt.results)
+			}
+			rec, _, err := Read(ip, rp, mem)
+			if err == nil {
+				rec.Release()
+				t.Fatalf("Read succeeded, want error %q", tt.want)
+			}
+			if got := strings.TrimPrefix(err.Error(), dir+string(filepath.Separator)); got != tt.want {
+				t.Errorf("Read error = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
