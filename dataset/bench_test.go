@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -199,5 +200,34 @@ func TestProjectionReadsFewBytes(t *testing.T) {
 	}
 	if frac := projectionFraction(t, path, "probs"); frac < 0.10 {
 		t.Errorf("reading probs touched only %.1f%% of the file; the byte count is not counting", frac*100)
+	}
+}
+
+// TestScanStreams checks Scan hands over every row of a multi-row-group
+// file, from several goroutines, without keeping batches.
+func TestScanStreams(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "t.parquet")
+	writeBenchTable(t, path, 300_000) // 3 row groups of 128k rows
+	mem := memory.NewCheckedAllocator(memory.DefaultAllocator)
+	defer mem.AssertSize(t, 0)
+	ds, err := Open(Options{Path: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ds.Close()
+	var rows, batches atomic.Int64
+	err = ds.Scan(context.Background(), []string{"score", "label"}, mem, func(b arrow.RecordBatch) error {
+		if b.NumCols() != 2 || b.Schema().Field(0).Name != "score" {
+			return fmt.Errorf("batch columns %v, want score, label", b.Schema())
+		}
+		rows.Add(b.NumRows())
+		batches.Add(1)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rows.Load() != 300_000 || batches.Load() < 3 {
+		t.Errorf("scanned %d rows in %d batches, want 300000 in at least 3", rows.Load(), batches.Load())
 	}
 }

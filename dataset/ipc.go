@@ -96,7 +96,7 @@ func (s *arrowFileSource) Read(ctx context.Context, opts ReadOptions) ([]arrow.R
 		releaseAll(batches)
 		return nil, fmt.Errorf("%s: %v", s.path, trimPath(err.Error(), s.path))
 	}
-	return batches, nil
+	return deliver(batches, opts)
 }
 
 // arrowStreamSource reads an Arrow IPC stream, which has no footer: the
@@ -184,7 +184,7 @@ func (s *arrowStreamSource) Read(ctx context.Context, opts ReadOptions) ([]arrow
 		releaseAll(batches)
 		return nil, err
 	}
-	return batches, nil
+	return deliver(batches, opts)
 }
 
 // project returns a new batch holding columns cols of b. The caller

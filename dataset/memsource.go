@@ -38,13 +38,13 @@ func (s *memSource) Read(ctx context.Context, opts ReadOptions) ([]arrow.RecordB
 		return nil, err
 	}
 	if len(cols) == 0 {
-		return emptyBatches(s.batch.NumRows()), nil
+		return deliver(emptyBatches(s.batch.NumRows()), opts)
 	}
 	b, err := project(s.schema, s.batch, cols)
 	if err != nil {
 		return nil, err
 	}
-	return []arrow.RecordBatch{b}, nil
+	return deliver([]arrow.RecordBatch{b}, opts)
 }
 
 // isCOCO reports whether path is a COCO annotation file: a .json file

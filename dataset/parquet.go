@@ -108,7 +108,7 @@ func (s *parquetSource) Read(ctx context.Context, opts ReadOptions) ([]arrow.Rec
 		return nil, err
 	}
 	if len(cols) == 0 {
-		return s.readNoColumns()
+		return deliver(emptyBatches(s.NumRows()), opts)
 	}
 	props := pqarrow.ArrowReadProperties{BatchSize: batchSize}
 	var leaves []int
@@ -141,14 +141,11 @@ func (s *parquetSource) Read(ctx context.Context, opts ReadOptions) ([]arrow.Rec
 					errs[rg] = ctx.Err()
 					return
 				}
-				perGroup[rg], errs[rg] = s.readRowGroup(ctx, props, leaves, rg, opts.Mem)
+				perGroup[rg], errs[rg] = s.readRowGroup(ctx, props, leaves, rg, opts.Mem, opts.OnBatch)
 				if errs[rg] != nil {
 					return
 				}
-				n := int64(0)
-				for _, b := range perGroup[rg] {
-					n += b.NumRows()
-				}
+				n := s.pf.MetaData().RowGroup(rg).NumRows()
 				r := rows.Add(n)
 				if opts.Progress != nil {
 					s.progressMu.Lock()
@@ -176,7 +173,7 @@ func (s *parquetSource) Read(ctx context.Context, opts ReadOptions) ([]arrow.Rec
 
 // readRowGroup reads one row group's columns, under a guard of its own:
 // it runs in a goroutine, where a panic would otherwise kill the process.
-func (s *parquetSource) readRowGroup(ctx context.Context, props pqarrow.ArrowReadProperties, leaves []int, rg int, mem memory.Allocator) ([]arrow.RecordBatch, error) {
+func (s *parquetSource) readRowGroup(ctx context.Context, props pqarrow.ArrowReadProperties, leaves []int, rg int, mem memory.Allocator, onBatch func(arrow.RecordBatch) error) ([]arrow.RecordBatch, error) {
 	var batches []arrow.RecordBatch
 	err := guard(s.path, func() error {
 		fr, err := pqarrow.NewFileReader(s.pf, props, allocator(mem))
@@ -190,6 +187,12 @@ func (s *parquetSource) readRowGroup(ctx context.Context, props pqarrow.ArrowRea
 		defer rr.Release()
 		for rr.Next() {
 			b := rr.RecordBatch()
+			if onBatch != nil {
+				if err := onBatch(b); err != nil {
+					return err
+				}
+				continue
+			}
 			b.Retain() // released by the caller of Read
 			batches = append(batches, b)
 		}
@@ -203,12 +206,6 @@ func (s *parquetSource) readRowGroup(ctx context.Context, props pqarrow.ArrowRea
 		return nil, err
 	}
 	return batches, nil
-}
-
-// readNoColumns returns one empty-schema batch per row group, so that a
-// query that reads no column (a plain count) still sees the row count.
-func (s *parquetSource) readNoColumns() ([]arrow.RecordBatch, error) {
-	return emptyBatches(s.NumRows()), nil
 }
 
 // leafIndices lists the Parquet leaf columns under a top-level field.

@@ -25,6 +25,26 @@ type ReadOptions struct {
 	Progress func(Progress)
 	// Mem allocates the batches; nil means memory.DefaultAllocator.
 	Mem memory.Allocator
+	// OnBatch, if set, receives each batch as it is read, and Read returns
+	// none: the batch is released when OnBatch returns, so a scan holds
+	// one row group per core at a time. OnBatch may be called from several
+	// goroutines at once, in no particular order.
+	OnBatch func(arrow.RecordBatch) error
+}
+
+// deliver hands batches read whole to opts.OnBatch, if set, and releases
+// them; otherwise it returns them.
+func deliver(batches []arrow.RecordBatch, opts ReadOptions) ([]arrow.RecordBatch, error) {
+	if opts.OnBatch == nil {
+		return batches, nil
+	}
+	defer releaseAll(batches)
+	for _, b := range batches {
+		if err := opts.OnBatch(b); err != nil {
+			return nil, err
+		}
+	}
+	return nil, nil
 }
 
 // A Source is one data file, opened: its schema and, for most formats, its

@@ -180,7 +180,7 @@ func (s *csvSource) Read(ctx context.Context, opts ReadOptions) ([]arrow.RecordB
 		return nil, err
 	}
 	if len(cols) == 0 {
-		return emptyBatches(s.rows), nil
+		return deliver(emptyBatches(s.rows), opts)
 	}
 	f, err := os.Open(s.path)
 	if err != nil {
@@ -221,7 +221,7 @@ func (s *csvSource) Read(ctx context.Context, opts ReadOptions) ([]arrow.RecordB
 		releaseAll(batches)
 		return nil, fmt.Errorf("%s: %v", s.path, trimPath(err.Error(), s.path))
 	}
-	return batches, nil
+	return deliver(batches, opts)
 }
 
 // jsonlSource reads JSON Lines: one object per line.
@@ -288,7 +288,7 @@ func (s *jsonlSource) Read(ctx context.Context, opts ReadOptions) ([]arrow.Recor
 		return nil, err
 	}
 	if len(cols) == 0 {
-		return emptyBatches(s.rows), nil
+		return deliver(emptyBatches(s.rows), opts)
 	}
 	f, err := os.Open(s.path)
 	if err != nil {
@@ -320,7 +320,7 @@ func (s *jsonlSource) Read(ctx context.Context, opts ReadOptions) ([]arrow.Recor
 		releaseAll(batches)
 		return nil, fmt.Errorf("%s: %v", s.path, trimPath(err.Error(), s.path))
 	}
-	return batches, nil
+	return deliver(batches, opts)
 }
 
 // jsonInference merges the types of every value seen per key. Keys keep the

@@ -5,6 +5,8 @@ import (
 	"flag"
 	"fmt"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/memory"
@@ -88,6 +90,14 @@ func runQuery(ctx context.Context, e *env, args []string) error {
 		need = appendNew(need, out...)
 	}
 	mem := memory.DefaultAllocator
+	if *count && *limit < 0 && prog.Streamable() && !s.needsEvaluation(need) {
+		n, err := streamCount(ctx, s, src, need, mem)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(e.stdout, n)
+		return nil
+	}
 	t, err := s.load(ctx, need, mem)
 	if err != nil {
 		return err
@@ -156,4 +166,38 @@ func (s *session) table(t *dataset.Table, rows []int64, cols []string) string {
 		header[i] = render.Sanitize(c)
 	}
 	return render.Table(header, cells, 0)
+}
+
+// streamCount counts matching rows batch by batch as the file is read,
+// never holding the whole table. The query is compiled against the batches
+// as read (dictionary-encoded strings), once per distinct schema.
+func streamCount(ctx context.Context, s *session, src string, cols []string, mem memory.Allocator) (int64, error) {
+	var total atomic.Int64
+	var mu sync.Mutex
+	var progs []*query.Program
+	compiled := func(schema *arrow.Schema) (*query.Program, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		for _, p := range progs {
+			if p.Schema().Equal(schema) {
+				return p, nil
+			}
+		}
+		p, err := query.Compile(src, s.queryEnv(schema))
+		if err != nil {
+			return nil, &usageError{query.FormatError(src, err)}
+		}
+		progs = append(progs, p)
+		return p, nil
+	}
+	err := s.ds.Scan(ctx, cols, mem, func(b arrow.RecordBatch) error {
+		prog, err := compiled(b.Schema())
+		if err != nil {
+			return err
+		}
+		n, err := prog.Count(ctx, []arrow.RecordBatch{b})
+		total.Add(n)
+		return err
+	})
+	return total.Load(), err
 }

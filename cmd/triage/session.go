@@ -61,6 +61,16 @@ func (s *session) isDerived(name string) bool {
 	return false
 }
 
+// needsEvaluation reports whether any of cols is a derived field.
+func (s *session) needsEvaluation(cols []string) bool {
+	for _, c := range cols {
+		if s.isDerived(c) {
+			return true
+		}
+	}
+	return false
+}
+
 // checkColumns reports a column that neither the dataset nor evaluation has.
 func (s *session) checkColumns(cols []string) error {
 	schema := s.schema(s.ds.Schema())
