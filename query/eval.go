@@ -1212,6 +1212,9 @@ func (n *filterNode) eval(s *scope) *vec {
 	}
 	inner.valid = andValid(nullBits(st), l.elemValid)
 	p := n.pred.eval(inner)
+	// A null element is not a struct whose fields could pass the test,
+	// even is_null(field).
+	maskBits(p.bits, inner.valid)
 	if l.mask == nil {
 		l.mask = p.bits
 	} else {
@@ -1406,6 +1409,9 @@ func (p *Program) Run(ctx context.Context, batches []arrow.RecordBatch, mem memo
 	if sel.bitmaps != nil {
 		return sel.indices(-1), nil
 	}
+	if sel.idx == nil {
+		return []int64{}, nil
+	}
 	return sel.idx, nil
 }
 
@@ -1508,7 +1514,7 @@ func (p *Program) where(ctx context.Context, sel *selection, scopes []*scope, pr
 // when limit < 0).
 func (sel *selection) indices(limit int64) []int64 {
 	sel.fill()
-	var out []int64
+	out := []int64{}
 	if limit < 0 {
 		n := 0
 		for _, b := range sel.bitmaps {
@@ -1527,9 +1533,6 @@ func (sel *selection) indices(limit int64) []int64 {
 				word &= word - 1
 			}
 		}
-	}
-	if out == nil {
-		out = []int64{}
 	}
 	return out
 }
