@@ -249,14 +249,20 @@ func EvaluateClassification(in *ClassInput) (*ClassReport, error) {
 		if binary {
 			pos = in.Positive
 		}
-		ranks = rankAll(in.Label, in.Probs, rows.probsOK, k, pos)
+		// Ranking the columns and confident learning are independent;
+		// overlapping them keeps every core busy when their own
+		// parallelism runs out of work.
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			ranks = rankAll(in.Label, in.Probs, rows.probsOK, k, pos)
+		}()
+		r.confidentLearning(in, filter, k)
+		<-done
 		r.rocAUC(ranks, k)
 	}
 	if binary {
 		r.binaryMetrics(in, threshold, bin, ranks)
-	}
-	if in.Probs != nil && probRows > 0 {
-		r.confidentLearning(in, filter, k)
 	}
 	return r, nil
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"math"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -451,5 +452,26 @@ func TestClassTextEscapes(t *testing.T) {
 	}
 	if strings.ContainsRune(text.String(), 0x1b) {
 		t.Errorf("text report holds a raw escape:\n%q", text.String())
+	}
+}
+
+// Results do not depend on the number of cores: rows are summed in
+// fixed chunks, in order.
+func TestClassDeterministic(t *testing.T) {
+	in := synthClass(3*rowChunk+17, 5)
+	in.Positive = 2
+	var reports [2][]byte
+	for i, procs := range []int{1, 2} {
+		prev := runtime.GOMAXPROCS(procs)
+		r := mustEvaluate(t, in)
+		runtime.GOMAXPROCS(prev)
+		data, err := r.MarshalJSON()
+		if err != nil {
+			t.Fatal(err)
+		}
+		reports[i] = data
+	}
+	if !bytes.Equal(reports[0], reports[1]) {
+		t.Errorf("one core and two cores disagree:\n%s\n%s", reports[0], reports[1])
 	}
 }

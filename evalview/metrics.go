@@ -196,7 +196,7 @@ func rankAll(label []int32, probs []float64, ok []bool, k, pos int) *rankStats {
 	}
 	// Columns go out in blocks of colBlock, gathered in one pass over the
 	// rows so that the row-major probs are read once per block.
-	const colBlock = 4
+	const colBlock = 2
 	blocks := (k + colBlock - 1) / colBlock
 	workers := min(runtime.GOMAXPROCS(0), blocks)
 	next := make(chan int, blocks)
