@@ -62,7 +62,7 @@ type detBoxes struct {
 	score  []float64 // Dets
 	chunks []detChunk
 
-	rowIndex []int32 // per element: its row, -1 if in no list; built by rowOf
+	rowIndex []int32 // per element: its row, -1 if in no list
 }
 
 type detChunk struct {
@@ -325,6 +325,8 @@ func EvaluateDetection(in *DetInput) (*DetReport, []string, error) {
 	r.evaluate()
 	r.accumulate()
 	r.summarize()
+	gt.indexRows()
+	dt.indexRows()
 	return r, warnings, nil
 }
 
@@ -368,4 +370,17 @@ func detSortRow(perm []int32, lo int32, cls []int32, score []float64) int {
 		}
 	}
 	return valid
+}
+
+// indexRows fills b.rowIndex.
+func (b *detBoxes) indexRows() {
+	b.rowIndex = make([]int32, b.n)
+	for i := range b.rowIndex {
+		b.rowIndex[i] = -1
+	}
+	for i := range b.lo {
+		for g := b.lo[i]; g < b.hi[i]; g++ {
+			b.rowIndex[g] = int32(i)
+		}
+	}
 }

@@ -15,13 +15,16 @@ import (
 //	possible_spurious   int64   FiftyOne: unmatched ground-truth boxes
 //	max_mistakenness    float64 FiftyOne: null when no box was matched
 //	ground_truth        the input column with, on every box, eval ("tp",
-//	                    "fn", "ignored"), eval_iou, eval_id (index of the
-//	                    matched detection in the row's list), mistakenness,
+//	                    "fn", "ignored" for crowd regions), eval_iou,
+//	                    eval_id (index of the matched detection in the
+//	                    row's list; null on crowds), mistakenness,
 //	                    mistakenness_loc, possible_spurious
 //	detections          the input column with eval ("tp", "fp",
-//	                    "ignored"), eval_iou, eval_id (index of the matched
-//	                    ground-truth box), possible_missing; absent when the
-//	                    input had no detections
+//	                    "ignored": matched to a crowd region, or past the
+//	                    100 best of its image and class, which COCO does not
+//	                    evaluate), eval_iou, eval_id (index of the matched
+//	                    ground-truth box, crowds included), possible_missing;
+//	                    absent when the input had no detections
 //
 // Boxes that were not evaluated have null in every new field. The two list
 // columns reuse the input's offsets, validity and struct children (a struct
@@ -144,25 +147,9 @@ func (r *DetReport) localIDArray(mem memory.Allocator, match []int32, other *det
 			b.AppendNull()
 			continue
 		}
-		b.UnsafeAppend(int64(m) - int64(other.lo[r.rowOf(other, m)]))
+		b.UnsafeAppend(int64(m) - int64(other.lo[other.rowIndex[m]]))
 	}
 	return b.NewArray()
-}
-
-// rowOf finds the row whose list holds global element m of side b.
-func (r *DetReport) rowOf(b *detBoxes, m int32) int {
-	if b.rowIndex == nil {
-		b.rowIndex = make([]int32, b.n)
-		for i := range b.rowIndex {
-			b.rowIndex[i] = -1
-		}
-		for i := range b.lo {
-			for g := b.lo[i]; g < b.hi[i]; g++ {
-				b.rowIndex[g] = int32(i)
-			}
-		}
-	}
-	return int(b.rowIndex[m])
 }
 
 // replaced rebuilds side's list column with extra struct children made by

@@ -7,7 +7,7 @@ import (
 	"io"
 	"math"
 	"strconv"
-	"text/tabwriter"
+	"unicode/utf8"
 )
 
 // DetReport is a detection evaluation: COCO's summary numbers, per-class
@@ -24,7 +24,7 @@ type DetReport struct {
 
 	// Totals at IoU (area "all", 100 detections per image and class).
 	TP, FP, FN  int64
-	IgnoredDets int64 // detections matched to crowd regions (or beyond 100 per image and class)
+	IgnoredDets int64 // detections matched to crowd regions
 	IgnoredGTs  int64 // crowd regions
 
 	// Confusion is the class-agnostic confusion matrix at IoU, rows the
@@ -278,19 +278,22 @@ func (r *DetReport) WriteText(w io.Writer) error {
 		fmt.Fprintf(&b, " %-18s %s @[ IoU=%s | area=%6s | maxDets=%3d ] = %s\n", title, short, l.iou, l.area, l.md, v)
 	}
 	b.WriteByte('\n')
-	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "class\tAP\tAP50\tAP75\tAR100\tgt\t")
 	f := func(v float64) string {
 		if math.IsNaN(v) {
 			return "n/a"
 		}
 		return fmt.Sprintf("%.3f", v)
 	}
-	for _, pc := range r.PerClass {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t\n", strconv.Quote(pc.Name)[1:len(strconv.Quote(pc.Name))-1], f(pc.AP), f(pc.AP50), f(pc.AP75), f(pc.AR100), pc.GT)
+	names := make([]string, len(r.PerClass))
+	width := len("class")
+	for i, pc := range r.PerClass {
+		q := strconv.Quote(pc.Name) // never send a name's control bytes to a terminal
+		names[i] = q[1 : len(q)-1]
+		width = max(width, utf8.RuneCountInString(names[i]))
 	}
-	if err := tw.Flush(); err != nil {
-		return err
+	fmt.Fprintf(&b, "%-*s %6s %6s %6s %6s %7s\n", width, "class", "AP", "AP50", "AP75", "AR100", "gt")
+	for i, pc := range r.PerClass {
+		fmt.Fprintf(&b, "%-*s %6s %6s %6s %6s %7d\n", width, names[i], f(pc.AP), f(pc.AP50), f(pc.AP75), f(pc.AR100), pc.GT)
 	}
 	fmt.Fprintf(&b, "\nat IoU %g: %d TP, %d FP, %d FN (%d detections on crowd regions ignored)\n", r.IoU, r.TP, r.FP, r.FN, r.IgnoredDets)
 	_, err := w.Write(b.Bytes())

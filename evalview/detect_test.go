@@ -86,7 +86,7 @@ func (r *DetReport) boxSnapshot(mem memory.Allocator) map[string][][]detBoxView 
 	}()
 	out := map[string][][]detBoxView{}
 	for i, f := range fields {
-		l, ok := arrs[i].(*array.List)
+		l, ok := arrs[i].(array.ListLike)
 		if !ok {
 			continue
 		}
