@@ -214,7 +214,7 @@ func (c *checker) needsRoles(call *CallExpr, name string) {
 }
 
 func (c *checker) badRegexp(n Node, err error) {
-	c.errorf(n, "bad regular expression: %v", err)
+	c.errorf(n, "bad regular expression: %s", strings.TrimPrefix(err.Error(), "error parsing regexp: "))
 }
 
 func (c *checker) notAList(n Node, x operand) {

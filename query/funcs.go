@@ -1,6 +1,7 @@
 package query
 
 import (
+	"slices"
 	"sort"
 	"strings"
 )
@@ -171,6 +172,10 @@ func (c *checker) confusion(call *CallExpr, fp bool) operand {
 	}
 	if c.env.Label == "" || c.env.Pred == "" || c.scope != c.top {
 		c.needsRoles(call, name)
+		return bad
+	}
+	if i := c.top.lookup(c.env.Label); i >= 0 && c.top.types[i].Kind == TInt && len(c.env.Classes) > 0 && !slices.Contains(c.env.Classes, lit.Value) {
+		c.unknownClass(lit, lit.Value)
 		return bad
 	}
 	label := &Ident{NamePos: call.Pos(), Name: c.env.Label, EndPos: call.End()}
