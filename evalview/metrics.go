@@ -224,10 +224,10 @@ func rankAll(label []int32, probs []float64, ok []bool, k, pos int) *rankStats {
 				}
 				for j := range width {
 					copy(lab, labs)
-					radixSort(keys[j], lab, tk, tl)
-					rs.walk(c0+j, keys[j], lab, cnt, g, k)
+					sk, sl := radixSort(keys[j], lab, tk, tl)
+					rs.walk(c0+j, sk, sl, cnt, g, k)
 					if c0+j == pos {
-						rs.averagePrecision = averagePrecision(keys[j], lab, int32(pos), rs.count[pos])
+						rs.averagePrecision = averagePrecision(sk, sl, int32(pos), rs.count[pos])
 					}
 				}
 			}
@@ -259,38 +259,48 @@ func orderKey(f float64) uint64 {
 	return b | 1<<63
 }
 
-// radixSort sorts keys ascending, carrying lab along. It sorts by the
-// high 32 bits with an LSD radix sort on bytes (skipping bytes that are the
-// same in every key), then finishes each run of equal high halves: by
-// insertion for short runs, by the same radix sort on the low 32 bits for
-// long ones. Probabilities rarely share their high 32 bits, so most keys
-// move in three or four passes instead of eight. tk and tl are scratch of
-// the same length.
-func radixSort(keys []uint64, lab []int32, tk []uint64, tl []int32) {
+// radixSort sorts keys ascending, carrying lab along, and returns the
+// sorted keys and labels, which are either keys and lab or tk and tl
+// (scratch of the same length). It sorts by the high 32 bits with an LSD
+// radix sort on bytes (skipping bytes that are the same in every key), then
+// finishes each run of equal high halves: by insertion for short runs, by
+// the same radix sort on the low 32 bits for long ones. Probabilities
+// rarely share their high 32 bits, so most keys move in three or four
+// passes instead of eight.
+func radixSort(keys []uint64, lab []int32, tk []uint64, tl []int32) ([]uint64, []int32) {
 	n := len(keys)
 	if n < 2 {
-		return
+		return keys, lab
 	}
-	radixBytes(keys, lab, tk, tl, 4)
+	sk, sl := radixBytes(keys, lab, tk, tl, 4)
+	ok, ol := tk, tl // the other pair, scratch for the runs
+	if &sk[0] == &tk[0] {
+		ok, ol = keys, lab
+	}
 	for s := 0; s < n; {
-		hi := keys[s] >> 32
+		hi := sk[s] >> 32
 		e := s + 1
-		for e < n && keys[e]>>32 == hi {
+		for e < n && sk[e]>>32 == hi {
 			e++
 		}
 		switch {
 		case e-s > 32:
-			radixBytes(keys[s:e], lab[s:e], tk[s:e], tl[s:e], 0)
+			rk, rl := radixBytes(sk[s:e], sl[s:e], ok[s:e], ol[s:e], 0)
+			if &rk[0] != &sk[s] {
+				copy(sk[s:e], rk)
+				copy(sl[s:e], rl)
+			}
 		case e-s > 1:
-			insertionSort(keys[s:e], lab[s:e])
+			insertionSort(sk[s:e], sl[s:e])
 		}
 		s = e
 	}
+	return sk, sl
 }
 
 // radixBytes sorts by bytes from..from+3 of the keys, least significant
-// first.
-func radixBytes(keys []uint64, lab []int32, tk []uint64, tl []int32, from int) {
+// first, and returns the buffers that hold the result.
+func radixBytes(keys []uint64, lab []int32, tk []uint64, tl []int32, from int) ([]uint64, []int32) {
 	n := len(keys)
 	var hist [4][256]int
 	s0, s1, s2, s3 := uint(8*from), uint(8*from+8), uint(8*from+16), uint(8*from+24)
@@ -321,10 +331,7 @@ func radixBytes(keys []uint64, lab []int32, tk []uint64, tl []int32, from int) {
 		}
 		src, dst, srcL, dstL = dst, src, dstL, srcL
 	}
-	if &src[0] != &keys[0] {
-		copy(keys, src)
-		copy(lab, srcL)
-	}
+	return src, srcL
 }
 
 func insertionSort(keys []uint64, lab []int32) {

@@ -36,7 +36,7 @@ func TestMetricRadixSort(t *testing.T) {
 			keys[i] = orderKey(v)
 			lab[i] = int32(i)
 		}
-		radixSort(keys, lab, make([]uint64, n), make([]int32, n))
+		keys, lab = radixSort(keys, lab, make([]uint64, n), make([]int32, n))
 		want := slices.Clone(vals)
 		slices.Sort(want)
 		for i := range keys {
