@@ -200,6 +200,20 @@ func checkSklearn(t *testing.T, r *ClassReport, ref map[string]any) {
 	if got, want := int64(r.Evaluated), int64(ref["n"].(float64)); got != want {
 		t.Errorf("evaluated %d rows, want %d", got, want)
 	}
+	var right, wrong int
+	var nll []float64
+	for i, c := range r.rows.correct {
+		switch c {
+		case 1:
+			right++
+		case 0:
+			wrong++
+		}
+		nll = append(nll, r.rows.loss[i])
+	}
+	checkNum(t, "n_label_eq_pred", float64(right), ref["n_label_eq_pred"])
+	checkNum(t, "n_label_ne_pred", float64(wrong), ref["n_label_ne_pred"])
+	checkNum(t, "mean_nll_unclipped", npMean(nll), ref["mean_nll_unclipped"])
 	per := ref["per_class"].(map[string]any)
 	for _, m := range r.PerClass {
 		w := per[m.Name].(map[string]any)
@@ -408,6 +422,9 @@ func TestClassBinaryParity(t *testing.T) {
 		t.Fatal(err)
 	}
 	free := ref["threshold_free"].(map[string]any)
+	if r := mustEvaluate(t, in); float64(r.PerClass[in.Positive].Support) != ref["n_positive"].(float64) {
+		t.Errorf("%d positives, want %v", r.PerClass[in.Positive].Support, ref["n_positive"])
+	}
 	for ts, v := range ref["thresholds"].(map[string]any) {
 		t.Run("threshold "+ts, func(t *testing.T) {
 			want := v.(map[string]any)

@@ -31,6 +31,14 @@
 //     ((s·c+1)/2, s = +1 when wrong and -1 when right, c the confidence of
 //     the prediction) are FiftyOne's.
 //
+// Log loss and top-k accuracy use every class column, as scikit-learn does
+// when given labels=range(K) (without it, sklearn refuses a class missing
+// from the labels). In a binary task (ClassInput.Positive >= 0) a row is
+// predicted positive when p(positive) >= Threshold, a tie counting as
+// positive, or, for a row without probs, when pred is the positive class;
+// tp, fp, fn, tn, precision, recall and F1 follow from that, while
+// accuracy, the confusion matrix and the per-class table use pred.
+//
 // Where scikit-learn would return a made-up 0 or raise (precision with no
 // predicted positives, recall of a class without ground truth, ROC AUC with
 // a class absent, MCC with a single class), the value is undefined: NaN in
