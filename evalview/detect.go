@@ -36,6 +36,10 @@ type DetInput struct {
 	IoU      float64        // per-sample matching threshold; 0 means 0.5
 }
 
+// detMaxClasses bounds the class list: COCO's precision table holds
+// 10*101*4 numbers per class (LVIS, the largest common set, has 1203).
+const detMaxClasses = 5000
+
 // Per-box verdicts, stored as one byte per box.
 const (
 	detEvalNone    = 0 // not evaluated: null
@@ -272,8 +276,8 @@ func EvaluateDetection(in *DetInput) (*DetReport, []string, error) {
 	if len(in.Classes) == 0 {
 		return nil, nil, errors.New("detection: no classes")
 	}
-	if len(in.Classes) > 1<<20 {
-		return nil, nil, fmt.Errorf("detection: %d classes, at most %d supported", len(in.Classes), 1<<20)
+	if len(in.Classes) > detMaxClasses {
+		return nil, nil, fmt.Errorf("detection: %d classes, at most %d supported", len(in.Classes), detMaxClasses)
 	}
 	n := len(in.ImageIDs)
 	iou := in.IoU

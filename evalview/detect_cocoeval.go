@@ -435,7 +435,7 @@ type detAccItem struct {
 // accumulate fills r.precision and r.recall.
 func (r *DetReport) accumulate() {
 	k := len(r.Classes)
-	r.precision = make([]float64, detT*detR*k*detA*detM)
+	r.precision = make([]float64, detT*detR*k*detA)
 	r.recall = make([]float64, detT*k*detA*detM)
 	for i := range r.precision {
 		r.precision[i] = -1
@@ -569,6 +569,9 @@ func (r *DetReport) accumulateClass(c int, list []detAccItem, buf *detAccBuf) {
 				} else {
 					r.recall[ri] = 0
 				}
+				if m != detM-1 {
+					continue // no summary number reads precision at maxDets 1 or 10
+				}
 				for j := ntp; j > 1; j-- {
 					if pr[j] > pr[j-1] {
 						pr[j-1] = pr[j]
@@ -590,7 +593,7 @@ func (r *DetReport) accumulateClass(c int, list []detAccItem, buf *detAccBuf) {
 					default:
 						v = pr[T]
 					}
-					r.precision[(((t*detR+q)*k+c)*detA+a)*detM+m] = v
+					r.precision[((t*detR+q)*k+c)*detA+a] = v
 				}
 			}
 		}
@@ -643,15 +646,15 @@ func detMeanDefined(vals []float64) float64 {
 	return detPairwiseSum(keep) / float64(len(keep))
 }
 
-// precisionSlice gathers precision[t, r, classes, a, m] for the given
-// thresholds, in numpy's C order (t, then r, then class).
-func (r *DetReport) precisionSlice(ts []int, classes []int, a, m int) []float64 {
+// precisionSlice gathers precision[t, r, classes, a, maxDets=100] for the
+// given thresholds, in numpy's C order (t, then r, then class).
+func (r *DetReport) precisionSlice(ts []int, classes []int, a int) []float64 {
 	k := len(r.Classes)
 	out := make([]float64, 0, len(ts)*detR*len(classes))
 	for _, t := range ts {
 		for q := range detR {
 			for _, c := range classes {
-				out = append(out, r.precision[(((t*detR+q)*k+c)*detA+a)*detM+m])
+				out = append(out, r.precision[((t*detR+q)*k+c)*detA+a])
 			}
 		}
 	}
@@ -684,7 +687,7 @@ func (r *DetReport) summarize() {
 		all[i] = i
 	}
 	ap := func(ts []int, cls []int, a int) float64 {
-		return detMeanDefined(r.precisionSlice(ts, cls, a, 2))
+		return detMeanDefined(r.precisionSlice(ts, cls, a))
 	}
 	ar := func(cls []int, a, m int) float64 {
 		return detMeanDefined(r.recallSlice(detAllT, cls, a, m))

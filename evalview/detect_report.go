@@ -40,7 +40,7 @@ type DetReport struct {
 	bits           []uint32 // per dtPerm slot and area: matched bits 0-9, ignored bits 16-25
 	npig           []int64  // [class*detA + area]
 
-	precision []float64 // [T][R][K][A][M], -1 undefined
+	precision []float64 // [T][R][K][A] at maxDets 100 (pycocotools also fills maxDets 1 and 10, which nothing reads); -1 undefined
 	recall    []float64 // [T][K][A][M]
 
 	gtEval, dtEval     []uint8
@@ -142,7 +142,7 @@ func (r *DetReport) PRCurve(class string, iou float64) (recall, precision []floa
 	if c < 0 || t < 0 {
 		return nil, nil
 	}
-	p := r.precisionSlice([]int{t}, []int{c}, 0, 2)
+	p := r.precisionSlice([]int{t}, []int{c}, 0)
 	if p[0] == -1 {
 		return nil, nil
 	}
