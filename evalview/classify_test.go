@@ -3,6 +3,7 @@ package evalview
 import (
 	"bytes"
 	"encoding/json"
+	"io"
 	"math"
 	"runtime"
 	"slices"
@@ -473,5 +474,26 @@ func TestClassDeterministic(t *testing.T) {
 	}
 	if !bytes.Equal(reports[0], reports[1]) {
 		t.Errorf("one core and two cores disagree:\n%s\n%s", reports[0], reports[1])
+	}
+}
+
+// An empty dataset evaluates to undefined metrics and empty fields, with
+// no panic.
+func TestClassEmpty(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.DefaultAllocator)
+	defer mem.AssertSize(t, 0)
+	in := &ClassInput{Classes: []string{"a", "b"}, Label: []int32{}, Pred: []int32{}, Probs: []float64{}, Positive: 1}
+	r := mustEvaluate(t, in)
+	checkNums(t, []numCheck{{"accuracy", r.Accuracy, nan}, {"macro f1", r.MacroAvg.F1, nan}, {"precision", r.Binary.Precision, nan}})
+	cols, release := fieldValues(t, mem, r)
+	defer release()
+	if len(cols) == 0 {
+		t.Error("no fields")
+	}
+	if _, err := r.MarshalJSON(); err != nil {
+		t.Error(err)
+	}
+	if err := r.WriteText(io.Discard); err != nil {
+		t.Error(err)
 	}
 }

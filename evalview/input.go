@@ -134,7 +134,7 @@ func argmaxRows(probs []float64, k int) []int32 {
 	out := make([]int32, n)
 	for i := range n {
 		row := probs[i*k : (i+1)*k]
-		if math.IsNaN(row[0]) {
+		if hasNaN(row) {
 			out[i] = -1
 			continue
 		}
