@@ -55,12 +55,17 @@ func Parse(src string) (q *Query, err error) {
 const internalMsg = "internal error in query parser"
 
 type parser struct {
-	lex  *lexer
-	src  string
-	tok  Token // current token
-	peek Token // the one after
-	errs ErrorList
+	lex   *lexer
+	src   string
+	tok   Token // current token
+	peek  Token // the one after
+	errs  ErrorList
+	depth int // nesting of expressions, bounded by maxDepth
 }
+
+// maxDepth bounds how deeply expressions nest, so a pathological query
+// cannot exhaust the stack.
+const maxDepth = 500
 
 // bailout unwinds the parse of one stage after an error.
 type bailout struct{}
@@ -230,6 +235,11 @@ func (p *parser) stageBody() Stage {
 // expr parses an expression whose operators bind at least as tightly as
 // min (Pratt's "right binding power").
 func (p *parser) expr(min int) Expr {
+	p.depth++
+	defer func() { p.depth-- }()
+	if p.depth > maxDepth {
+		p.errorf("expression nests more than %d deep", maxDepth)
+	}
 	x := p.unary()
 	for {
 		op := p.tok
