@@ -174,3 +174,42 @@ func TestClassInputPredFromProbs(t *testing.T) {
 		t.Error("SetPositive of an unknown class succeeded")
 	}
 }
+
+// Sliced arrays (non-zero offsets) and several chunks read the same as
+// whole ones.
+func TestClassInputSlicedChunks(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.DefaultAllocator)
+	defer mem.AssertSize(t, 0)
+	lt := arrow.BinaryTypes.String
+	pt := arrow.ListOf(arrow.PrimitiveTypes.Float32)
+	labels, _, _ := array.FromJSON(mem, lt, strings.NewReader(`["x", "b", "a", "b", "y"]`))
+	defer labels.Release()
+	probs, _, _ := array.FromJSON(mem, pt, strings.NewReader(`[[1, 0], [0.25, 0.75], [0.5, 0.5], [0, 1], [1, 0]]`))
+	defer probs.Release()
+	// Rows 1..3 in two chunks: [1, 2) and [2, 4).
+	var lc, pc []arrow.Array
+	for _, r := range [][2]int64{{1, 2}, {2, 4}} {
+		l := array.NewSlice(labels, r[0], r[1])
+		defer l.Release()
+		p := array.NewSlice(probs, r[0], r[1])
+		defer p.Release()
+		lc, pc = append(lc, l), append(pc, p)
+	}
+	label := arrow.NewChunked(lt, lc)
+	defer label.Release()
+	prob := arrow.NewChunked(pt, pc)
+	defer prob.Release()
+	in, warns, err := NewClassInput([]string{"a", "b"}, label, nil, nil, prob)
+	if err != nil || len(warns) > 0 {
+		t.Fatalf("err %v, warnings %q", err, warns)
+	}
+	if diff := cmp.Diff([]int32{1, 0, 1}, in.Label); diff != "" {
+		t.Errorf("labels (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]float64{0.25, 0.75, 0.5, 0.5, 0, 1}, in.Probs); diff != "" {
+		t.Errorf("probs (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]int32{1, 0, 1}, in.Pred); diff != "" {
+		t.Errorf("pred (-want +got):\n%s", diff)
+	}
+}
