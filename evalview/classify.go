@@ -401,14 +401,26 @@ func rowPass(in *ClassInput, pred []int32, threshold float64, rows *classRows, s
 			continue
 		}
 		st.probRows++
+		// One pass over the row gathers what the scores need: the largest
+		// other probability (normalized margin), p·ln p (entropy), the
+		// row clipped as sklearn 1.2.1's log_loss clips it to
+		// [eps, 1-eps], and the label's rank for top-k, ties ranking the
+		// higher class index first.
 		sc := row[l]
+		li := int(l)
 		maxOther := math.Inf(-1)
+		rank := 0
 		for j, v := range row {
-			if j != int(l) && v > maxOther {
+			xlx[j] = xlogx(v)
+			clipped[j] = min(max(v, sklearnEps), 1-sklearnEps)
+			if j != li && v > maxOther {
 				maxOther = v
 			}
+			if v > sc || (v == sc && j > li) {
+				rank++
+			}
 		}
-		ent := -npRowSum(row, xlx, xlogx)
+		ent := -npSum(xlx)
 		rows.selfConf[i] = sc
 		rows.hardness[i] = ent
 		rows.loss[i] = -math.Log(sc)
@@ -418,18 +430,8 @@ func rowPass(in *ClassInput, pred []int32, threshold float64, rows *classRows, s
 		} else {
 			rows.margin[i], rows.cwe[i] = math.NaN(), math.NaN()
 		}
-		// sklearn 1.2.1 log_loss: clip to [eps, 1-eps], renormalize.
-		for j, v := range row {
-			clipped[j] = min(max(v, sklearnEps), 1-sklearnEps)
-		}
+		// log_loss renormalizes the clipped row.
 		st.logLoss += -math.Log(clipped[l] / npSum(clipped))
-		// Top-k: the label's rank with ties going to the higher index.
-		rank := 0
-		for j, v := range row {
-			if v > sc || (v == sc && j > int(l)) {
-				rank++
-			}
-		}
 		for kk := rank + 1; kk < len(st.topHits); kk++ {
 			st.topHits[kk]++
 		}

@@ -157,10 +157,14 @@ func (cl *confidentLearner) run() {
 		for _, r := range cl.rows[lo:hi] {
 			row := cl.probs[int(r)*k : int(r+1)*k]
 			l := cl.label[r]
-			am := int32(argmaxFirst(row))
-			cl.argmax[r] = am
+			// argmax (the first maximum) and the confident classes in one
+			// pass.
+			am, best := 0, row[0]
 			confident, first := 0, -1
 			for j, v := range row {
+				if v > best {
+					am, best = j, v
+				}
 				if v >= cut[j] {
 					if confident == 0 {
 						first = j
@@ -168,9 +172,10 @@ func (cl *confidentLearner) run() {
 					confident++
 				}
 			}
+			cl.argmax[r] = int32(am)
 			g := int32(first)
 			if confident > 1 {
-				g = am
+				g = int32(am)
 			}
 			cl.guess[r] = g
 			if g < 0 {
