@@ -59,6 +59,10 @@ func (n *num) UnmarshalJSON(b []byte) error {
 		*n = num(math.Inf(1))
 	case "-Infinity", `"-Infinity"`:
 		*n = num(math.Inf(-1))
+	case "true": // iscrowd written as a bool
+		*n = 1
+	case "false":
+		*n = 0
 	default:
 		f, err := strconv.ParseFloat(string(b), 64)
 		if err != nil {
