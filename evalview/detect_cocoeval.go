@@ -40,8 +40,12 @@ import (
 //
 // Image and category loops run on flat arrays: each row's boxes are sorted
 // once by (class, -score) into a permutation, so every (image, category) is
-// a contiguous range; per-detection results are bit sets (one bit per IoU
-// threshold, per area range), so accumulate reads 4 bytes per detection.
+// a contiguous range; per-detection results are bit sets (one uint32 per
+// area range: matched bits 0-9, ignored bits 16-25). Area ranges whose gt
+// ignore flags agree share one matching. accumulate keeps only what
+// decides rc and pr (see accumulateClass) and precision only at maxDets
+// 100, the one summarize reads. TestDetMatchesSlowPort checks all of this
+// against a line-by-line port.
 
 const (
 	detT      = 10  // IoU thresholds
@@ -53,8 +57,7 @@ const (
 )
 
 var (
-	detMaxDets   = [detM]int{1, 10, 100}
-	detAreaNames = [detA]string{"all", "small", "medium", "large"}
+	detMaxDets = [detM]int{1, 10, 100}
 	// [0**2, 1e5**2], [0**2, 32**2], [32**2, 96**2], [96**2, 1e5**2]
 	detAreaRng = [detA][2]float64{{0, 1e10}, {0, 1024}, {1024, 9216}, {9216, 1e10}}
 	detIoUThrs = detLinspace(0.5, 0.95, detT)
