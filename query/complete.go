@@ -1,6 +1,7 @@
 package query
 
 import (
+	"slices"
 	"sort"
 	"strings"
 )
@@ -25,6 +26,9 @@ func Complete(src string, cursor int, env Env) []Candidate {
 		last := toks[n-1]
 		switch {
 		case last.Kind == Name || last.Kind.IsKeyword():
+			prefix = last.Text
+			toks = toks[:n-1]
+		case last.Kind == Illegal && strings.HasPrefix(last.Text, "`"):
 			prefix = last.Text
 			toks = toks[:n-1]
 		case last.Kind == Illegal && strings.HasPrefix(last.Text, `"`):
@@ -61,15 +65,22 @@ func Complete(src string, cursor int, env Env) []Candidate {
 	var out []Candidate
 	switch prev.Kind {
 	case Dot:
+		// Columns literally named "a.b" complete after "a.".
+		if path := pathText(toks[:len(toks)-1]); path != "" && kind == "column" {
+			for _, f := range scope {
+				if rest, ok := strings.CutPrefix(f.Name, path+"."); ok && rest != "" {
+					out = append(out, Candidate{quoteName(rest), "column"})
+				}
+			}
+		}
 		t := pathType(toks[:len(toks)-1], env)
 		if t != nil && t.Kind == TList {
 			t = t.Elem
 		}
-		if t == nil || t.Kind != TStruct {
-			return nil
-		}
-		for _, f := range t.Fields {
-			out = append(out, Candidate{quoteName(f.Name), "field"})
+		if t != nil && t.Kind == TStruct {
+			for _, f := range t.Fields {
+				out = append(out, Candidate{quoteName(f.Name), "field"})
+			}
 		}
 		return filter(out, prefix)
 	case Pipe:
@@ -194,6 +205,29 @@ func pathType(toks []Token, env Env) *Type {
 		}
 	}
 	return nil
+}
+
+// pathText is the dotted name a.b that toks end with, or "".
+func pathText(toks []Token) string {
+	var names []string
+	for i := len(toks) - 1; i >= 0; i-- {
+		t := toks[i]
+		switch {
+		case t.Kind == Name:
+			names = append(names, t.Text)
+		case t.Kind == QuotedName:
+			names = append(names, t.Text[1:len(t.Text)-1])
+		default:
+			i = -1
+			continue
+		}
+		if i == 0 || toks[i-1].Kind != Dot {
+			break
+		}
+		i--
+	}
+	slices.Reverse(names)
+	return strings.Join(names, ".")
 }
 
 func findField(fields []Field, name string) *Type {
