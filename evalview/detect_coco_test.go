@@ -54,6 +54,7 @@ type cocoRef struct {
 	Totals50       cocoRefCounts            `json:"totals_iou50"`
 	Totals75       cocoRefCounts            `json:"totals_iou75"`
 	PerCategory50  map[string]cocoRefCounts `json:"per_category_counts_iou50"`
+	PerCategory75  map[string]cocoRefCounts `json:"per_category_counts_iou75"`
 	PerImage50     map[string]cocoRefCounts `json:"per_image_iou50"`
 	PerImage75     map[string]cocoRefCounts `json:"per_image_iou75"`
 	classesInOrder []string
@@ -246,6 +247,7 @@ func TestDetCOCOSmallParity(t *testing.T) {
 			}
 			checkCOCOStats(t, r, ref)
 			checkCOCOCounts(t, r, ids, ref.PerImage50, ref.Totals50, "iou50")
+			checkCOCOClassCounts(t, r, ref.PerCategory50, "iou50")
 			checkCOCOPerBox(t, r, mem, ids, boxes)
 
 			in.IoU = 0.75
@@ -254,6 +256,7 @@ func TestDetCOCOSmallParity(t *testing.T) {
 				t.Fatal(err)
 			}
 			checkCOCOCounts(t, r75, ids, ref.PerImage75, ref.Totals75, "iou75")
+			checkCOCOClassCounts(t, r75, ref.PerCategory75, "iou75")
 		})
 	}
 }
@@ -311,26 +314,35 @@ func checkCOCOStats(t *testing.T, r *DetReport, ref *cocoRef) {
 				t.Errorf("%s PR curve[%d] = %v, want %v", name, i, pr[i], want.PRRaw[i])
 			}
 		}
-		if wc, ok := ref.PerCategory50[name]; ok {
-			var tp, fp, fn int64
-			for g := range r.gt.cls {
-				if int(r.gt.cls[g]) == c && r.gtEval[g] == detEvalFN {
-					fn++
+	}
+}
+
+// checkCOCOClassCounts compares per-class TP/FP/FN, counted from the
+// per-box verdicts, with the reference.
+func checkCOCOClassCounts(t *testing.T, r *DetReport, want map[string]cocoRefCounts, what string) {
+	t.Helper()
+	if len(want) != len(r.Classes) {
+		t.Errorf("%s: reference has %d classes", what, len(want))
+	}
+	for c, name := range r.Classes {
+		var got cocoRefCounts
+		for g := range r.gt.cls {
+			if int(r.gt.cls[g]) == c && r.gtEval[g] == detEvalFN {
+				got.FN++
+			}
+		}
+		for d := range r.dt.cls {
+			if int(r.dt.cls[d]) == c {
+				switch r.dtEval[d] {
+				case detEvalTP:
+					got.TP++
+				case detEvalFP:
+					got.FP++
 				}
 			}
-			for d := range r.dt.cls {
-				if int(r.dt.cls[d]) == c {
-					switch r.dtEval[d] {
-					case detEvalTP:
-						tp++
-					case detEvalFP:
-						fp++
-					}
-				}
-			}
-			if r.IoU == 0.5 && (tp != wc.TP || fp != wc.FP || fn != wc.FN) {
-				t.Errorf("%s counts at .5 = %d/%d/%d, want %d/%d/%d", name, tp, fp, fn, wc.TP, wc.FP, wc.FN)
-			}
+		}
+		if w := want[name]; got != w {
+			t.Errorf("%s: %s counts = %+v, want %+v", what, name, got, w)
 		}
 	}
 }
