@@ -288,7 +288,22 @@ func toVec(arr arrow.Array, t *Type, s *scope) *vec {
 		for i, x := range a.Float32Values() {
 			v.flts[i] = float64(x)
 		}
-	case *array.String, *array.LargeString, *array.Dictionary:
+	case *array.Dictionary:
+		v.str = toStrVec(arr)
+		if d := a.Dictionary(); d.NullN() > 0 {
+			// A null dictionary entry makes the rows that use it null.
+			valid := ones(n)
+			if v.valid != nil {
+				copy(valid, v.valid)
+			}
+			for i, k := range v.str.idx {
+				if uint(k) < uint(d.Len()) && d.IsNull(int(k)) {
+					valid[i>>6] &^= 1 << (i & 63)
+				}
+			}
+			v.valid = valid
+		}
+	case *array.String, *array.LargeString:
 		v.str = toStrVec(arr)
 	case *array.List:
 		v.list = toListVec(a.Offsets()[a.Data().Offset():a.Data().Offset()+n+1], a.ListValues(), t.Elem, s)
@@ -718,8 +733,22 @@ func compareStrings(x, y *vec, op Kind, out []uint64) {
 		cmpDicts(&x.str, &y.str, op, out)
 		return
 	}
+	if x.str.off32 != nil && y.str.off32 != nil && (op == Eq || op == Ne) {
+		eqStrings32(&x.str, &y.str, op == Ne, out, x.n)
+		return
+	}
 	for i := 0; i < x.n; i++ {
 		out[i>>6] |= b2u(cmpStr(x.str.at(i), y.str.at(i), op)) << (i & 63)
+	}
+}
+
+// eqStrings32 compares two string columns row by row, lengths first.
+func eqStrings32(x, y *strVec, ne bool, out []uint64, n int) {
+	xo, yo := x.off32[:n+1], y.off32[:n+1]
+	for i := 0; i < n; i++ {
+		xl, xh, yl, yh := xo[i], xo[i+1], yo[i], yo[i+1]
+		eq := xh-xl == yh-yl && bytesString(x.data, int64(xl), int64(xh)) == bytesString(y.data, int64(yl), int64(yh))
+		out[i>>6] |= b2u(eq != ne) << (i & 63)
 	}
 }
 

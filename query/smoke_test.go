@@ -80,3 +80,45 @@ func fmtInts(xs []int64) string {
 }
 
 func itoa64(x int64) string { return strconv.FormatInt(x, 10) }
+
+// TestNullDictionaryEntry: a row whose index points at a null entry of
+// the dictionary is null, not "".
+func TestNullDictionaryEntry(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.DefaultAllocator)
+	defer mem.AssertSize(t, 0)
+	dt := &arrow.DictionaryType{IndexType: arrow.PrimitiveTypes.Int8, ValueType: arrow.BinaryTypes.String}
+	idx, _, err := array.FromJSON(mem, arrow.PrimitiveTypes.Int8, strings.NewReader(`[0, 1, 2, null, 1]`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer idx.Release()
+	dict, _, err := array.FromJSON(mem, arrow.BinaryTypes.String, strings.NewReader(`["cat", null, ""]`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dict.Release()
+	col := array.NewDictionaryArray(dt, idx, dict)
+	defer col.Release()
+	schema := arrow.NewSchema([]arrow.Field{{Name: "d", Type: dt, Nullable: true}}, nil)
+	rec := array.NewRecordBatch(schema, []arrow.Array{col}, 5)
+	defer rec.Release()
+	for q, want := range map[string]string{
+		`is_null(d)`:     "[1 3 4]",
+		`d == ""`:        "[2]",
+		`d != "cat"`:     "[2]",
+		`len(d) == 0`:    "[2]",
+		`d in ("", "x")`: "[2]",
+	} {
+		p, err := Compile(q, Env{Schema: schema})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := p.Run(context.Background(), []arrow.RecordBatch{rec}, mem)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fmtInts(got) != want {
+			t.Errorf("Run(%q) = %v, want %s", q, got, want)
+		}
+	}
+}
