@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/apache/arrow-go/v18/parquet"
 	"github.com/apache/arrow-go/v18/parquet/file"
@@ -141,7 +142,7 @@ func (s *parquetSource) Read(ctx context.Context, opts ReadOptions) ([]arrow.Rec
 					errs[rg] = ctx.Err()
 					return
 				}
-				perGroup[rg], errs[rg] = s.readRowGroup(ctx, props, leaves, rg, opts.Mem, opts.OnBatch)
+				perGroup[rg], errs[rg] = s.readRowGroup(ctx, props, cols, rg, opts.Mem, opts.OnBatch)
 				if errs[rg] != nil {
 					return
 				}
@@ -171,30 +172,63 @@ func (s *parquetSource) Read(ctx context.Context, opts ReadOptions) ([]arrow.Rec
 	return batches, nil
 }
 
-// readRowGroup reads one row group's columns, under a guard of its own:
-// it runs in a goroutine, where a panic would otherwise kill the process.
-func (s *parquetSource) readRowGroup(ctx context.Context, props pqarrow.ArrowReadProperties, leaves []int, rg int, mem memory.Allocator, onBatch func(arrow.RecordBatch) error) ([]arrow.RecordBatch, error) {
+// readRowGroup reads one row group's columns (top-level schema indices),
+// under a guard of its own: it runs in a goroutine, where a panic would
+// otherwise kill the process. Clean dictionary-encoded string columns take
+// the fast path of dictcol.go; pqarrow reads the rest, and the two are
+// zipped into batches at pqarrow's boundaries.
+func (s *parquetSource) readRowGroup(ctx context.Context, props pqarrow.ArrowReadProperties, cols []int, rg int, mem memory.Allocator, onBatch func(arrow.RecordBatch) error) ([]arrow.RecordBatch, error) {
 	var batches []arrow.RecordBatch
+	fast := make([]arrow.Array, len(cols)) // nil: read by pqarrow
+	defer func() {
+		for _, a := range fast {
+			if a != nil {
+				a.Release()
+			}
+		}
+	}()
 	err := guard(s.path, func() error {
+		var slowLeaves []int
+		for i, c := range cols {
+			if s.readAsDictionary(s.fields[c]) {
+				a, err := readDictChunk(s.pf, rg, s.fields[c].ColIndex, allocator(mem))
+				switch {
+				case err == nil:
+					fast[i] = a
+					continue
+				case !errors.Is(err, errSlowPath):
+					return fmt.Errorf("row group %d, column %q: %w", rg, s.schema.Field(c).Name, err)
+				}
+			}
+			slowLeaves = append(slowLeaves, leafIndices(s.fields[c])...)
+		}
+		emit := func(b arrow.RecordBatch) error {
+			if onBatch != nil {
+				defer b.Release()
+				return onBatch(b)
+			}
+			batches = append(batches, b)
+			return nil
+		}
+		if len(slowLeaves) == 0 {
+			return zipBatches(s.schema, cols, fast, nil, s.pf.MetaData().RowGroup(rg).NumRows(), emit)
+		}
 		fr, err := pqarrow.NewFileReader(s.pf, props, allocator(mem))
 		if err != nil {
 			return err
 		}
-		rr, err := fr.GetRecordReader(ctx, leaves, []int{rg})
+		rr, err := fr.GetRecordReader(ctx, slowLeaves, []int{rg})
 		if err != nil {
 			return err
 		}
 		defer rr.Release()
+		var offset int64
 		for rr.Next() {
 			b := rr.RecordBatch()
-			if onBatch != nil {
-				if err := onBatch(b); err != nil {
-					return err
-				}
-				continue
+			if err := zipBatches(s.schema, cols, fast, b, offset, emit); err != nil {
+				return err
 			}
-			b.Retain() // released by the caller of Read
-			batches = append(batches, b)
+			offset += b.NumRows()
 		}
 		if err := rr.Err(); err != nil && err != io.EOF {
 			return fmt.Errorf("row group %d: %w", rg, err)
@@ -206,6 +240,50 @@ func (s *parquetSource) readRowGroup(ctx context.Context, props pqarrow.ArrowRea
 		return nil, err
 	}
 	return batches, nil
+}
+
+// zipBatches emits batches of the columns cols (in that order): the fast
+// columns sliced from their whole-row-group arrays, the others taken from
+// slow, a pqarrow batch starting at row offset of the row group. With no
+// slow batch, offset is the row group's length and the fast arrays are cut
+// into batches of batchSize rows. Each emitted batch is owned by emit.
+func zipBatches(schema *arrow.Schema, cols []int, fast []arrow.Array, slow arrow.RecordBatch, offset int64, emit func(arrow.RecordBatch) error) error {
+	if slow == nil {
+		rows := offset
+		for start := int64(0); start < rows; start += batchSize {
+			if err := zipOne(schema, cols, fast, nil, start, min(rows-start, batchSize), emit); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	return zipOne(schema, cols, fast, slow, offset, slow.NumRows(), emit)
+}
+
+func zipOne(schema *arrow.Schema, cols []int, fast []arrow.Array, slow arrow.RecordBatch, start, n int64, emit func(arrow.RecordBatch) error) error {
+	fields := make([]arrow.Field, len(cols))
+	arrs := make([]arrow.Array, len(cols))
+	for i, c := range cols {
+		fields[i] = schema.Field(c)
+		if fast[i] != nil {
+			if start+n > int64(fast[i].Len()) {
+				return fmt.Errorf("column %q has %d rows, the row group more", fields[i].Name, fast[i].Len())
+			}
+			a := array.NewSlice(fast[i], start, start+n)
+			defer a.Release()
+			arrs[i] = a
+		} else {
+			// pqarrow orders its columns as it likes: find each by name.
+			idx := slow.Schema().FieldIndices(fields[i].Name)
+			if len(idx) == 0 {
+				return fmt.Errorf("column %q missing from the decoded batch", fields[i].Name)
+			}
+			arrs[i] = slow.Column(idx[0])
+		}
+		fields[i].Type = arrs[i].DataType()
+	}
+	md := schema.Metadata()
+	return emit(array.NewRecordBatch(arrow.NewSchema(fields, &md), arrs, n))
 }
 
 // leafIndices lists the Parquet leaf columns under a top-level field.

@@ -1,0 +1,290 @@
+package dataset
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/apache/arrow-go/v18/parquet"
+	"github.com/apache/arrow-go/v18/parquet/file"
+)
+
+// A fast path for the columns triage filters most: low-cardinality strings
+// (labels, predictions, splits) that a writer dictionary-encoded on every
+// page and that hold no nulls. pqarrow decodes their indices through a
+// per-value callback and a growing builder; decoding the RLE/bit-packed
+// index runs straight into one int32 buffer is several times faster. Any
+// page this path does not handle (a plain fallback page, a null, a nested
+// or repeated column) makes it give up on the chunk with errSlowPath, and
+// pqarrow reads that chunk instead, so the result is the same either way.
+
+var errSlowPath = errors.New("column chunk needs the general reader")
+
+// Parquet encodings, as numbered in the format.
+const (
+	encPlain      = 0
+	encPlainDict  = 2
+	encRLE        = 3
+	encRLEDict    = 8
+	maxIndexWidth = 32
+)
+
+// dictStringType is the type pqarrow gives a string column read as a
+// dictionary.
+var dictStringType = &arrow.DictionaryType{IndexType: arrow.PrimitiveTypes.Int32, ValueType: arrow.BinaryTypes.String}
+
+// readDictChunk reads column leaf c of row group rg as a dictionary array,
+// or fails with errSlowPath when the chunk is not a clean dictionary chunk.
+func readDictChunk(pf *file.Reader, rg, c int, mem memory.Allocator) (arrow.Array, error) {
+	descr := pf.MetaData().Schema.Column(c)
+	if descr.MaxRepetitionLevel() != 0 || descr.MaxDefinitionLevel() > 1 || descr.PhysicalType() != parquet.Types.ByteArray {
+		return nil, errSlowPath
+	}
+	rgr := pf.RowGroup(rg)
+	rows := rgr.NumRows()
+	pr, err := rgr.GetColumnPageReader(c)
+	if err != nil {
+		return nil, err
+	}
+	defer pr.Close()
+
+	idxBuf := memory.NewResizableBuffer(mem)
+	defer idxBuf.Release()
+	idxBuf.Resize(int(rows) * 4)
+	indices := arrow.Int32Traits.CastFromBytes(idxBuf.Bytes())
+	var dict arrow.Array
+	defer func() {
+		if dict != nil {
+			dict.Release()
+		}
+	}()
+	n := 0
+	for pr.Next() {
+		switch p := pr.Page().(type) {
+		case *file.DictionaryPage:
+			if dict != nil {
+				return nil, errSlowPath
+			}
+			if dict, err = plainStrings(p.Data(), int(p.NumValues()), mem); err != nil {
+				return nil, err
+			}
+		case *file.DataPageV1:
+			data := p.Data()
+			if descr.MaxDefinitionLevel() == 1 {
+				if p.DefinitionLevelEncoding() != parquet.Encodings.RLE || len(data) < 4 {
+					return nil, errSlowPath
+				}
+				l := int(binary.LittleEndian.Uint32(data))
+				if l > len(data)-4 || !allOnes(data[4:4+l], int(p.NumValues())) {
+					return nil, errSlowPath
+				}
+				data = data[4+l:]
+			}
+			if n, err = appendIndices(indices, n, data, int(p.NumValues()), int32(p.Encoding())); err != nil {
+				return nil, err
+			}
+		case *file.DataPageV2:
+			data := p.Data()
+			skip := int(p.RepetitionLevelByteLen()) + int(p.DefinitionLevelByteLen())
+			if p.NumNulls() != 0 || skip < 0 || skip > len(data) {
+				return nil, errSlowPath
+			}
+			if n, err = appendIndices(indices, n, data[skip:], int(p.NumValues()), int32(p.Encoding())); err != nil {
+				return nil, err
+			}
+		default:
+			return nil, errSlowPath
+		}
+	}
+	if err := pr.Err(); err != nil {
+		return nil, err
+	}
+	if dict == nil || int64(n) != rows {
+		return nil, errSlowPath
+	}
+	for _, v := range indices[:n] {
+		if v < 0 || int(v) >= dict.Len() {
+			return nil, fmt.Errorf("dictionary index %d out of range (dictionary of %d)", v, dict.Len())
+		}
+	}
+	data := array.NewData(arrow.PrimitiveTypes.Int32, n, []*memory.Buffer{nil, idxBuf}, nil, 0, 0)
+	defer data.Release()
+	idx := array.MakeFromData(data)
+	defer idx.Release()
+	return array.NewDictionaryArray(dictStringType, idx, dict), nil
+}
+
+// plainStrings decodes n PLAIN byte arrays (a 4-byte length, then bytes).
+func plainStrings(b []byte, n int, mem memory.Allocator) (arrow.Array, error) {
+	bld := array.NewStringBuilder(mem)
+	defer bld.Release()
+	bld.Reserve(n)
+	bld.ReserveData(len(b))
+	for i := 0; i < n; i++ {
+		if len(b) < 4 {
+			return nil, errors.New("dictionary page ends early")
+		}
+		l := int(binary.LittleEndian.Uint32(b))
+		if l < 0 || l > len(b)-4 {
+			return nil, errors.New("dictionary page value overruns the page")
+		}
+		bld.BinaryBuilder.Append(b[4 : 4+l])
+		b = b[4+l:]
+	}
+	return bld.NewArray(), nil
+}
+
+// appendIndices decodes a dictionary data page's indices (a bit-width byte,
+// then the RLE/bit-packed hybrid) into out[n:n+count].
+func appendIndices(out []int32, n int, data []byte, count int, encoding int32) (int, error) {
+	if encoding != encRLEDict && encoding != encPlainDict {
+		return n, errSlowPath // a plain fallback page
+	}
+	if count > len(out)-n || len(data) < 1 {
+		return n, errors.New("data page holds more values than its row group")
+	}
+	width := int(data[0])
+	if width > maxIndexWidth {
+		return n, fmt.Errorf("dictionary index bit width %d", width)
+	}
+	got, err := decodeHybrid(out[n:n+count], data[1:], width)
+	if err != nil {
+		return n, err
+	}
+	if got != count {
+		return n, fmt.Errorf("data page has %d of its %d values", got, count)
+	}
+	return n + count, nil
+}
+
+// decodeHybrid decodes Parquet's RLE/bit-packed hybrid encoding of
+// width-bit values into out, stopping when out is full or b is used up.
+//
+//	run := header (uvarint) ...
+//	header&1 == 0: an RLE run of header>>1 copies of one value (width rounded up to bytes)
+//	header&1 == 1: header>>1 groups of 8 values, bit-packed LSB first
+func decodeHybrid(out []int32, b []byte, width int) (int, error) {
+	n := 0
+	valueBytes := (width + 7) / 8
+	for n < len(out) && len(b) > 0 {
+		header, k := binary.Uvarint(b)
+		if k <= 0 {
+			return n, errors.New("bad run header")
+		}
+		b = b[k:]
+		if header&1 == 0 {
+			count := int(min(header>>1, uint64(len(out)-n)))
+			if len(b) < valueBytes {
+				return n, errors.New("RLE run ends early")
+			}
+			var v uint32
+			for i := 0; i < valueBytes; i++ {
+				v |= uint32(b[i]) << (8 * i)
+			}
+			b = b[valueBytes:]
+			fill := out[n : n+count]
+			for i := range fill {
+				fill[i] = int32(v)
+			}
+			n += count
+			continue
+		}
+		groups := header >> 1
+		if groups > uint64(len(b)) {
+			return n, errors.New("bit-packed run overruns the page")
+		}
+		nbytes := int(groups) * width
+		if nbytes > len(b) {
+			nbytes = len(b) // a final run may be cut short
+		}
+		count := min(int(groups)*8, len(out)-n)
+		n += unpack(out[n:n+count], b[:nbytes], width)
+		b = b[nbytes:]
+	}
+	return n, nil
+}
+
+// unpack reads len(out) width-bit values, LSB first, from b; it returns
+// how many it could read.
+func unpack(out []int32, b []byte, width int) int {
+	if width == 0 {
+		clear(out)
+		return len(out)
+	}
+	mask := uint64(1)<<width - 1
+	if width <= 8 {
+		// Eight values fill exactly width bytes: load them as one word.
+		i := 0
+		for ; i+8 <= len(out) && (i/8+1)*width <= len(b); i += 8 {
+			var w uint64
+			for k, c := range b[i/8*width : (i/8+1)*width] {
+				w |= uint64(c) << (8 * k)
+			}
+			for j := 0; j < 8; j++ {
+				out[i+j] = int32(w >> (j * width) & mask)
+			}
+		}
+		out, b = out[i:], b[min(i/8*width, len(b)):]
+		if len(out) == 0 {
+			return i
+		}
+		return i + unpackSlow(out, b, width, mask)
+	}
+	return unpackSlow(out, b, width, mask)
+}
+
+// unpackSlow unpacks bit by byte, for wide values and a short tail.
+func unpackSlow(out []int32, b []byte, width int, mask uint64) int {
+	var acc uint64
+	bits, pos := 0, 0
+	for i := range out {
+		for bits < width {
+			if pos >= len(b) {
+				return i
+			}
+			acc |= uint64(b[pos]) << bits
+			pos++
+			bits += 8
+		}
+		out[i] = int32(acc & mask)
+		acc >>= width
+		bits -= width
+	}
+	return len(out)
+}
+
+// allOnes reports whether a definition-level run of bit width 1 holds n
+// ones: the page has no nulls.
+func allOnes(b []byte, n int) bool {
+	for n > 0 && len(b) > 0 {
+		header, k := binary.Uvarint(b)
+		if k <= 0 {
+			return false
+		}
+		b = b[k:]
+		if header&1 == 0 {
+			if len(b) < 1 || b[0] != 1 {
+				return false
+			}
+			b = b[1:]
+			n -= int(min(header>>1, uint64(n)))
+			continue
+		}
+		groups := int(header >> 1)
+		if groups > len(b) {
+			return false
+		}
+		vals := min(groups*8, n)
+		for i := 0; i < vals; i++ {
+			if b[i/8]>>(i%8)&1 == 0 {
+				return false
+			}
+		}
+		b = b[groups:]
+		n -= vals
+	}
+	return n == 0
+}

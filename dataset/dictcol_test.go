@@ -1,0 +1,104 @@
+package dataset
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/apache/arrow-go/v18/parquet/file"
+	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+)
+
+// TestDictFastPath reads string columns through the fast dictionary path
+// and through pqarrow, and checks the two agree value for value, on the
+// generated table and on every string column of the demo and corpus files
+// the fast path accepts.
+func TestDictFastPath(t *testing.T) {
+	bench := filepath.Join(t.TempDir(), "t.parquet")
+	writeBenchTable(t, bench, 200_000)
+	files := []string{bench, demoData, "../testdata/corpus/parquet/alltypes_plain.parquet",
+		"../testdata/corpus/parquet/datapage_v2.snappy.parquet", "../testdata/corpus/parquet/dict-page-offset-zero.parquet",
+		"../testdata/corpus/parquet/nulls.snappy.parquet", "../testdata/corpus/parquet/binary.parquet"}
+	fastChunks := 0
+	for _, path := range files {
+		pf, err := file.OpenParquetFile(path, false)
+		if err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		fr, err := pqarrow.NewFileReader(pf, pqarrow.ArrowReadProperties{}, memory.DefaultAllocator)
+		if err != nil {
+			t.Fatal(err)
+		}
+		manifest := fr.Manifest
+		md := pf.MetaData()
+		for field, f := range manifest.Fields {
+			if !f.IsLeaf() || f.Field.Type.ID() != arrow.STRING {
+				continue // the fast path serves top-level string columns
+			}
+			c := f.ColIndex
+			for rg := 0; rg < md.NumRowGroups(); rg++ {
+				mem := memory.NewCheckedAllocator(memory.DefaultAllocator)
+				fast, err := readDictChunk(pf, rg, c, mem)
+				if err != nil {
+					mem.AssertSize(t, 0)
+					continue // errSlowPath: not a clean dictionary chunk
+				}
+				fastChunks++
+				props := pqarrow.ArrowReadProperties{BatchSize: 1 << 30}
+				props.SetReadDict(c, true)
+				slow, err := pqarrow.NewFileReader(pf, props, memory.DefaultAllocator)
+				if err != nil {
+					t.Fatal(err)
+				}
+				col, err := slow.RowGroup(rg).Column(field).Read(context.Background())
+				if err != nil {
+					t.Fatalf("%s column %d: pqarrow: %v", path, c, err)
+				}
+				want, err := array.Concatenate(col.Chunks(), memory.DefaultAllocator)
+				col.Release()
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !arrow.TypeEqual(fast.DataType(), want.DataType()) {
+					t.Errorf("%s column %d: type %s, pqarrow %s", path, c, fast.DataType(), want.DataType())
+				} else if !sameStrings(fast.(*array.Dictionary), want) {
+					t.Errorf("%s column %d row group %d: values differ from pqarrow's", path, c, rg)
+				}
+				fast.Release()
+				want.Release()
+				mem.AssertSize(t, 0)
+			}
+		}
+		pf.Close()
+	}
+	t.Logf("%d chunks took the fast path", fastChunks)
+	if fastChunks < 4 {
+		t.Errorf("fast path took only %d chunks; the test compares nothing", fastChunks)
+	}
+}
+
+func sameStrings(a *array.Dictionary, b arrow.Array) bool {
+	if a.Len() != b.Len() {
+		return false
+	}
+	value := func(arr arrow.Array, i int) (string, bool) {
+		if arr.IsNull(i) {
+			return "", false
+		}
+		if d, ok := arr.(*array.Dictionary); ok {
+			return d.Dictionary().(*array.String).Value(d.GetValueIndex(i)), true
+		}
+		return arr.(*array.String).Value(i), true
+	}
+	for i := 0; i < a.Len(); i++ {
+		x, okx := value(a, i)
+		y, oky := value(b, i)
+		if x != y || okx != oky {
+			return false
+		}
+	}
+	return true
+}
