@@ -1381,6 +1381,9 @@ func Compile(src string, env Env) (*Program, error) {
 	prog := c.query(q)
 	if len(c.errs) > 0 {
 		c.errs.Sort()
+		if len(c.errs) > maxErrors {
+			c.errs = c.errs[:maxErrors]
+		}
 		return nil, c.errs
 	}
 	prog.schema = env.Schema

@@ -41,6 +41,9 @@ func (l *lexer) emit(k Kind) stateFn {
 }
 
 func (l *lexer) errorf(pos, end int, format string, args ...any) {
+	if len(l.errs) >= maxErrors {
+		return
+	}
 	l.errs = append(l.errs, &Error{Pos: pos, End: end, Msg: fmt.Sprintf(format, args...)})
 }
 
@@ -97,7 +100,11 @@ func lexAny(l *lexer) stateFn {
 	if k, ok := punct[r]; ok {
 		return l.emit(k)
 	}
-	l.errorf(l.start, l.pos, "unexpected character %q", r)
+	if r == utf8.RuneError && w == 1 {
+		l.errorf(l.start, l.pos, "invalid UTF-8 byte 0x%02x", l.src[l.start])
+	} else {
+		l.errorf(l.start, l.pos, "unexpected character %q", r)
+	}
 	return l.emit(Illegal)
 }
 

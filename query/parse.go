@@ -63,6 +63,10 @@ type parser struct {
 	depth int // nesting of expressions, bounded by maxDepth
 }
 
+// maxErrors is how many errors a query reports at most; past that they are
+// more noise than help.
+const maxErrors = 10
+
 // maxDepth bounds how deeply expressions nest, so a pathological query
 // cannot exhaust the stack.
 const maxDepth = 500
@@ -79,13 +83,16 @@ func (p *parser) errors() ErrorList {
 	all := append(ErrorList{}, p.lex.errs...)
 	all = append(all, p.errs...)
 	all.Sort()
+	if len(all) > maxErrors {
+		all = all[:maxErrors]
+	}
 	return all
 }
 
 // errorf records an error at the current token and abandons the stage. At
 // an illegal token the lexer has already said what is wrong.
 func (p *parser) errorf(format string, args ...any) {
-	if p.tok.Kind != Illegal {
+	if p.tok.Kind != Illegal && len(p.errs) < maxErrors {
 		p.errs = append(p.errs, &Error{Pos: p.tok.Pos, End: p.tok.End, Msg: fmt.Sprintf(format, args...)})
 	}
 	panic(bailout{})
