@@ -129,7 +129,8 @@ type chunkStats struct {
 // It returns an error when the input is inconsistent (lengths that do not
 // match, class indexes out of range, an unknown filter); missing values are
 // not errors, they are left out and counted. Work is spread over GOMAXPROCS
-// goroutines; memory beyond the input is O(N) plus O(K^2).
+// goroutines; memory beyond the input is O(N) plus O(K^2). The report keeps
+// a reference to in.Label, which must not change while the report is used.
 func EvaluateClassification(in *ClassInput) (*ClassReport, error) {
 	k := len(in.Classes)
 	if k == 0 {
