@@ -137,6 +137,15 @@ func (s *session) defaultColumns(mentioned []string) []string {
 	if s.ds.Task == "detection" {
 		cols = appendNew(cols, "tp", "fp", "fn")
 	}
+	// A table with no roles: show its first columns.
+	for _, f := range s.ds.Schema().Fields() {
+		if len(cols) >= 8 {
+			break
+		}
+		if s.ds.Task == "" {
+			cols = appendNew(cols, f.Name)
+		}
+	}
 	return cols
 }
 
