@@ -239,13 +239,13 @@ func (c *checker) column(n Expr, name string) operand {
 		if s == c.top {
 			c.unknownColumn(n, name, s.names)
 		} else {
-			c.errorf(n, "unknown field %q in list elements", name).Suggest = suggest(name, s.names)
+			c.unknownElemField(n, name, s.names)
 		}
 		return bad
 	}
 	t := s.types[i]
 	if t.Kind == TUnsupported {
-		c.errorf(n, "%s %q has type %s, which queries cannot read", s.what, name, t.Arrow)
+		c.unreadable(n, s.what, name, t)
 		return bad
 	}
 	s.used[i] = true
@@ -292,7 +292,7 @@ func (c *checker) selector(e *SelectorExpr) operand {
 		return bad
 	}
 	if ft.Kind == TUnsupported || inList && ft.Kind == TList {
-		c.errorf(e.Sel, "field %q has type %s, which queries cannot read", e.Sel.Name, ft)
+		c.unreadable(e.Sel, "field", e.Sel.Name, ft)
 		return bad
 	}
 	if inList {
@@ -395,7 +395,7 @@ func (c *checker) match(e *BinaryExpr, x, y operand) operand {
 		return bad
 	}
 	if y.cnst == nil || y.cnst.kind != TString {
-		c.errorf(e.Y, "the right side of \"~\" must be a string literal, found %s", y.describe())
+		c.regexpNotLiteral(e.Y, y)
 		return bad
 	}
 	re, err := regexp.Compile(y.cnst.s)
@@ -463,7 +463,7 @@ func (c *checker) in(e *InExpr) operand {
 			continue
 		}
 		if y.cnst == nil {
-			c.errorf(item, "the list after \"in\" holds literal values, found %s", y.describe())
+			c.inNotLiteral(item, y)
 			failed = true
 			continue
 		}

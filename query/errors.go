@@ -177,6 +177,26 @@ func (c *checker) unknownField(id *Ident, of string, candidates []string) {
 	c.errorf(id, "unknown field %q in %s", id.Name, of).Suggest = suggest(id.Name, candidates)
 }
 
+func (c *checker) unknownElemField(n Node, name string, candidates []string) {
+	c.errorf(n, "unknown field %q in list elements", name).Suggest = suggest(name, candidates)
+}
+
+func (c *checker) unreadable(n Node, what, name string, t *Type) {
+	c.errorf(n, "%s %q has type %s, which queries cannot read", what, name, t)
+}
+
+func (c *checker) regexpNotLiteral(n Node, y operand) {
+	c.errorf(n, "the right side of \"~\" must be a string literal, found %s", y.describe())
+}
+
+func (c *checker) inNotLiteral(n Node, y operand) {
+	c.errorf(n, "the list after \"in\" holds literal values, found %s", y.describe())
+}
+
+func (c *checker) classNotLiteral(arg Expr, fn string) {
+	c.errorf(arg, "argument of %s must be a class name in quotes, found %s", fn, arg)
+}
+
 func (c *checker) notAStruct(n Node, what string, t *Type) {
 	c.errorf(n, "%s is %s, not a struct: it has no fields", what, t)
 }

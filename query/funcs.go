@@ -162,12 +162,12 @@ func confusionFN(c *checker, call *CallExpr) operand { return c.confusion(call, 
 func (c *checker) confusion(call *CallExpr, fp bool) operand {
 	name := call.Fun.Name
 	if len(call.Args) != 1 {
-		c.errorf(call, "%s takes 1 argument, found %d", name, len(call.Args))
+		c.wrongArgCount(call, &funcDef{name: name, args: []argSpec{classList}})
 		return bad
 	}
 	lit, ok := call.Args[0].(*StringLit)
 	if !ok {
-		c.errorf(call.Args[0], "argument of %s must be a class name in quotes, found %s", name, call.Args[0])
+		c.classNotLiteral(call.Args[0], name)
 		return bad
 	}
 	if c.env.Label == "" || c.env.Pred == "" || c.scope != c.top {
