@@ -12,8 +12,12 @@ import (
 // Confident learning, ported from cleanlab 2.9.0 (commit 7506257):
 // cleanlab.count.compute_confident_joint, calibrate_confident_joint and
 // num_label_issues, and cleanlab.filter.find_label_issues with
-// multi_label=False, frac_noise=1.0, num_to_remove_per_class=None and
-// min_examples_per_class=1. The pipeline, for N rows and K classes:
+// multi_label=False and, as EvaluateClassification calls it, the defaults
+// frac_noise=1.0, num_to_remove_per_class=None and min_examples_per_class=1
+// (the other values are ported too, see clOptions; the diagram shows the
+// defaults). Also cleanlab.rank's label quality scores (in rowPass) and
+// order_label_issues (RankedLabelIssues). The pipeline, for N rows and K
+// classes:
 //
 //	thresholds t[k] = mean p[k] over rows labeled k    (2 for absent classes, clipped at 2e-6)
 //	      |
