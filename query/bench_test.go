@@ -126,3 +126,26 @@ func BenchmarkSortLimit(b *testing.B) {
 		}
 	}
 }
+
+// TestCountAllocs keeps the hot path free of per-row allocations: a batch
+// costs a fixed number of allocations (bitmaps, dictionary maps), however
+// many rows it has.
+func TestCountAllocs(t *testing.T) {
+	for _, dict := range []bool{true, false} {
+		batches, schema, _ := benchTable(memory.DefaultAllocator, benchBatchRows, dict, 0.1)
+		prog, err := Compile(`label != pred and score > 0.9`, Env{Schema: schema})
+		if err != nil {
+			t.Fatal(err)
+		}
+		allocs := testing.AllocsPerRun(5, func() {
+			if _, err := prog.Count(context.Background(), batches); err != nil {
+				t.Fatal(err)
+			}
+		})
+		if allocs > 50 {
+			t.Errorf("Count over %d rows (dict %v) made %v allocations, want at most 50", benchBatchRows, dict, allocs)
+		}
+		t.Logf("dict=%v: %v allocations per batch of %d rows", dict, allocs, benchBatchRows)
+		releaseAll(batches)
+	}
+}

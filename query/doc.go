@@ -144,8 +144,8 @@ pred sees the element's fields by name (and nothing else):
 	any(detections[label == "person" and eval_iou < 0.5])
 	mean(detections[eval == "tp"].score) < 0.6
 
-Filters may be chained (d[a][b]) and nested (d[len(parts[ok]) > 0]) when the
-elements have list fields.
+Filters may be chained: d[a][b] keeps the elements for which both hold.
+A null element passes no filter, not even d[is_null(score)].
 
 # Stages
 

@@ -80,8 +80,9 @@ func (kc *keyCol) set(p int, v *vec, i int) {
 		kc.f[p] = v.floats1(i)
 		kc.null[p] = math.IsNaN(kc.f[p])
 	case TString:
-		// Copy: the vec's strings point into Arrow buffers.
-		kc.s[p] = strings.Clone(v.str.at(i))
+		// No copy: the string points into the batch's buffers, which
+		// outlive the sort.
+		kc.s[p] = v.str.at(i)
 	case TBool:
 		kc.i[p] = int64(b2u(bit(v.bits, i)))
 	default:
