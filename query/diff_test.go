@@ -160,7 +160,7 @@ func (g *queryGen) strLit() string { return quote(testStrings[g.r.IntN(len(testS
 
 func (g *queryGen) num(d int) string {
 	if d <= 0 {
-		return g.pick("i32", "u8", "f64", "f32", "id", "`odd name`", "a.b", "st.a", "label", "1", "0.5", "-2", "3", "1e1", "0")
+		return g.pick("i32", "u8", "f64", "f32", "id", "`odd name`", "a.b", "st.a", "label", "1", "0.5", "-2", "3", "1e1", "0", "f32", "f32", "0.1", "0.3", "-0.7", "1e-7", "3.5e38", "-1e39")
 	}
 	switch g.r.IntN(8) {
 	case 0:
