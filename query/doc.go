@@ -36,7 +36,8 @@ them. Complete suggests what may be typed at a cursor.
 	         | "+" | "-" | "*" | "/" .
 	unop     = "not" | "-" .
 
-Only the first stage may leave out "where". Identifiers are letters, digits
+A stage that starts with an expression is a where stage; the canonical
+form (Query.String) writes "where" on every such stage but the first. Identifiers are letters, digits
 and underscores, not starting with a digit; keywords (and, or, not, in,
 true, false, null, where, sort, limit, select, asc, desc) name columns only
 in backquotes, or after a dot. Strings are double-quoted, with the escapes
