@@ -114,10 +114,9 @@ type classRows struct {
 // order, so results do not depend on the number of cores.
 const rowChunk = 1 << 15
 
-// chunkStats are the partial counts of one chunk of rows.
+// chunkStats are the partial counts of one worker.
 type chunkStats struct {
 	confusion []int64 // K*K
-	logLoss   float64
 	probRows  int64
 	topHits   []int64
 	bin       [4]int64 // tp fp fn tn
@@ -177,21 +176,26 @@ func EvaluateClassification(in *ClassInput) (*ClassReport, error) {
 	if in.Probs == nil {
 		topMax = 0
 	}
-	chunks := make([]chunkStats, (n+rowChunk-1)/rowChunk)
-	parallelChunks(len(chunks), func(c int) {
-		st := &chunks[c]
-		st.confusion = make([]int64, k*k)
-		st.topHits = make([]int64, topMax+1)
+	// Counts go to one accumulator per worker, the log loss (a float sum)
+	// to one per chunk, added in chunk order.
+	nChunks := (n + rowChunk - 1) / rowChunk
+	workers := chunkWorkers(nChunks)
+	counts := make([]chunkStats, workers)
+	for w := range counts {
+		counts[w].confusion = make([]int64, k*k)
+		counts[w].topHits = make([]int64, topMax+1)
+	}
+	chunkLoss := make([]float64, nChunks)
+	parallelChunks(workers, nChunks, func(w, c int) {
 		lo, hi := c*rowChunk, min(n, (c+1)*rowChunk)
-		rowPass(in, pred, threshold, rows, st, lo, hi, k)
+		chunkLoss[c] = rowPass(in, pred, threshold, rows, &counts[w], lo, hi, k)
 	})
-	// Sum the chunks.
 	confusion := make([]int64, k*k)
 	topHits := make([]int64, topMax+1)
 	var logLoss float64
 	var probRows, noLabel, noPred int64
 	var bin [4]int64
-	for _, st := range chunks {
+	for _, st := range counts {
 		for i, v := range st.confusion {
 			confusion[i] += v
 		}
@@ -201,10 +205,12 @@ func EvaluateClassification(in *ClassInput) (*ClassReport, error) {
 		for i, v := range st.bin {
 			bin[i] += v
 		}
-		logLoss += st.logLoss
 		probRows += st.probRows
 		noLabel += st.noLabel
 		noPred += st.noPred
+	}
+	for _, l := range chunkLoss {
+		logLoss += l
 	}
 	r.MissingLabel, r.MissingPred, r.WithProbs = int(noLabel), int(noPred), int(probRows)
 	r.Confusion = make([][]int64, k)
@@ -300,36 +306,45 @@ func checkClassInput(in *ClassInput, n, k int) error {
 	return nil
 }
 
-// parallelChunks runs f(0..count-1) on GOMAXPROCS goroutines.
-func parallelChunks(count int, f func(int)) {
-	workers := min(runtime.GOMAXPROCS(0), count)
+// parallelChunks runs f(worker, chunk) for chunk 0..count-1 on the given
+// number of goroutines, worker being in [0, workers): integer counts can go
+// to per-worker accumulators of any size while order-sensitive float sums
+// stay per chunk.
+func parallelChunks(workers, count int, f func(worker, chunk int)) {
 	if workers <= 1 {
 		for c := range count {
-			f(c)
+			f(0, c)
 		}
 		return
 	}
 	var next atomic.Int64
 	var wg sync.WaitGroup
-	for range workers {
+	for w := range workers {
 		wg.Go(func() {
 			for {
 				c := int(next.Add(1)) - 1
 				if c >= count {
 					return
 				}
-				f(c)
+				f(w, c)
 			}
 		})
 	}
 	wg.Wait()
 }
 
+// chunkWorkers is how many goroutines to use for count chunks.
+func chunkWorkers(count int) int {
+	return max(1, min(runtime.GOMAXPROCS(0), count))
+}
+
 // sklearnEps is float64 machine epsilon, sklearn 1.2.1's log_loss clip.
 const sklearnEps = 2.220446049250313e-16
 
-// rowPass computes the per-sample fields and partial counts of rows lo..hi.
-func rowPass(in *ClassInput, pred []int32, threshold float64, rows *classRows, st *chunkStats, lo, hi, k int) {
+// rowPass computes the per-sample fields of rows lo..hi, adds their counts
+// to st and returns their log-loss sum.
+func rowPass(in *ClassInput, pred []int32, threshold float64, rows *classRows, st *chunkStats, lo, hi, k int) float64 {
+	var logLoss float64
 	clipped := make([]float64, k)
 	xlx := make([]float64, k)
 	logK := math.Log(float64(k))
@@ -432,11 +447,12 @@ func rowPass(in *ClassInput, pred []int32, threshold float64, rows *classRows, s
 			rows.margin[i], rows.cwe[i] = math.NaN(), math.NaN()
 		}
 		// log_loss renormalizes the clipped row.
-		st.logLoss += -math.Log(clipped[l] / npSum(clipped))
+		logLoss += -math.Log(clipped[l] / npSum(clipped))
 		for kk := rank + 1; kk < len(st.topHits); kk++ {
 			st.topHits[kk]++
 		}
 	}
+	return logLoss
 }
 
 // npRowSum is np.sum(f(row)) with numpy's pairwise order; buf has len(row).

@@ -1,7 +1,6 @@
 package evalview
 
 import (
-	"cmp"
 	"fmt"
 	"math"
 	"runtime"
@@ -153,10 +152,14 @@ func (cl *confidentLearner) run() {
 		cut[c] = t - clFloatCompare
 	}
 	chunks := (len(cl.rows) + rowChunk - 1) / rowChunk
-	joints := make([][]int64, chunks)
-	issues := make([]int, chunks)
-	parallelChunks(chunks, func(ch int) {
-		joint := make([]int64, k*k)
+	workers := chunkWorkers(chunks)
+	joints := make([][]int64, workers) // one per worker: counts add in any order
+	issues := make([]int, workers)
+	for w := range joints {
+		joints[w] = make([]int64, k*k)
+	}
+	parallelChunks(workers, chunks, func(w, ch int) {
+		joint := joints[w]
 		lo, hi := ch*rowChunk, min(len(cl.rows), (ch+1)*rowChunk)
 		for _, r := range cl.rows[lo:hi] {
 			row := cl.probs[int(r)*k : int(r+1)*k]
@@ -189,17 +192,16 @@ func (cl *confidentLearner) run() {
 			// num_label_issues: off-diagonal rows, less those whose
 			// argmax, after adding 1e-6 to p(label), is the label.
 			if g != l && !labelWinsWithSlack(row, int(l)) {
-				issues[ch]++
+				issues[w]++
 			}
 		}
-		joints[ch] = joint
 	})
 	cl.cjRaw = make([]int64, k*k)
-	for ch, joint := range joints {
+	for w, joint := range joints {
 		for i, v := range joint {
 			cl.cjRaw[i] += v
 		}
-		cl.numIssues += issues[ch]
+		cl.numIssues += issues[w]
 	}
 	for c := range k {
 		cl.cjRaw[c*k+c] = max(cl.cjRaw[c*k+c], 1)
@@ -567,20 +569,32 @@ func (cl *confidentLearner) summary(classes []string, filter string, flagged []b
 	for g := range k {
 		var row int64
 		for t := range k {
-			row += cl.cj[g*k+t]
-			if t != g && cl.cj[g*k+t] > 0 {
-				s.TopSwaps = append(s.TopSwaps, ClassSwap{classes[g], classes[t], cl.cj[g*k+t]})
+			c := cl.cj[g*k+t]
+			row += c
+			if t != g && c > 0 {
+				s.TopSwaps = insertSwap(s.TopSwaps, ClassSwap{classes[g], classes[t], c})
 			}
 		}
 		s.NoiseRate[g] = 1 - ratio(cl.cj[g*k+g], row)
 	}
-	// Largest first; ties keep class order (the stable sort keeps the
-	// row-major order of the cells).
-	slices.SortStableFunc(s.TopSwaps, func(a, b ClassSwap) int { return cmp.Compare(b.Count, a.Count) })
-	if len(s.TopSwaps) > maxSwaps {
-		s.TopSwaps = s.TopSwaps[:maxSwaps]
-	}
 	return s
+}
+
+// insertSwap keeps the maxSwaps largest cells, largest first; among equal
+// counts the cell seen first (row-major, so class order) stays first.
+func insertSwap(top []ClassSwap, c ClassSwap) []ClassSwap {
+	at := len(top)
+	for at > 0 && top[at-1].Count < c.Count {
+		at--
+	}
+	if at >= maxSwaps {
+		return top
+	}
+	top = slices.Insert(top, at, c)
+	if len(top) > maxSwaps {
+		top = top[:maxSwaps]
+	}
+	return top
 }
 
 func square(m []int64, k int) [][]int64 {
