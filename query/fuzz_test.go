@@ -33,6 +33,9 @@ func FuzzParse(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, src string) {
+		// Completion reads the same text, cut anywhere: it must not panic.
+		Complete(src, len(src)/2, testEnv)
+		Complete(src, len(src), testEnv)
 		q, err := Parse(src)
 		if err != nil {
 			list, ok := err.(ErrorList)
