@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"sync"
 	"testing"
 
@@ -62,12 +63,50 @@ func cachedSynth(n, k int) *ClassInput {
 	return in
 }
 
+// withMissing returns a copy of in where a fraction of the rows lack a
+// label, a prediction or probs (a third each).
+func withMissing(in *ClassInput, frac float64) *ClassInput {
+	if frac == 0 {
+		return in
+	}
+	k := len(in.Classes)
+	out := *in
+	out.Label = slices.Clone(in.Label)
+	out.Pred = slices.Clone(in.Pred)
+	out.Probs = slices.Clone(in.Probs)
+	rng := rand.New(rand.NewPCG(1, 1))
+	for i := range out.Label {
+		if rng.Float64() >= frac {
+			continue
+		}
+		switch i % 3 {
+		case 0:
+			out.Label[i] = -1
+		case 1:
+			out.Pred[i] = -1
+		default:
+			for j := range k {
+				out.Probs[i*k+j] = math.NaN()
+			}
+		}
+	}
+	return &out
+}
+
 // BenchmarkClassEvaluate is EvaluateClassification plus building the
-// derived Arrow columns, the whole per-dataset cost.
+// derived Arrow columns, the whole per-dataset cost, by size and fraction
+// of rows with something missing.
 func BenchmarkClassEvaluate(b *testing.B) {
-	for _, size := range []struct{ n, k int }{{100_000, 10}, {1_000_000, 20}} {
-		b.Run(fmt.Sprintf("%dx%d", size.n, size.k), func(b *testing.B) {
-			in := cachedSynth(size.n, size.k)
+	for _, size := range []struct {
+		n, k    int
+		missing float64
+	}{{100_000, 10, 0}, {100_000, 10, 0.1}, {1_000_000, 20, 0}} {
+		name := fmt.Sprintf("%dx%d", size.n, size.k)
+		if size.missing > 0 {
+			name += fmt.Sprintf("/missing=%g", size.missing)
+		}
+		b.Run(name, func(b *testing.B) {
+			in := withMissing(cachedSynth(size.n, size.k), size.missing)
 			mem := memory.NewGoAllocator()
 			b.SetBytes(int64(size.n * size.k * 8))
 			b.ResetTimer()
