@@ -151,12 +151,14 @@ func grownBool(s []bool, n int) []bool {
 // detMatch is the matching loop of evaluateImg for one threshold. ious is
 // D x G in (score order, list order); ord lists gt positions with ignored
 // ones last. dtm[d] gets the matched gt position or -1; gtm[g] the last
-// matching det or -1.
-func detMatch(thr float64, D, G int, ious []float64, ord []int32, ign, crowd []bool, gtm, dtm []int32, dtIg []bool) {
+// matching det or -1. It returns the smallest IoU of a match (+Inf when
+// nothing matched).
+func detMatch(thr float64, D, G int, ious []float64, ord []int32, ign, crowd []bool, gtm, dtm []int32, dtIg []bool) float64 {
 	for g := range G {
 		gtm[g] = -1
 	}
 	best0 := math.Min(thr, 1-1e-10)
+	least := math.Inf(1)
 	for d := range D {
 		dtm[d] = -1
 		dtIg[d] = false
@@ -182,7 +184,9 @@ func detMatch(thr float64, D, G int, ious []float64, ord []int32, ign, crowd []b
 		dtIg[d] = ign[m]
 		dtm[d] = m
 		gtm[m] = int32(d)
+		least = min(least, best)
 	}
+	return least
 }
 
 // evaluate runs evaluateImg for every row, category and area range, and
@@ -342,12 +346,21 @@ func (r *DetReport) evalGroup(row int, c int32, gts []int32, slot0 int, dts []in
 				break
 			}
 		}
-		if same >= 0 {
+		switch {
+		case same >= 0:
 			copy(mb, s.mbA[same])
-		} else {
+		case G == 0 || D == 0:
 			clear(mb)
+		default:
+			// A matching stays the same at a higher threshold as long as
+			// every match clears it: each det's pick is still the best of
+			// a smaller candidate set, and unmatched dets stay unmatched.
+			clear(mb)
+			least := -1.0
 			for t := range detT {
-				detMatch(detIoUThrs[t], D, G, s.ious, s.ord, ign, crowd, s.gtm, s.dtm, s.dtIg)
+				if math.Min(detIoUThrs[t], 1-1e-10) > least {
+					least = detMatch(detIoUThrs[t], D, G, s.ious, s.ord, ign, crowd, s.gtm, s.dtm, s.dtIg)
+				}
 				for d := range D {
 					if s.dtm[d] >= 0 {
 						mb[d] |= 1 << t
