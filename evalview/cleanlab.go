@@ -206,7 +206,7 @@ func (cl *confidentLearner) run() {
 	for c := range k {
 		cl.cjRaw[c*k+c] = max(cl.cjRaw[c*k+c], 1)
 	}
-	cl.cj = calibrateJoint(cl.cjRaw, cl.counts, k)
+	cl.cj = calibrateJoint(cl.cjRaw, cl.counts, k, false)
 }
 
 // labelWinsWithSlack is cleanlab's _reduce_issues for one row: the argmax
@@ -223,9 +223,12 @@ func labelWinsWithSlack(row []float64, l int) bool {
 
 // calibrateJoint is calibrate_confident_joint: scale each row of cj to the
 // label count, the whole to the number of labels, then round preserving row
-// totals. The arithmetic follows numpy's, including the order of the total's
-// pairwise sum (the transposed, column-major memory order).
-func calibrateJoint(cj []int64, counts []int64, k int) []int64 {
+// totals. The arithmetic follows numpy's, including the order of the
+// total's pairwise sum, which is numpy's memory order: column-major when
+// cj is compute_confident_joint's (a transposed confusion matrix, so the
+// scaled matrix is a transposed C array), row-major when cj is an already
+// calibrated joint (C-contiguous, so the scaled matrix is C-contiguous).
+func calibrateJoint(cj []int64, counts []int64, k int, rowMajor bool) []int64 {
 	cal := make([]float64, k*k)
 	var n int64
 	for i := range k {
@@ -239,13 +242,16 @@ func calibrateJoint(cj []int64, counts []int64, k int) []int64 {
 		}
 		n += counts[i]
 	}
-	colMajor := make([]float64, 0, k*k)
-	for j := range k {
-		for i := range k {
-			colMajor = append(colMajor, cal[i*k+j])
+	order := cal
+	if !rowMajor {
+		order = make([]float64, 0, k*k)
+		for j := range k {
+			for i := range k {
+				order = append(order, cal[i*k+j])
+			}
 		}
 	}
-	total := max(npSum(colMajor), clTiny)
+	total := max(npSum(order), clTiny)
 	for i := range cal {
 		cal[i] = cal[i] / total * float64(n)
 	}
@@ -397,7 +403,7 @@ func npInt(v float64) int64 {
 // normalize it to a joint distribution and count 1 - trace of N.
 func (cl *confidentLearner) numLabelIssuesCalibrated() int {
 	k := cl.k
-	cal := calibrateJoint(cl.cj, cl.counts, k)
+	cal := calibrateJoint(cl.cj, cl.counts, k, true)
 	var total int64
 	for _, v := range cal {
 		total += v
