@@ -145,12 +145,16 @@ func readDetBoxes(side string, col *arrow.Chunked, rows int, classIdx map[string
 		}
 		b.chunks = append(b.chunks, detChunk{list: ch, base: base})
 		b.n += elems.Len()
+		// Rows own disjoint ranges (evaluation writes per box from
+		// several goroutines), so offsets must not go back.
+		prevEnd := int64(0)
 		for i := 0; i < ch.Len(); i++ {
 			if ch.IsValid(i) {
 				start, end := l.ValueOffsets(i)
-				if start < 0 || end < start || end > int64(elems.Len()) {
-					return nil, fmt.Errorf("%s: row %d: list offsets [%d, %d) outside its %d values", side, row, start, end, elems.Len())
+				if start < prevEnd || end < start || end > int64(elems.Len()) {
+					return nil, fmt.Errorf("%s: row %d: list offsets [%d, %d) overlap or leave its %d values", side, row, start, end, elems.Len())
 				}
+				prevEnd = end
 				b.lo[row] = int32(base + int(start))
 				b.hi[row] = int32(base + int(end))
 			} else {
@@ -180,8 +184,7 @@ func readDetBoxes(side string, col *arrow.Chunked, rows int, classIdx map[string
 }
 
 func (b *detBoxes) readChunk(side string, ci int, ch arrow.Array, row *int, classIdx map[string]int32, nClasses int, isGT bool, warn *detWarnings) error {
-	elems, _, _ := detListParts(side, ch)
-	st := elems
+	st, _, _ := detListParts(side, ch)
 	base := b.chunks[ci].base
 	label, err := detLabelReader(side, st, classIdx, nClasses)
 	if err != nil {
