@@ -100,6 +100,7 @@ type confidentLearner struct {
 func newConfidentLearner(label []int32, probs []float64, ok []bool, k int) *confidentLearner {
 	n := len(label)
 	cl := &confidentLearner{k: k, probs: probs, label: label, counts: make([]int64, k), opts: clDefaults}
+	cl.rows = make([]int32, 0, n)
 	for i, l := range label {
 		if l >= 0 && (ok != nil && ok[i] || ok == nil && !hasNaN(probs[i*k:(i+1)*k])) {
 			cl.rows = append(cl.rows, int32(i))

@@ -181,7 +181,13 @@ type rankStats struct {
 // walks it, on GOMAXPROCS goroutines, over the rows with a label and
 // ok[row]. pos >= 0 also computes the average precision of that column.
 func rankAll(label []int32, probs []float64, ok []bool, k, pos int) *rankStats {
-	var rowsIdx, labs []int32
+	rows := 0
+	for i, l := range label {
+		if l >= 0 && ok[i] {
+			rows++
+		}
+	}
+	rowsIdx, labs := make([]int32, 0, rows), make([]int32, 0, rows)
 	for i, l := range label {
 		if l < 0 || !ok[i] {
 			continue
