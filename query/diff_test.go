@@ -48,7 +48,7 @@ var testSchema = arrow.NewSchema([]arrow.Field{
 
 var testEnv = Env{Schema: testSchema, Classes: testClasses, Label: "label", Pred: "pred"}
 
-var testStrings = []string{"", "cat", "Cat", "dog", "night rain", "rain", "ünï", "a\"b", "zebra", "CAT dog"}
+var testStrings = []string{"", "cat", "Cat", "dog", "night rain", "rain", "ünï", "a\"b", "zebra", "CAT dog", "a string longer than sixteen bytes", "a string longer than sixteen bytez", "sixteen bytes!!!", "sixteen bytes!!?"}
 
 // randomRows makes n rows of testSchema as JSON, with nulls, NaN, empty
 // lists and null list elements.

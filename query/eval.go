@@ -1,6 +1,7 @@
 package query
 
 import (
+	"encoding/binary"
 	"fmt"
 	"math"
 	"regexp"
@@ -617,15 +618,39 @@ func compareStrings(x, y *vec, op Kind, out []uint64) {
 	}
 }
 
-// eqStrings32 compares two string columns row by row, lengths first.
+// eqStrings32 compares two string columns row by row. Strings of up to
+// 16 bytes (class names, mostly) compare as two masked 64-bit words, with
+// no call and no branch on the data; longer ones, or ones too near the end
+// of the buffer to read 16 bytes, compare the usual way.
 func eqStrings32(x, y *strVec, ne bool, out []uint64, n int) {
 	xo, yo := x.off32[:n+1], y.off32[:n+1]
+	xd, yd := x.data, y.data
+	flip := b2u(ne)
 	for i := 0; i < n; i++ {
-		xl, xh, yl, yh := xo[i], xo[i+1], yo[i], yo[i+1]
-		eq := xh-xl == yh-yl && bytesString(x.data, int64(xl), int64(xh)) == bytesString(y.data, int64(yl), int64(yh))
-		out[i>>6] |= b2u(eq != ne) << (i & 63)
+		xl, yl := int(xo[i]), int(yo[i])
+		lx, ly := int(xo[i+1])-xl, int(yo[i+1])-yl
+		var eq uint64
+		if uint(lx) <= 16 && xl >= 0 && yl >= 0 && xl+16 <= len(xd) && yl+16 <= len(yd) {
+			m := &wordMasks[lx]
+			d := (binary.LittleEndian.Uint64(xd[xl:])^binary.LittleEndian.Uint64(yd[yl:]))&m[0] |
+				(binary.LittleEndian.Uint64(xd[xl+8:])^binary.LittleEndian.Uint64(yd[yl+8:]))&m[1]
+			eq = b2u(d == 0) & b2u(lx == ly)
+		} else {
+			eq = b2u(lx == ly && bytesString(xd, int64(xl), int64(xl+lx)) == bytesString(yd, int64(yl), int64(yl+ly)))
+		}
+		out[i>>6] |= (eq ^ flip) << (i & 63)
 	}
 }
+
+// wordMasks[l] selects the first l bytes of two little-endian words.
+var wordMasks = func() (m [17][2]uint64) {
+	for l := range m {
+		for b := 0; b < l; b++ {
+			m[l][b/8] |= 0xff << (8 * (b % 8))
+		}
+	}
+	return m
+}()
 
 func eqConst(x *strVec, c string, ne bool, out []uint64, n int) {
 	if x.off32 != nil {

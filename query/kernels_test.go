@@ -145,3 +145,36 @@ func TestLoadBits(t *testing.T) {
 		}
 	}
 }
+
+// TestEqStrings32 checks the word-at-a-time string equality against ==,
+// on strings that are often prefixes of each other and of their
+// neighbours in the buffer.
+func TestEqStrings32(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 5))
+	pool := []string{"", "c", "ca", "cat", "cats", "catsss", "sixteen bytes!!!", "sixteen bytes!!?", "seventeen bytes!!", "seventeen bytes!?", "x"}
+	build := func(strs []string) *strVec {
+		v := &strVec{off32: []int32{0}}
+		for _, s := range strs {
+			v.data = append(v.data, s...)
+			v.off32 = append(v.off32, int32(len(v.data)))
+		}
+		return v
+	}
+	for trial := 0; trial < 300; trial++ {
+		n := r.IntN(100)
+		xs, ys := make([]string, n), make([]string, n)
+		for i := range xs {
+			xs[i], ys[i] = pool[r.IntN(len(pool))], pool[r.IntN(len(pool))]
+		}
+		x, y := build(xs), build(ys)
+		for _, ne := range []bool{false, true} {
+			out := make([]uint64, words(n))
+			eqStrings32(x, y, ne, out, n)
+			for i := range xs {
+				if got, want := bit(out, i), (xs[i] == ys[i]) != ne; got != want {
+					t.Fatalf("eqStrings32(%q, %q, ne=%v) = %v", xs[i], ys[i], ne, got)
+				}
+			}
+		}
+	}
+}
