@@ -250,10 +250,21 @@ func (c *checker) column(n Expr, name string) operand {
 	}
 	s.used[i] = true
 	x := operand{typ: t, node: &colNode{idx: i, typ: t}, desc: fmt.Sprintf("%s %s %q", t, s.what, name)}
-	if s == c.top && t.Kind == TInt && len(c.env.Classes) > 0 && (name == c.env.Label || name == c.env.Pred) {
+	if s == c.top && t.Kind == TInt && len(c.env.Classes) > 0 && c.isClassColumn(name) {
 		x.class = true
 	}
 	return x
+}
+
+// isClassColumn reports whether name is the label or pred column, or the
+// same role of another prediction set ("NAME.pred").
+func (c *checker) isClassColumn(name string) bool {
+	for _, role := range []string{c.env.Label, c.env.Pred} {
+		if role != "" && (name == role || strings.HasSuffix(name, "."+role)) {
+			return true
+		}
+	}
+	return false
 }
 
 // dotted returns "a.b.c" for a chain of plain names, or "".

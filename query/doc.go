@@ -81,7 +81,8 @@ Other Arrow types (timestamps, binary, ...) may be in the schema but not
 in a query.
 
 When Env.Label or Env.Pred is an integer column and Env.Classes is set, a
-string literal compared with it with ==, != or in is the index of that
+string literal compared with it (or with the same role of another
+prediction set, a column named "NAME.pred") with ==, != or in is the index of that
 class name, found when the query is checked; a name not in Classes is an
 error with a suggestion. So with Classes ["cat", "dog"], label == "dog"
 means label == 1.
