@@ -236,9 +236,12 @@ func (c *checker) column(n Expr, name string) operand {
 	s := c.scope
 	i := s.lookup(name)
 	if i < 0 {
-		if s == c.top {
+		switch {
+		case s == c.top:
 			c.unknownColumn(n, name, s.names)
-		} else {
+		case len(s.names) == 1 && s.names[0] == elemName:
+			c.unknownElemName(n, name)
+		default:
 			c.unknownElemField(n, name, s.names)
 		}
 		return bad
@@ -266,6 +269,10 @@ func (c *checker) isClassColumn(name string) bool {
 	}
 	return false
 }
+
+// elemName is how a list filter's predicate names an element that is not
+// a struct: probs[_ > 0.5].
+const elemName = "_"
 
 // dotted returns "a.b.c" for a chain of plain names, or "".
 func dotted(e Expr) string {
@@ -318,13 +325,18 @@ func (c *checker) index(e *IndexExpr) operand {
 	if x.isBad() {
 		return bad
 	}
-	if x.typ.Kind != TList || x.typ.Elem.Kind != TStruct {
+	if x.typ.Kind != TList {
 		c.notAList(e.X, x)
 		return bad
 	}
-	inner := &scopeInfo{what: "field", names: x.typ.Elem.fieldNames()}
-	for _, f := range x.typ.Elem.Fields {
-		inner.types = append(inner.types, f.Type)
+	// The predicate sees a struct element's fields, or a plain element
+	// as "_".
+	inner := &scopeInfo{what: "field", names: []string{elemName}, types: []*Type{x.typ.Elem}}
+	if x.typ.Elem.Kind == TStruct {
+		inner.names, inner.types = x.typ.Elem.fieldNames(), nil
+		for _, f := range x.typ.Elem.Fields {
+			inner.types = append(inner.types, f.Type)
+		}
 	}
 	inner.used = make([]bool, len(inner.names))
 	outer := c.scope

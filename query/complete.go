@@ -50,8 +50,11 @@ func Complete(src string, cursor int, env Env) []Candidate {
 				depth--
 				continue
 			}
-			if t := pathType(toks[:i], env); t != nil && t.Kind == TList && t.Elem.Kind == TStruct {
-				scope, kind = t.Elem.Fields, "field"
+			if t := pathType(toks[:i], env); t != nil && t.Kind == TList {
+				scope, kind = []Field{{Name: elemName, Type: t.Elem}}, "field"
+				if t.Elem.Kind == TStruct {
+					scope = t.Elem.Fields
+				}
 			}
 			i = 0
 		}

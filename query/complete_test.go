@@ -21,6 +21,7 @@ func TestComplete(t *testing.T) {
 		{`len(dets[eval == "fp" and s‸`, `field:score`},
 		{`len(dets[eval == "fp"]) > 0 and s‸`, `column:s column:st function:startswith function:sum`},
 		{`label == "c‸`, `class:cat`},
+		{`any(probs[‸`, "field:_ keyword:false keyword:not keyword:null keyword:true"},
 		{`fp("‸`, `class:bird class:cat class:dog`},
 		{`b | s‸`, `keyword:select keyword:sort`},
 		{`b a‸`, `keyword:and keyword:asc`},

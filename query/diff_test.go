@@ -174,7 +174,7 @@ func (g *queryGen) num(d int) string {
 	case 4:
 		return g.pick("count", "len") + "(" + g.list(d-1) + ")"
 	case 5:
-		return g.pick("mean", "sum", "min", "max") + "(" + g.pick("probs", "dets.score", g.list(d-1)+".score") + ")"
+		return g.pick("mean", "sum", "min", "max") + "(" + g.pick("probs", "dets.score", g.list(d-1)+".score", "probs[_ "+g.cmpOp()+" 0.5]", "dets.score[_ > 0.3]") + ")"
 	case 6:
 		return "(" + g.num(d-1) + ")"
 	}
@@ -237,7 +237,7 @@ func (g *queryGen) bool(d int) string {
 	case 9:
 		return g.pick("contains", "startswith", "endswith") + "(" + g.str(d-1) + ", " + g.str(0) + ")"
 	case 10:
-		arg := "(" + g.pick(g.list(d-1), "flags", "dets.ok", g.list(d-1)+".ok") + ")"
+		arg := "(" + g.pick(g.list(d-1), "flags", "dets.ok", g.list(d-1)+".ok", "flags[not _]", "probs[_ > 0.2 or is_null(_)]") + ")"
 		if g.r.IntN(2) == 0 {
 			return "any" + arg
 		}

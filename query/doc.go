@@ -139,12 +139,14 @@ when the query is checked.
 
 # List filters
 
-list[pred] keeps the elements of a list of structs for which pred is true;
-pred sees the element's fields by name (and nothing else):
+list[pred] keeps the elements of a list for which pred is true. For a
+list of structs pred sees the element's fields by name (and nothing else);
+for a list of anything else the element is "_":
 
 	len(detections[eval == "fp" and score > 0.8]) > 0
 	any(detections[label == "person" and eval_iou < 0.5])
 	mean(detections[eval == "tp"].score) < 0.6
+	count(probs[_ > 0.1]) > 1
 
 Filters may be chained: d[a][b] keeps the elements for which both hold.
 A null element passes no filter, not even d[is_null(score)].
@@ -161,6 +163,7 @@ where correct" keeps the correct rows among the ten best.
 # Beyond SPEC.md §5
 
 Added: upper, endswith, any, count, mean, sum, min, max; "not in";
+filters on lists of plain values ("_");
 backquoted names; several sort keys; where after sort or limit; the
 escapes above; \xHH for bytes that are not UTF-8.
 

@@ -181,6 +181,10 @@ func (c *checker) unknownElemField(n Node, name string, candidates []string) {
 	c.errorf(n, "unknown field %q in list elements", name).Suggest = suggest(name, candidates)
 }
 
+func (c *checker) unknownElemName(n Node, name string) {
+	c.errorf(n, "unknown name %q in a list filter: the elements of this list are called %q", name, elemName)
+}
+
 func (c *checker) unreadable(n Node, what, name string, t *Type) {
 	c.errorf(n, "%s %q has type %s, which queries cannot read", what, name, t)
 }

@@ -1134,12 +1134,19 @@ type filterNode struct {
 func (n *filterNode) eval(s *scope) *vec {
 	x := n.x.eval(s)
 	l := *x.list
-	st := l.child.(*array.Struct)
-	inner := &scope{n: st.Len(), cols: make([]arrow.Array, st.NumField()), release: s.release}
-	for i := range inner.cols {
-		inner.cols[i] = st.Field(i)
+	inner := &scope{n: l.child.Len(), release: s.release}
+	if st, ok := l.child.(*array.Struct); ok {
+		inner.cols = make([]arrow.Array, st.NumField())
+		for i := range inner.cols {
+			inner.cols[i] = st.Field(i)
+		}
+		inner.valid = andValid(nullBits(st), l.elemValid)
+	} else {
+		// One column, "_": the element itself. Null elements are
+		// masked below like null structs.
+		inner.cols = []arrow.Array{l.child}
+		inner.valid = andValid(nullBits(l.child), l.elemValid)
 	}
-	inner.valid = andValid(nullBits(st), l.elemValid)
 	p := n.pred.eval(inner)
 	// A null element is not a struct whose fields could pass the test,
 	// even is_null(field).

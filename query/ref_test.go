@@ -250,6 +250,9 @@ func refExpr(e Expr, c *refCtx) rv {
 				continue
 			}
 			inner := &refCtx{env: c.env, get: func(name string) (rv, bool) {
+				if el.k != TStruct && name == "_" {
+					return el, true
+				}
 				v, ok := el.fields[name]
 				return v, ok
 			}}
