@@ -170,10 +170,15 @@ escapes above; \xHH for bytes that are not UTF-8.
 # Evaluation
 
 Each where expression runs a batch at a time over whole columns, making a
-bitmap of 64-bit words; comparisons with constants read Arrow's value
-slices in place, and predicates on dictionary columns run once per
-dictionary entry and are then looked up by index. Sorting gathers the keys
-of the selected rows only; a sort followed by a limit keeps a bounded
-heap.
+bitmap of 64-bit words; "and" and "or" combine words. Comparisons of a
+column with a constant read Arrow's value slices in place; predicates on
+dictionary columns run once per dictionary entry and are then looked up by
+index; two dictionary columns compare their indices (after mapping one
+dictionary onto the other when they differ). Other expressions work in
+per-batch scratch slices (narrow integers and float32 widened to int64 and
+float64); nothing allocates per row except string functions that make new
+strings (lower, upper on plain string columns). Sorting gathers the keys of
+the selected rows only; a sort followed by a limit keeps a bounded heap.
+Count without sort or limit only counts bits.
 */
 package query
