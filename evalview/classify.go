@@ -110,8 +110,9 @@ type classRows struct {
 	suspect  []int8
 }
 
-// rowChunk is how many rows one worker takes at a time. Chunks are summed in
-// order, so results do not depend on the number of cores.
+// rowChunk is how many rows one worker takes at a time. Float sums are kept
+// per chunk and added in chunk order, so results do not depend on the
+// number of cores.
 const rowChunk = 1 << 15
 
 // chunkStats are the partial counts of one worker.
