@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"triage/dataset"
 	"triage/tui"
@@ -46,16 +47,24 @@ func runTUI(ctx context.Context, e *env, args []string) error {
 		defer os.RemoveAll(filepath.Dir(path))
 		title = "demo: handwritten digits"
 	}
-	ds, err := of.open(path)
+	s, err := openSession(path, &of)
 	if err != nil {
 		return err
 	}
-	defer ds.Close()
-	t, err := ds.Load(ctx, dataset.LoadOptions{})
+	defer s.close()
+	// Every column, and the derived fields (correct, suspect, ...) when
+	// there is something to evaluate: --cl-filter, --positive and --iou
+	// shape them.
+	var cols []string
+	for _, f := range append(s.ds.Schema().Fields(), s.derived...) {
+		cols = appendNew(cols, f.Name)
+	}
+	t, err := s.load(ctx, cols, memory.DefaultAllocator)
 	if err != nil {
 		return err
 	}
 	defer t.Release()
+	ds := s.ds
 	classCols := []string{ds.Roles[dataset.RoleLabel], ds.Roles[dataset.RolePred]}
 	m := tui.New(title, t, ds.Classes, classCols)
 	p := tea.NewProgram(m, tea.WithContext(ctx), tea.WithInput(e.stdin), tea.WithOutput(e.stdout))
