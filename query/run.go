@@ -9,7 +9,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 )
 
-// Program is a checked, compiled query.
+// Program is a checked, compiled query. It does not change once compiled:
+// several goroutines may Run it at once.
 type Program struct {
 	schema *arrow.Schema
 	stages []stage

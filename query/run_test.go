@@ -3,7 +3,9 @@ package query
 import (
 	"context"
 	"errors"
+	"math/rand/v2"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -119,4 +121,34 @@ func TestSortTopN(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestRunConcurrent runs one program from several goroutines; with -race
+// it shows evaluation does not write to the program.
+func TestRunConcurrent(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.DefaultAllocator)
+	defer mem.AssertSize(t, 0)
+	r := rand.New(rand.NewPCG(9, 9))
+	batches := randomBatches(t, mem, r)
+	defer releaseAll(batches)
+	prog, err := Compile(`len(dets[eval == "fp"]) > 0 or lower(d) in ("cat", "dog") or s ~ "rain" | sort f64 desc, id | limit 10`, testEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := prog.Run(context.Background(), batches, mem)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			got, err := prog.Run(context.Background(), batches, mem)
+			if err != nil || !cmp.Equal(got, want) {
+				t.Errorf("concurrent Run = %v, %v; want %v", got, err, want)
+			}
+		}()
+	}
+	wg.Wait()
 }
