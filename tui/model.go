@@ -100,6 +100,7 @@ func (m Model) Render() string {
 		header = append(header, render.Sanitize(f.Name))
 	}
 	rows := m.windowRows(m.top, int(last))
+	header, rows = fitColumns(header, rows, m.width)
 	b.WriteString(render.Table(header, rows, m.width))
 	for i := len(rows); i < m.pageRows(); i++ {
 		b.WriteByte('\n')
@@ -132,4 +133,43 @@ func (m Model) formatRow(batch arrow.RecordBatch, i int) []string {
 		cells = append(cells, render.Value(batch.Column(c), i, m.classes[name]))
 	}
 	return cells
+}
+
+// maxColumnWidth caps a column on screen; wider values are cut with "…".
+const maxColumnWidth = 32
+
+// fitColumns keeps the leading columns that fit in width at their natural
+// size (capped at maxColumnWidth), rather than squeezing every column: the
+// rest are a keypress to the right. At least one column is kept.
+func fitColumns(header []string, rows [][]string, width int) ([]string, [][]string) {
+	used, keep := 0, 0
+	for c := range header {
+		w := ansi.StringWidth(header[c])
+		for _, r := range rows {
+			if c < len(r) {
+				w = max(w, ansi.StringWidth(r[c]))
+			}
+		}
+		w = min(w, maxColumnWidth)
+		if keep > 0 {
+			w += 2 // the gap before the column
+		}
+		if keep > 0 && used+w > width {
+			break
+		}
+		used += w
+		keep++
+	}
+	for i, r := range rows {
+		if len(r) > keep {
+			r = r[:keep]
+			rows[i] = r
+		}
+		for c, cell := range r {
+			if ansi.StringWidth(cell) > maxColumnWidth {
+				r[c] = ansi.Truncate(cell, maxColumnWidth, "…")
+			}
+		}
+	}
+	return header[:min(keep, len(header))], rows
 }
