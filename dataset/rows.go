@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"sort"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -123,10 +124,24 @@ func jsonValue(arr arrow.Array, i int) any {
 	if arr.IsNull(i) {
 		return nil
 	}
-	if d, ok := arr.(*array.Dictionary); ok {
-		return jsonValue(d.Dictionary(), d.GetValueIndex(i))
+	switch a := arr.(type) {
+	case *array.Dictionary:
+		return jsonValue(a.Dictionary(), a.GetValueIndex(i))
+	case *array.Float64:
+		return finite(a.Value(i))
+	case *array.Float32:
+		return finite(float64(a.Value(i)))
 	}
 	return arr.GetOneForMarshal(i)
+}
+
+// finite returns v, or nil for NaN and ±Inf, which JSON cannot hold (a loss
+// is +Inf where the model gave the label probability 0).
+func finite(v float64) any {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return nil
+	}
+	return v
 }
 
 func csvCell(arr arrow.Array, i int) string {

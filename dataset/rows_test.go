@@ -15,12 +15,13 @@ func TestWriteRows(t *testing.T) {
 	schema := arrow.NewSchema([]arrow.Field{
 		{Name: "id", Type: arrow.PrimitiveTypes.Int64},
 		{Name: "label", Type: arrow.BinaryTypes.String, Nullable: true},
+		{Name: "loss", Type: arrow.PrimitiveTypes.Float64, Nullable: true},
 		{Name: "boxes", Type: arrow.ListOf(arrow.StructOf(arrow.Field{Name: "label", Type: arrow.BinaryTypes.String}, arrow.Field{Name: "score", Type: arrow.PrimitiveTypes.Float64}))},
 	}, nil)
 	var batches []arrow.RecordBatch
 	for _, js := range []string{
-		`[{"id":1,"label":"a,b","boxes":[{"label":"cat","score":0.5}]}]`,
-		`[{"id":2,"label":null,"boxes":[]},{"id":3,"label":"c","boxes":[{"label":"dog","score":1}]}]`,
+		`[{"id":1,"label":"a,b","loss":0.5,"boxes":[{"label":"cat","score":0.5}]}]`,
+		`[{"id":2,"label":null,"loss":null,"boxes":[]},{"id":3,"label":"c","loss":"+Inf","boxes":[{"label":"dog","score":1}]}]`,
 	} {
 		rec, _, err := array.RecordFromJSON(mem, schema, strings.NewReader(js))
 		if err != nil {
@@ -39,6 +40,7 @@ func TestWriteRows(t *testing.T) {
 		{FormatRowsCSV, []string{"id", "label"}, "id,label\n3,c\n1,\"a,b\"\n2,\n"},
 		{FormatRowsJSONL, []string{"label", "boxes"}, `{"label":"c","boxes":[{"label":"dog","score":1}]}` + "\n" + `{"label":"a,b","boxes":[{"label":"cat","score":0.5}]}` + "\n" + `{"label":null,"boxes":[]}` + "\n"},
 		{FormatRowsJSON, []string{"id"}, `[{"id":3},{"id":1},{"id":2}]` + "\n"},
+		{FormatRowsJSONL, []string{"loss"}, `{"loss":null}` + "\n" + `{"loss":0.5}` + "\n" + `{"loss":null}` + "\n"},
 		{FormatRowsCSV, []string{"boxes"}, "boxes\n\"[{\"\"label\"\":\"\"dog\"\",\"\"score\"\":1}]\"\n\"[{\"\"label\"\":\"\"cat\"\",\"\"score\"\":0.5}]\"\n[]\n"},
 	}
 	for _, tt := range tests {
