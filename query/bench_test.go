@@ -101,6 +101,7 @@ func BenchmarkEval(b *testing.B) {
 							b.Fatal(err)
 						}
 					}
+					b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(rows), "ns/row")
 				})
 			}
 		}
