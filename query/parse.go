@@ -41,6 +41,9 @@ func Parse(src string) (q *Query, err error) {
 			err = ErrorList{{Pos: 0, End: len(src), Msg: fmt.Sprintf("%s: %v", internalMsg, r)}}
 		}
 	}()
+	if testHook != nil {
+		testHook()
+	}
 	p.advance()
 	p.advance()
 	q = p.query()
@@ -51,8 +54,16 @@ func Parse(src string) (q *Query, err error) {
 	return q, nil
 }
 
-// internalMsg starts the message of an error that is a bug in this package.
-const internalMsg = "internal error in query parser"
+// internalMsg and internalCheckMsg start the message of an error that is
+// a bug in this package. Tests fail when they see one.
+const (
+	internalMsg      = "internal error in query parser"
+	internalCheckMsg = "internal error in query checker"
+)
+
+// testHook, when set by a test, runs inside Parse and Compile, so tests
+// can make them panic and see the panic turned into an error.
+var testHook func()
 
 type parser struct {
 	lex   *lexer

@@ -206,7 +206,7 @@ func errorSummary(src string, err error) string {
 	}
 	var parts []string
 	for _, e := range list {
-		if strings.Contains(e.Msg, internalMsg) {
+		if strings.Contains(e.Msg, internalMsg) || strings.Contains(e.Msg, internalCheckMsg) {
 			return "INTERNAL: " + e.Msg
 		}
 		s := e.Msg + " (" + lineCol(src, e.Pos) + ")"
@@ -262,5 +262,27 @@ func TestEditDistance(t *testing.T) {
 	}
 	if got := suggest("xyz", []string{"label"}); got != "" {
 		t.Errorf("suggest(xyz) = %q, want none", got)
+	}
+}
+
+// TestInternalError makes Parse and Compile panic and checks the panic
+// comes back as an error, not a crash.
+func TestInternalError(t *testing.T) {
+	testHook = func() { panic("boom") }
+	defer func() { testHook = nil }()
+	if _, err := Parse("a"); err == nil || !strings.Contains(err.Error(), internalMsg+": boom") {
+		t.Errorf("Parse with a panic: %v", err)
+	}
+	testHook = nil
+	// Compile's own recover: let Parse through, then panic.
+	calls := 0
+	testHook = func() {
+		calls++
+		if calls == 2 {
+			panic("bang")
+		}
+	}
+	if _, err := Compile("b", testEnv); err == nil || !strings.Contains(err.Error(), internalCheckMsg+": bang") {
+		t.Errorf("Compile with a panic: %v", err)
 	}
 }

@@ -47,13 +47,22 @@ func (p *Program) Select() []string {
 
 // Compile parses src and checks it against env. The error is an ErrorList
 // holding every problem found.
-func Compile(src string, env Env) (*Program, error) {
+func Compile(src string, env Env) (prog *Program, err error) {
 	q, err := Parse(src)
 	if err != nil {
 		return nil, err
 	}
+	defer func() {
+		if r := recover(); r != nil {
+			// A bug in the checker must not take the program down.
+			prog, err = nil, ErrorList{{Pos: 0, End: len(src), Msg: fmt.Sprintf("%s: %v", internalCheckMsg, r)}}
+		}
+	}()
+	if testHook != nil {
+		testHook()
+	}
 	c := newChecker(env)
-	prog := c.query(q)
+	prog = c.query(q)
 	if len(c.errs) > 0 {
 		c.errs.Sort()
 		if len(c.errs) > maxErrors {
