@@ -59,6 +59,7 @@ func Parse(src string) (q *Query, err error) {
 const (
 	internalMsg      = "internal error in query parser"
 	internalCheckMsg = "internal error in query checker"
+	internalRunMsg   = "query: internal error evaluating the query"
 )
 
 // testHook, when set by a test, runs inside Parse and Compile, so tests

@@ -2,6 +2,7 @@ package query
 
 import (
 	"bufio"
+	"context"
 	"os"
 	"strings"
 	"testing"
@@ -284,5 +285,14 @@ func TestInternalError(t *testing.T) {
 	}
 	if _, err := Compile("b", testEnv); err == nil || !strings.Contains(err.Error(), internalCheckMsg+": bang") {
 		t.Errorf("Compile with a panic: %v", err)
+	}
+	testHook = nil
+	prog, err := Compile("b", testEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	testHook = func() { panic("crash") }
+	if _, err := prog.Run(context.Background(), nil, nil); err == nil || !strings.Contains(err.Error(), internalRunMsg+": crash") {
+		t.Errorf("Run with a panic: %v", err)
 	}
 }

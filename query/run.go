@@ -156,6 +156,16 @@ func (p *Program) run(ctx context.Context, batches []arrow.RecordBatch) (sel *se
 			a.Release()
 		}
 	}()
+	defer func() {
+		// Malformed Arrow data (offsets past their buffers, say) or a bug
+		// here must not take the program down; tests fail on this error.
+		if r := recover(); r != nil {
+			sel, err = nil, fmt.Errorf("%s: %v", internalRunMsg, r)
+		}
+	}()
+	if testHook != nil {
+		testHook()
+	}
 	scopes, err := p.batchScopes(batches, &release)
 	if err != nil {
 		return nil, err
