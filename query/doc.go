@@ -26,12 +26,13 @@ them. Complete suggests what may be typed at a cursor.
 	         | "select" path { "," path } .
 	key      = expr [ "asc" | "desc" ] .
 	expr     = expr binop expr | unop expr
-	         | expr [ "not" ] "in" "(" literal { "," literal } ")"
+	         | expr [ "not" ] "in" "(" value { "," value } ")"
 	         | postfix .
 	postfix  = primary { "." name | "[" expr "]" } .
 	primary  = name | name "(" [ expr { "," expr } ] ")" | literal | "(" expr ")" .
 	name     = ident | "`" any text but a backquote "`" .
 	literal  = number | string | "true" | "false" | "null" .
+	value    = [ "-" ] number | string | "true" | "false" | "null" .
 	binop    = "or" | "and" | "==" | "!=" | "<" | "<=" | ">" | ">=" | "~"
 	         | "+" | "-" | "*" | "/" .
 	unop     = "not" | "-" .
@@ -68,7 +69,7 @@ column a. On a list of structs, a.b is the list of every element's b.
 	integer  int8..int64 and uint8..uint64 columns, integer literals
 	float    float32 and float64 columns, literals with a point or exponent
 	string   string, large_string and dictionary<integer, string> columns
-	list     list and large_list of any of the above, or of structs
+	list     list and large_list of bools, numbers, strings or structs
 	struct   struct columns; reach their fields with "."
 
 Integers and floats mix freely: arithmetic on two integers stays integer
