@@ -105,9 +105,10 @@ func readDictChunk(pf *file.Reader, rg, c int, mem memory.Allocator) (arrow.Arra
 	if dict == nil || int64(n) != rows {
 		return nil, errSlowPath
 	}
+	limit := uint32(dict.Len())
 	for _, v := range indices[:n] {
-		if v < 0 || int(v) >= dict.Len() {
-			return nil, fmt.Errorf("dictionary index %d out of range (dictionary of %d)", v, dict.Len())
+		if uint32(v) >= limit {
+			return nil, fmt.Errorf("dictionary index %d out of range (dictionary of %d)", v, limit)
 		}
 	}
 	data := array.NewData(arrow.PrimitiveTypes.Int32, n, []*memory.Buffer{nil, idxBuf}, nil, 0, 0)
@@ -219,13 +220,24 @@ func unpack(out []int32, b []byte, width int) int {
 		// Eight values fill exactly width bytes: load them as one word.
 		i := 0
 		for ; i+8 <= len(out) && (i/8+1)*width <= len(b); i += 8 {
+			off := i / 8 * width
 			var w uint64
-			for k, c := range b[i/8*width : (i/8+1)*width] {
-				w |= uint64(c) << (8 * k)
+			if off+8 <= len(b) {
+				w = binary.LittleEndian.Uint64(b[off:]) // bits past the group are shifted out
+			} else {
+				for k, c := range b[off : off+width] {
+					w |= uint64(c) << (8 * k)
+				}
 			}
-			for j := 0; j < 8; j++ {
-				out[i+j] = int32(w >> (j * width) & mask)
-			}
+			o := out[i : i+8 : i+8]
+			o[0] = int32(w & mask)
+			o[1] = int32(w >> width & mask)
+			o[2] = int32(w >> (2 * width) & mask)
+			o[3] = int32(w >> (3 * width) & mask)
+			o[4] = int32(w >> (4 * width) & mask)
+			o[5] = int32(w >> (5 * width) & mask)
+			o[6] = int32(w >> (6 * width) & mask)
+			o[7] = int32(w >> (7 * width) & mask)
 		}
 		out, b = out[i:], b[min(i/8*width, len(b)):]
 		if len(out) == 0 {
