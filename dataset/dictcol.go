@@ -36,16 +36,66 @@ const (
 // dictionary.
 var dictStringType = &arrow.DictionaryType{IndexType: arrow.PrimitiveTypes.Int32, ValueType: arrow.BinaryTypes.String}
 
+// chunkPages opens column leaf c of row group rg for a fast path: a flat
+// column (no repetition, at most one definition level) of the given
+// physical type. It returns the page reader, the row count and the
+// column's definition level.
+func chunkPages(pf *file.Reader, rg, c int, phys parquet.Type) (file.PageReader, int64, int16, error) {
+	descr := pf.MetaData().Schema.Column(c)
+	if descr.MaxRepetitionLevel() != 0 || descr.MaxDefinitionLevel() > 1 || descr.PhysicalType() != phys {
+		return nil, 0, 0, errSlowPath
+	}
+	rgr := pf.RowGroup(rg)
+	pr, err := rgr.GetColumnPageReader(c)
+	if err != nil {
+		return nil, 0, 0, err
+	}
+	return pr, rgr.NumRows(), descr.MaxDefinitionLevel(), nil
+}
+
+// eachPage walks a chunk's pages. Dictionary pages go to dict; data pages
+// go to data with their values' bytes, after checking the definition
+// levels say the page holds no null. Anything else is errSlowPath.
+func eachPage(pr file.PageReader, maxDef int16, dict func(data []byte, n int) error, data func(values []byte, n int, encoding int32) error) error {
+	for pr.Next() {
+		var err error
+		switch p := pr.Page().(type) {
+		case *file.DictionaryPage:
+			err = dict(p.Data(), int(p.NumValues()))
+		case *file.DataPageV1:
+			values := p.Data()
+			if maxDef == 1 {
+				if p.DefinitionLevelEncoding() != parquet.Encodings.RLE || len(values) < 4 {
+					return errSlowPath
+				}
+				l := int(binary.LittleEndian.Uint32(values))
+				if l > len(values)-4 || !allOnes(values[4:4+l], int(p.NumValues())) {
+					return errSlowPath
+				}
+				values = values[4+l:]
+			}
+			err = data(values, int(p.NumValues()), int32(p.Encoding()))
+		case *file.DataPageV2:
+			values := p.Data()
+			skip := int(p.RepetitionLevelByteLen()) + int(p.DefinitionLevelByteLen())
+			if p.NumNulls() != 0 || skip < 0 || skip > len(values) {
+				return errSlowPath
+			}
+			err = data(values[skip:], int(p.NumValues()), int32(p.Encoding()))
+		default:
+			return errSlowPath
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return pr.Err()
+}
+
 // readDictChunk reads column leaf c of row group rg as a dictionary array,
 // or fails with errSlowPath when the chunk is not a clean dictionary chunk.
 func readDictChunk(pf *file.Reader, rg, c int, mem memory.Allocator) (arrow.Array, error) {
-	descr := pf.MetaData().Schema.Column(c)
-	if descr.MaxRepetitionLevel() != 0 || descr.MaxDefinitionLevel() > 1 || descr.PhysicalType() != parquet.Types.ByteArray {
-		return nil, errSlowPath
-	}
-	rgr := pf.RowGroup(rg)
-	rows := rgr.NumRows()
-	pr, err := rgr.GetColumnPageReader(c)
+	pr, rows, maxDef, err := chunkPages(pf, rg, c, parquet.Types.ByteArray)
 	if err != nil {
 		return nil, err
 	}
@@ -62,44 +112,17 @@ func readDictChunk(pf *file.Reader, rg, c int, mem memory.Allocator) (arrow.Arra
 		}
 	}()
 	n := 0
-	for pr.Next() {
-		switch p := pr.Page().(type) {
-		case *file.DictionaryPage:
-			if dict != nil {
-				return nil, errSlowPath
-			}
-			if dict, err = plainStrings(p.Data(), int(p.NumValues()), mem); err != nil {
-				return nil, err
-			}
-		case *file.DataPageV1:
-			data := p.Data()
-			if descr.MaxDefinitionLevel() == 1 {
-				if p.DefinitionLevelEncoding() != parquet.Encodings.RLE || len(data) < 4 {
-					return nil, errSlowPath
-				}
-				l := int(binary.LittleEndian.Uint32(data))
-				if l > len(data)-4 || !allOnes(data[4:4+l], int(p.NumValues())) {
-					return nil, errSlowPath
-				}
-				data = data[4+l:]
-			}
-			if n, err = appendIndices(indices, n, data, int(p.NumValues()), int32(p.Encoding())); err != nil {
-				return nil, err
-			}
-		case *file.DataPageV2:
-			data := p.Data()
-			skip := int(p.RepetitionLevelByteLen()) + int(p.DefinitionLevelByteLen())
-			if p.NumNulls() != 0 || skip < 0 || skip > len(data) {
-				return nil, errSlowPath
-			}
-			if n, err = appendIndices(indices, n, data[skip:], int(p.NumValues()), int32(p.Encoding())); err != nil {
-				return nil, err
-			}
-		default:
-			return nil, errSlowPath
+	err = eachPage(pr, maxDef, func(b []byte, count int) (err error) {
+		if dict != nil {
+			return errSlowPath
 		}
-	}
-	if err := pr.Err(); err != nil {
+		dict, err = plainStrings(b, count, mem)
+		return err
+	}, func(values []byte, count int, encoding int32) (err error) {
+		n, err = appendIndices(indices, n, values, count, encoding)
+		return err
+	})
+	if err != nil {
 		return nil, err
 	}
 	if dict == nil || int64(n) != rows {
@@ -116,6 +139,58 @@ func readDictChunk(pf *file.Reader, rg, c int, mem memory.Allocator) (arrow.Arra
 	idx := array.MakeFromData(data)
 	defer idx.Release()
 	return array.NewDictionaryArray(dictStringType, idx, dict), nil
+}
+
+// plainPhysical maps the Arrow types read straight from PLAIN pages to
+// their Parquet physical type and value width.
+var plainPhysical = map[arrow.Type]struct {
+	phys  parquet.Type
+	width int
+}{
+	arrow.FLOAT32: {parquet.Types.Float, 4},
+	arrow.FLOAT64: {parquet.Types.Double, 8},
+	arrow.INT32:   {parquet.Types.Int32, 4},
+	arrow.INT64:   {parquet.Types.Int64, 8},
+}
+
+// readPlainChunk reads a flat float32, float64, int32 or int64 column chunk
+// whose pages are all PLAIN and hold no null: the values are the page bytes,
+// copied once into the array's buffer. Other chunks fail with errSlowPath.
+func readPlainChunk(pf *file.Reader, rg, c int, typ arrow.DataType, mem memory.Allocator) (arrow.Array, error) {
+	pw, ok := plainPhysical[typ.ID()]
+	if !ok {
+		return nil, errSlowPath
+	}
+	pr, rows, maxDef, err := chunkPages(pf, rg, c, pw.phys)
+	if err != nil {
+		return nil, err
+	}
+	defer pr.Close()
+	buf := memory.NewResizableBuffer(mem)
+	defer buf.Release()
+	buf.Resize(int(rows) * pw.width)
+	out := buf.Bytes()
+	n := 0
+	err = eachPage(pr, maxDef, func([]byte, int) error { return errSlowPath }, func(values []byte, count int, encoding int32) error {
+		if encoding != encPlain {
+			return errSlowPath
+		}
+		if count > int(rows)-n || len(values) < count*pw.width {
+			return errors.New("data page holds more values than its row group, or fewer bytes than values")
+		}
+		copy(out[n*pw.width:], values[:count*pw.width])
+		n += count
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if int64(n) != rows {
+		return nil, errSlowPath
+	}
+	data := array.NewData(typ, n, []*memory.Buffer{nil, buf}, nil, 0, 0)
+	defer data.Release()
+	return array.MakeFromData(data), nil
 }
 
 // plainStrings decodes n PLAIN byte arrays (a 4-byte length, then bytes).

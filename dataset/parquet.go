@@ -18,6 +18,7 @@ import (
 	"github.com/apache/arrow-go/v18/parquet/file"
 	"github.com/apache/arrow-go/v18/parquet/metadata"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+	"github.com/apache/arrow-go/v18/parquet/schema"
 )
 
 // batchSize is the number of rows per record batch read from a file.
@@ -190,15 +191,13 @@ func (s *parquetSource) readRowGroup(ctx context.Context, props pqarrow.ArrowRea
 	err := guard(s.path, func() error {
 		var slowLeaves []int
 		for i, c := range cols {
-			if s.readAsDictionary(s.fields[c]) {
-				a, err := readDictChunk(s.pf, rg, s.fields[c].ColIndex, allocator(mem))
-				switch {
-				case err == nil:
-					fast[i] = a
-					continue
-				case !errors.Is(err, errSlowPath):
-					return fmt.Errorf("row group %d, column %q: %w", rg, s.schema.Field(c).Name, err)
-				}
+			a, err := s.readFast(rg, c, mem)
+			switch {
+			case err == nil:
+				fast[i] = a
+				continue
+			case !errors.Is(err, errSlowPath):
+				return fmt.Errorf("row group %d, column %q: %w", rg, s.schema.Field(c).Name, err)
 			}
 			slowLeaves = append(slowLeaves, leafIndices(s.fields[c])...)
 		}
@@ -240,6 +239,34 @@ func (s *parquetSource) readRowGroup(ctx context.Context, props pqarrow.ArrowRea
 		return nil, err
 	}
 	return batches, nil
+}
+
+// readFast reads a top-level column's chunk through a fast path of
+// dictcol.go, or fails with errSlowPath.
+func (s *parquetSource) readFast(rg, c int, mem memory.Allocator) (arrow.Array, error) {
+	f := s.fields[c]
+	switch {
+	case !f.IsLeaf() || f.Field == nil:
+		return nil, errSlowPath
+	case s.readAsDictionary(f):
+		return readDictChunk(s.pf, rg, f.ColIndex, allocator(mem))
+	case s.plainLogical(f):
+		return readPlainChunk(s.pf, rg, f.ColIndex, f.Field.Type, allocator(mem))
+	}
+	return nil, errSlowPath
+}
+
+// plainLogical reports whether a leaf's values need no conversion from
+// their physical type: no logical type (dates, decimals, timestamps...),
+// or a plain signed integer of the physical width.
+func (s *parquetSource) plainLogical(f pqarrow.SchemaField) bool {
+	descr := s.pf.MetaData().Schema.Column(f.ColIndex)
+	lt := descr.LogicalType()
+	if lt == nil || lt.Equals(schema.NoLogicalType{}) {
+		return descr.ConvertedType() == schema.ConvertedTypes.None
+	}
+	it, ok := lt.(*schema.IntLogicalType)
+	return ok && it.IsSigned() && (it.BitWidth() == 32 || it.BitWidth() == 64)
 }
 
 // zipBatches emits batches of the columns cols (in that order): the fast
