@@ -131,14 +131,15 @@ func (s *parquetSource) Read(ctx context.Context, opts ReadOptions) ([]arrow.Rec
 	groups := s.pf.NumRowGroups()
 	perGroup := make([][]arrow.RecordBatch, groups)
 	errs := make([]error, groups)
-	var rows atomic.Int64
+	var rows, next atomic.Int64
 	workers := min(groups, runtime.GOMAXPROCS(0))
 	var wg sync.WaitGroup
 	for w := 0; w < workers; w++ {
 		wg.Add(1)
-		go func(w int) {
+		go func() {
 			defer wg.Done()
-			for rg := w; rg < groups; rg += workers {
+			// Each worker takes the next row group: groups differ in size.
+			for rg := int(next.Add(1) - 1); rg < groups; rg = int(next.Add(1) - 1) {
 				if ctx.Err() != nil {
 					errs[rg] = ctx.Err()
 					return
@@ -155,7 +156,7 @@ func (s *parquetSource) Read(ctx context.Context, opts ReadOptions) ([]arrow.Rec
 					s.progressMu.Unlock()
 				}
 			}
-		}(w)
+		}()
 	}
 	wg.Wait()
 	var batches []arrow.RecordBatch
