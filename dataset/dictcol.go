@@ -101,7 +101,7 @@ func readDictChunk(pf *file.Reader, rg, c int, mem memory.Allocator) (arrow.Arra
 	}
 	defer pr.Close()
 
-	idxBuf := memory.NewResizableBuffer(mem)
+	idxBuf := memory.NewResizableBuffer(valueAllocator(mem))
 	defer idxBuf.Release()
 	idxBuf.Resize(int(rows) * 4)
 	indices := arrow.Int32Traits.CastFromBytes(idxBuf.Bytes())
@@ -166,7 +166,7 @@ func readPlainChunk(pf *file.Reader, rg, c int, typ arrow.DataType, mem memory.A
 		return nil, err
 	}
 	defer pr.Close()
-	buf := memory.NewResizableBuffer(mem)
+	buf := memory.NewResizableBuffer(valueAllocator(mem))
 	defer buf.Release()
 	buf.Resize(int(rows) * pw.width)
 	out := buf.Bytes()
