@@ -616,38 +616,6 @@ func (r *DetReport) accumulateClass(c int, list []detAccItem, buf *detAccBuf) {
 	}
 }
 
-// detPairwiseSum is numpy's pairwise summation of float64 (blocks of 128,
-// 8 accumulators), so means agree with np.mean to the last bit.
-func detPairwiseSum(a []float64) float64 {
-	n := len(a)
-	switch {
-	case n < 8:
-		res := 0.0
-		for _, v := range a {
-			res += v
-		}
-		return res
-	case n <= 128:
-		var r [8]float64
-		copy(r[:], a[:8])
-		i := 8
-		for ; i < n-n%8; i += 8 {
-			for j := range 8 {
-				r[j] += a[i+j]
-			}
-		}
-		res := ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
-		for ; i < n; i++ {
-			res += a[i]
-		}
-		return res
-	default:
-		n2 := n / 2
-		n2 -= n2 % 8
-		return detPairwiseSum(a[:n2]) + detPairwiseSum(a[n2:])
-	}
-}
-
 // detMeanDefined is np.mean(s[s > -1]), NaN when nothing is defined.
 func detMeanDefined(vals []float64) float64 {
 	keep := vals[:0:0]
@@ -659,7 +627,7 @@ func detMeanDefined(vals []float64) float64 {
 	if len(keep) == 0 {
 		return math.NaN()
 	}
-	return detPairwiseSum(keep) / float64(len(keep))
+	return pairwiseSum(keep) / float64(len(keep)) // numpy's pairwise summation, as np.mean
 }
 
 // precisionSlice gathers precision[t, r, classes, a, maxDets=100] for the
