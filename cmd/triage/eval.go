@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"math"
+	"strconv"
 
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
@@ -78,6 +80,9 @@ func runEval(ctx context.Context, e *env, args []string) error {
 	if *asJSON {
 		return writeEvalJSON(e, s.evals)
 	}
+	if len(s.evals) > 1 {
+		fmt.Fprintln(e.stdout, compareTable(s.evals))
+	}
 	for i, ev := range s.evals {
 		if i > 0 {
 			fmt.Fprintln(e.stdout)
@@ -123,4 +128,37 @@ func writeEvalJSON(e *env, evals []*evalview.Evaluation) error {
 	}
 	_, err = fmt.Fprintf(e.stdout, "%s\n", b)
 	return err
+}
+
+// compareTable puts the headline numbers of several prediction sets side by
+// side, one row each.
+func compareTable(evals []*evalview.Evaluation) string {
+	num := func(v float64) string {
+		if math.IsNaN(v) {
+			return "-"
+		}
+		return strconv.FormatFloat(v, 'f', 4, 64)
+	}
+	var header []string
+	var rows [][]string
+	for _, ev := range evals {
+		row := []string{render.Sanitize(ev.Name)}
+		switch {
+		case ev.Det != nil:
+			header = []string{"predictions", "AP", "AP50", "AP75", "AR100", "TP", "FP", "FN"}
+			st := ev.Det.Stats
+			row = append(row, num(st.AP), num(st.AP50), num(st.AP75), num(st.AR100),
+				strconv.FormatInt(ev.Det.TP, 10), strconv.FormatInt(ev.Det.FP, 10), strconv.FormatInt(ev.Det.FN, 10))
+		case ev.Class != nil:
+			header = []string{"predictions", "accuracy", "balanced", "macro F1", "log loss", "suspects"}
+			c := ev.Class
+			suspects := "-"
+			if c.LabelIssues != nil {
+				suspects = strconv.Itoa(c.LabelIssues.NumFlagged)
+			}
+			row = append(row, num(c.Accuracy), num(c.BalancedAccuracy), num(c.MacroAvg.F1), num(c.LogLoss), suspects)
+		}
+		rows = append(rows, row)
+	}
+	return render.Table(header, rows, 0)
 }
