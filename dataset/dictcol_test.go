@@ -125,7 +125,7 @@ func TestPlainFastPath(t *testing.T) {
 		for c, f := range s.fields {
 			for rg := 0; rg < s.pf.NumRowGroups(); rg++ {
 				mem := memory.NewCheckedAllocator(memory.DefaultAllocator)
-				got, err := s.readFast(rg, c, mem)
+				got, err := s.readFast(rg, c, s.readAsDictionary(f), mem)
 				if err != nil || got.DataType().ID() == arrow.DICTIONARY {
 					if got != nil {
 						got.Release()

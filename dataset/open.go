@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -223,7 +224,7 @@ func (ds *Dataset) buildSchema() {
 		// triage.classes.
 		pmd := p.src.Schema().Metadata()
 		for j, k := range pmd.Keys() {
-			if md.FindKey(k) < 0 && !contains(keys, k) {
+			if md.FindKey(k) < 0 && !slices.Contains(keys, k) {
 				keys = append(keys, k)
 				values = append(values, pmd.Values()[j])
 			}
@@ -231,15 +232,6 @@ func (ds *Dataset) buildSchema() {
 	}
 	meta := arrow.NewMetadata(keys, values)
 	ds.schema = arrow.NewSchema(fields, &meta)
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 func detectTask(r Roles) string {
@@ -316,7 +308,7 @@ func (ds *Dataset) Load(ctx context.Context, opts LoadOptions) (*Table, error) {
 	perSource := make(map[int][]string)
 	var wanted []int // joined schema indices, in schema order
 	for i, f := range ds.schema.Fields() {
-		if contains(cols, f.Name) {
+		if slices.Contains(cols, f.Name) {
 			wanted = append(wanted, i)
 			o := ds.origins[i]
 			perSource[o.source] = append(perSource[o.source], o.name)
@@ -397,7 +389,7 @@ func orNone(cols []string) []string {
 
 func appendMissing(list []string, names ...string) []string {
 	for _, n := range names {
-		if n != "" && !contains(list, n) {
+		if n != "" && !slices.Contains(list, n) {
 			list = append(list, n)
 		}
 	}

@@ -192,7 +192,7 @@ func (s *parquetSource) readRowGroup(ctx context.Context, props pqarrow.ArrowRea
 	err := guard(s.path, func() error {
 		var slowLeaves []int
 		for i, c := range cols {
-			a, err := s.readFast(rg, c, mem)
+			a, err := s.readFast(rg, c, props.ReadDict(s.fields[c].ColIndex), mem)
 			switch {
 			case err == nil:
 				fast[i] = a
@@ -243,13 +243,15 @@ func (s *parquetSource) readRowGroup(ctx context.Context, props pqarrow.ArrowRea
 }
 
 // readFast reads a top-level column's chunk through a fast path of
-// dictcol.go, or fails with errSlowPath.
-func (s *parquetSource) readFast(rg, c int, mem memory.Allocator) (arrow.Array, error) {
+// dictcol.go, or fails with errSlowPath. dict says the column is read as a
+// dictionary (decided once per read by readAsDictionary, which scans every
+// row group's metadata).
+func (s *parquetSource) readFast(rg, c int, dict bool, mem memory.Allocator) (arrow.Array, error) {
 	f := s.fields[c]
 	switch {
 	case !f.IsLeaf() || f.Field == nil:
 		return nil, errSlowPath
-	case s.readAsDictionary(f):
+	case dict:
 		return readDictChunk(s.pf, rg, f.ColIndex, allocator(mem))
 	case s.plainLogical(f):
 		return readPlainChunk(s.pf, rg, f.ColIndex, f.Field.Type, allocator(mem))

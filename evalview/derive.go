@@ -3,6 +3,7 @@ package evalview
 import (
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -65,7 +66,7 @@ var errNothingToEvaluate = errors.New("nothing to evaluate: it needs a label col
 func Columns(ds *dataset.Dataset) []string {
 	var cols []string
 	add := func(c string) {
-		if c != "" && !contains(cols, c) {
+		if c != "" && !slices.Contains(cols, c) {
 			cols = append(cols, c)
 		}
 	}
@@ -85,15 +86,6 @@ func Columns(ds *dataset.Dataset) []string {
 		}
 	}
 	return cols
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // Evaluate evaluates every prediction set of ds on t, which must hold

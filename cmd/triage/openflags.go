@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -122,20 +123,11 @@ func (o *openFlags) open(path string) (*dataset.Dataset, error) {
 	if o.task != "" {
 		ds.Task = o.task
 	}
-	if o.positive != "" && ds.Classes != nil && indexOf(ds.Classes, o.positive) < 0 {
+	if o.positive != "" && ds.Classes != nil && slices.Index(ds.Classes, o.positive) < 0 {
 		ds.Close()
 		return nil, usagef("--positive %q is not one of the classes (%s)", o.positive, strings.Join(ds.Classes, ", "))
 	}
 	return ds, nil
-}
-
-func indexOf(list []string, s string) int {
-	for i, x := range list {
-		if x == s {
-			return i
-		}
-	}
-	return -1
 }
 
 // demoDir writes the built-in demo into a new temporary directory and sets

@@ -69,7 +69,7 @@ func runQuery(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer s.close()
-	env := s.queryEnv(s.ds.Schema())
+	env := s.queryEnv(s.schema(s.ds.Schema())) // every column, derived fields included, before reading
 	prog, err := query.Compile(src, env)
 	if err != nil {
 		return &usageError{query.FormatError(src, err)}
@@ -136,12 +136,9 @@ func runQuery(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
-// queryEnv is what a query sees: every column, derived fields included.
-func (s *session) queryEnv(base *arrow.Schema) query.Env {
-	schema := base
-	if base == s.ds.Schema() {
-		schema = s.schema(base)
-	}
+// queryEnv is what a query sees: the columns of schema, with the dataset's
+// classes and label and pred roles.
+func (s *session) queryEnv(schema *arrow.Schema) query.Env {
 	return query.Env{Schema: schema, Classes: s.ds.Classes, Label: s.ds.Roles[dataset.RoleLabel], Pred: s.ds.Roles[dataset.RolePred]}
 }
 

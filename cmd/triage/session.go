@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/memory"
@@ -178,7 +179,7 @@ func (s *session) warn(e *env) {
 // appendNew appends the names not already in list (and not empty).
 func appendNew(list []string, names ...string) []string {
 	for _, n := range names {
-		if n != "" && indexOf(list, n) < 0 {
+		if n != "" && slices.Index(list, n) < 0 {
 			list = append(list, n)
 		}
 	}
