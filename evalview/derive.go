@@ -10,6 +10,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"triage/dataset"
+	"triage/evalview/classify"
+	"triage/evalview/detect"
 )
 
 // Options set evaluation as the open flags of SPEC §3 do.
@@ -23,8 +25,8 @@ type Options struct {
 // Evaluation is one prediction set's evaluation.
 type Evaluation struct {
 	Name     string // the prediction set's name; "" for predictions inside the dataset
-	Class    *ClassReport
-	Det      *DetReport
+	Class    *classify.Report
+	Det      *detect.Report
 	Warnings []string
 }
 
@@ -160,7 +162,7 @@ func evaluateSet(ds *dataset.Dataset, t *dataset.Table, s predSet, opts Options,
 		if label == nil {
 			return nil, nil, nil, errors.New("no label column to evaluate against")
 		}
-		in, warnings, err := NewClassInput(ds.Classes, label, pred, score, probs)
+		in, warnings, err := classify.NewInput(ds.Classes, label, pred, score, probs)
 		if err != nil {
 			return nil, nil, nil, err
 		}
@@ -173,7 +175,7 @@ func evaluateSet(ds *dataset.Dataset, t *dataset.Table, s predSet, opts Options,
 		}
 		in.Threshold = opts.Threshold
 		in.CLFilter = opts.CLFilter
-		if ev.Class, err = EvaluateClassification(in); err != nil {
+		if ev.Class, err = classify.Evaluate(in); err != nil {
 			return nil, nil, nil, err
 		}
 		f, c := ev.Class.Fields(mem)
@@ -190,7 +192,7 @@ func evaluateSet(ds *dataset.Dataset, t *dataset.Table, s predSet, opts Options,
 			return nil, nil, nil, err
 		}
 		var warnings []string
-		ev.Det, warnings, err = EvaluateDetection(&DetInput{Classes: ds.Classes, ImageIDs: ids, GT: gt, Dets: dets, IoU: opts.IoU})
+		ev.Det, warnings, err = detect.Evaluate(&detect.Input{Classes: ds.Classes, ImageIDs: ids, GT: gt, Dets: dets, IoU: opts.IoU})
 		if err != nil {
 			return nil, nil, nil, err
 		}
@@ -272,9 +274,9 @@ func DerivedFields(ds *dataset.Dataset, opts Options) ([]arrow.Field, error) {
 			if s.roles[dataset.RoleProbs] == "" {
 				continue
 			}
-			names := []string{s.prefix + FieldSuspect}
+			names := []string{s.prefix + classify.FieldSuspect}
 			if i == 0 && s.prefix != "" {
-				names = append(names, FieldSuspect)
+				names = append(names, classify.FieldSuspect)
 			}
 			for _, n := range names {
 				if indexOfField(derived, n) < 0 {

@@ -1,4 +1,4 @@
-package evalview
+package classify
 
 import (
 	"math"
@@ -34,7 +34,7 @@ const (
 // p(label) is 0); mistakenness; and, when confident learning ran, suspect.
 // A field is null where it is undefined for that row (no label, no
 // prediction, no probs). The caller releases the arrays.
-func (r *ClassReport) Fields(mem memory.Allocator) ([]arrow.Field, []arrow.Array) {
+func (r *Report) Fields(mem memory.Allocator) ([]arrow.Field, []arrow.Array) {
 	rows := &r.rows
 	var fields []arrow.Field
 	var arrays []arrow.Array

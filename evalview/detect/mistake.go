@@ -1,4 +1,4 @@
-package evalview
+package detect
 
 import (
 	"math"
@@ -67,7 +67,7 @@ func detFOIoU(p, g []float64, crowd bool) float64 {
 
 // agnosticRow computes the mistakenness fields and the confusion matrix
 // contributions of row i.
-func (r *DetReport) agnosticRow(i int, s *detScratch) {
+func (r *Report) agnosticRow(i int, s *detScratch) {
 	gt, dt := r.gt, r.dt
 	s.agGT = s.agGT[:0]
 	for g := gt.lo[i]; g < gt.hi[i]; g++ {

@@ -1,4 +1,4 @@
-package evalview
+package detect
 
 import (
 	"fmt"
@@ -74,7 +74,7 @@ func TestDetInputLayouts(t *testing.T) {
 				dt = offsetChild(t, mem, dt)
 				defer dt.Release()
 			}
-			r, warns, err := EvaluateDetection(&DetInput{Classes: classes, ImageIDs: []int64{3, 1, 2}, GT: gt, Dets: dt})
+			r, warns, err := Evaluate(&Input{Classes: classes, ImageIDs: []int64{3, 1, 2}, GT: gt, Dets: dt})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -220,7 +220,7 @@ func TestDetEmpty(t *testing.T) {
 	}
 }
 
-func ExampleEvaluateDetection() {
+func ExampleEvaluate() {
 	mem := memory.NewGoAllocator()
 	typ := arrow.ListOf(arrow.StructOf(
 		arrow.Field{Name: "label", Type: arrow.BinaryTypes.String},
@@ -240,7 +240,7 @@ func ExampleEvaluateDetection() {
 	dets := column(`[[{"label":"cat","score":0.9,"bbox":[5,5,100,100]},{"label":"cat","score":0.8,"bbox":[200,0,50,50]}]]`)
 	defer dets.Release()
 
-	r, _, err := EvaluateDetection(&DetInput{Classes: []string{"cat", "dog"}, ImageIDs: []int64{1}, GT: gt, Dets: dets})
+	r, _, err := Evaluate(&Input{Classes: []string{"cat", "dog"}, ImageIDs: []int64{1}, GT: gt, Dets: dets})
 	if err != nil {
 		panic(err)
 	}

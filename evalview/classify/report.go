@@ -1,4 +1,4 @@
-package evalview
+package classify
 
 import (
 	"bytes"
@@ -61,7 +61,7 @@ func writeJSONNum(b *bytes.Buffer, v float64) {
 // recall, f1, roc_auc, average_precision) plus micro_avg,
 // roc_auc_ovr_weighted, roc_auc_ovo_macro, cohen_kappa, matthews_corrcoef
 // and label_issues. Classes keep their order. Undefined values are null.
-func (r *ClassReport) MarshalJSON() ([]byte, error) {
+func (r *Report) MarshalJSON() ([]byte, error) {
 	var b bytes.Buffer
 	o := newObj(&b)
 	o.num("accuracy", r.Accuracy)
@@ -78,7 +78,7 @@ func (r *ClassReport) MarshalJSON() ([]byte, error) {
 	pc.end()
 	for _, avg := range []struct {
 		name string
-		a    ClassAverage
+		a    Average
 	}{{"macro_avg", r.MacroAvg}, {"weighted_avg", r.WeightedAvg}, {"micro_avg", r.MicroAvg}} {
 		a := newObj(o.key(avg.name))
 		a.num("precision", avg.a.Precision)
@@ -152,7 +152,7 @@ func (r *ClassReport) MarshalJSON() ([]byte, error) {
 // WriteText writes a report for people: the headline metrics, the
 // per-class table, the confusion matrix, the label-issue summary and the
 // notes. Class names are shown with control characters escaped.
-func (r *ClassReport) WriteText(w io.Writer) error {
+func (r *Report) WriteText(w io.Writer) error {
 	var b strings.Builder
 	f := func(v float64) string {
 		if math.IsNaN(v) {
@@ -185,7 +185,7 @@ func (r *ClassReport) WriteText(w io.Writer) error {
 	}
 	for _, a := range []struct {
 		name string
-		v    ClassAverage
+		v    Average
 	}{{"macro avg", r.MacroAvg}, {"weighted avg", r.WeightedAvg}, {"micro avg", r.MicroAvg}} {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t\t\t\n", a.name, f(a.v.Precision), f(a.v.Recall), f(a.v.F1), a.v.Support)
 	}

@@ -1,10 +1,12 @@
-package evalview
+package classify
 
 import (
 	"fmt"
 	"math"
 	"runtime"
 	"sync"
+
+	"triage/evalview/internal/numpy"
 )
 
 // ratio is a/b, NaN when b is 0.
@@ -49,7 +51,7 @@ func fScore(p, r float64) float64 {
 // confusionMetrics fills the metrics that depend only on the confusion
 // matrix c (K*K, [label][pred]). As scikit-learn with labels=None, the
 // averages run over the classes that occur as a label or a prediction.
-func (r *ClassReport) confusionMetrics(c []int64, k int) {
+func (r *Report) confusionMetrics(c []int64, k int) {
 	support := make([]int64, k)
 	predicted := make([]int64, k)
 	var total, trace int64
@@ -84,23 +86,23 @@ func (r *ClassReport) confusionMetrics(c []int64, k int) {
 	}
 	r.BalancedAccuracy = math.NaN()
 	if len(recalls) > 0 {
-		r.BalancedAccuracy = npMean(recalls)
+		r.BalancedAccuracy = numpy.Mean(recalls)
 	}
 	nan := math.NaN()
-	r.MacroAvg = ClassAverage{nan, nan, nan, total}
-	r.WeightedAvg = ClassAverage{nan, nan, nan, total}
-	r.MicroAvg = ClassAverage{nan, nan, nan, total}
+	r.MacroAvg = Average{nan, nan, nan, total}
+	r.WeightedAvg = Average{nan, nan, nan, total}
+	r.MicroAvg = Average{nan, nan, nan, total}
 	if len(present) == 0 {
 		r.CohenKappa, r.MatthewsCorrcoef = nan, nan
 		return
 	}
-	r.MacroAvg.Precision, r.MacroAvg.Recall, r.MacroAvg.F1 = npMean(ps), npMean(rs), npMean(fs)
+	r.MacroAvg.Precision, r.MacroAvg.Recall, r.MacroAvg.F1 = numpy.Mean(ps), numpy.Mean(rs), numpy.Mean(fs)
 	avg := func(x []float64) float64 {
 		weighted = weighted[:0]
 		for n, i := range present {
 			weighted = append(weighted, x[n]*float64(support[i]))
 		}
-		return npSum(weighted) / float64(total)
+		return numpy.Sum(weighted) / float64(total)
 	}
 	if total > 0 {
 		r.WeightedAvg.Precision, r.WeightedAvg.Recall, r.WeightedAvg.F1 = avg(ps), avg(rs), avg(fs)
@@ -137,11 +139,11 @@ func cohenKappa(c, support, predicted []int64, present []int, k int) float64 {
 			exp = append(exp, float64(predicted[i])*float64(support[j])/total)
 		}
 	}
-	den := npSum(exp)
+	den := numpy.Sum(exp)
 	if den == 0 {
 		return math.NaN()
 	}
-	return 1 - npSum(obs)/den
+	return 1 - numpy.Sum(obs)/den
 }
 
 // matthews is sklearn's multiclass matthews_corrcoef, NaN where sklearn
@@ -431,14 +433,14 @@ func averagePrecision(keys []uint64, lab []int32, pos int32, positives int64) fl
 		prev = tps
 		e = s
 	}
-	return npSum(terms)
+	return numpy.Sum(terms)
 }
 
 // rocAUC fills the ROC AUC numbers from the rank statistics. As in
 // scikit-learn, the macro and weighted averages and one-vs-one need every
 // class among the labels (sklearn refuses otherwise; here they are NaN with
 // a note), while each class's own one-vs-rest AUC is kept where defined.
-func (r *ClassReport) rocAUC(rs *rankStats, k int) {
+func (r *Report) rocAUC(rs *rankStats, k int) {
 	aucs := make([]float64, 0, k)
 	var weighted []float64
 	missing := ""
@@ -459,8 +461,8 @@ func (r *ClassReport) rocAUC(rs *rankStats, k int) {
 		r.note(fmt.Sprintf("ROC AUC averages are undefined: class %q has no labeled rows with probs, or every such row has it", missing))
 		return
 	}
-	r.ROCAUCOvRMacro = npMean(aucs)
-	r.ROCAUCOvRWeighted = npSum(weighted) / float64(rs.n)
+	r.ROCAUCOvRMacro = numpy.Mean(aucs)
+	r.ROCAUCOvRWeighted = numpy.Sum(weighted) / float64(rs.n)
 	var pairs []float64
 	for a := range k {
 		for b := a + 1; b < k; b++ {
@@ -469,6 +471,6 @@ func (r *ClassReport) rocAUC(rs *rankStats, k int) {
 		}
 	}
 	if len(pairs) > 0 {
-		r.ROCAUCOvOMacro = npMean(pairs)
+		r.ROCAUCOvOMacro = numpy.Mean(pairs)
 	}
 }

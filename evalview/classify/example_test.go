@@ -1,4 +1,4 @@
-package evalview_test
+package classify_test
 
 import (
 	"fmt"
@@ -8,10 +8,10 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
-	"triage/evalview"
+	"triage/evalview/classify"
 )
 
-func ExampleEvaluateClassification() {
+func ExampleEvaluate() {
 	mem := memory.NewGoAllocator()
 	column := func(dt arrow.DataType, js string) *arrow.Chunked {
 		a, _, err := array.FromJSON(mem, dt, strings.NewReader(js))
@@ -27,7 +27,7 @@ func ExampleEvaluateClassification() {
 		`[[0.9, 0.1], [0.8, 0.2], [0.3, 0.7], [0.1, 0.9], [0.95, 0.05], [0.6, 0.4]]`)
 	defer probs.Release()
 
-	in, warnings, err := evalview.NewClassInput([]string{"cat", "dog"}, label, nil, nil, probs)
+	in, warnings, err := classify.NewInput([]string{"cat", "dog"}, label, nil, nil, probs)
 	if err != nil {
 		panic(err)
 	}
@@ -35,7 +35,7 @@ func ExampleEvaluateClassification() {
 	if err := in.SetPositive("dog"); err != nil {
 		panic(err)
 	}
-	r, err := evalview.EvaluateClassification(in)
+	r, err := classify.Evaluate(in)
 	if err != nil {
 		panic(err)
 	}

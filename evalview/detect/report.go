@@ -1,4 +1,4 @@
-package evalview
+package detect
 
 import (
 	"bytes"
@@ -10,17 +10,17 @@ import (
 	"unicode/utf8"
 )
 
-// DetReport is a detection evaluation: COCO's summary numbers, per-class
+// Report is a detection evaluation: COCO's summary numbers, per-class
 // AP, totals at the per-sample IoU, the class-agnostic confusion matrix and
 // the per-sample and per-box fields (see Fields). Undefined numbers are NaN
 // and marshal to JSON null.
-type DetReport struct {
+type Report struct {
 	Classes []string
 	IoU     float64 // the per-sample matching threshold
 	N       int     // rows
 
-	Stats    DetStats
-	PerClass []DetClassMetrics
+	Stats    Stats
+	PerClass []ClassMetrics
 
 	// Totals at IoU (area "all", 100 detections per image and class).
 	TP, FP, FN  int64
@@ -57,16 +57,16 @@ type DetReport struct {
 	rowMaxMist         []float64
 }
 
-// DetStats are COCOeval.stats, in its order.
-type DetStats struct {
+// Stats are COCOeval.stats, in its order.
+type Stats struct {
 	AP, AP50, AP75, APs, APm, APl float64
 	AR1, AR10, AR100              float64
 	ARs, ARm, ARl                 float64
 }
 
-// DetClassMetrics are one class's COCO numbers (area "all", 100
+// ClassMetrics are one class's COCO numbers (area "all", 100
 // detections unless the name says otherwise).
-type DetClassMetrics struct {
+type ClassMetrics struct {
 	Name           string
 	AP, AP50, AP75 float64
 	APs, APm, APl  float64
@@ -75,8 +75,8 @@ type DetClassMetrics struct {
 	GT             int64   // non-crowd ground-truth boxes
 }
 
-func newDetReport(classes []string, iou float64, n int, gt, dt *detBoxes, order []int32) *DetReport {
-	r := &DetReport{Classes: classes, IoU: iou, N: n, gt: gt, dt: dt, order: order}
+func newReport(classes []string, iou float64, n int, gt, dt *detBoxes, order []int32) *Report {
+	r := &Report{Classes: classes, IoU: iou, N: n, gt: gt, dt: dt, order: order}
 	r.gtPerm = make([]int32, gt.n)
 	r.dtPerm = make([]int32, dt.n)
 	r.dtRank = make([]int16, dt.n)
@@ -126,7 +126,7 @@ func detMinusOnes(n int) []int32 {
 // detections: precision[i] belongs to recall[i] = i/100. It returns nil
 // slices for an unknown class or threshold, and for a class without ground
 // truth.
-func (r *DetReport) PRCurve(class string, iou float64) (recall, precision []float64) {
+func (r *Report) PRCurve(class string, iou float64) (recall, precision []float64) {
 	c := -1
 	for i, name := range r.Classes {
 		if name == class {
@@ -164,7 +164,7 @@ func detStr(b *bytes.Buffer, s string) {
 }
 
 // statList pairs the JSON names with the values, in COCOeval order.
-func (s DetStats) statList() ([12]string, [12]float64) {
+func (s Stats) statList() ([12]string, [12]float64) {
 	return [12]string{"AP", "AP50", "AP75", "APs", "APm", "APl", "AR1", "AR10", "AR100", "ARs", "ARm", "ARl"},
 		[12]float64{s.AP, s.AP50, s.AP75, s.APs, s.APm, s.APl, s.AR1, s.AR10, s.AR100, s.ARs, s.ARm, s.ARl}
 }
@@ -175,7 +175,7 @@ func (s DetStats) statList() ([12]string, [12]float64) {
 // "confusion_matrix" ({classes, matrix}, rows the ground truth, "(none)"
 // last) and "pr_curves" (class -> precision at the 101 recall points, IoU
 // .5). Undefined values are null; classes keep their order.
-func (r *DetReport) MarshalJSON() ([]byte, error) {
+func (r *Report) MarshalJSON() ([]byte, error) {
 	var b bytes.Buffer
 	b.WriteString(`{"task":"detection","iou":`)
 	detNum(&b, r.IoU)
@@ -252,7 +252,7 @@ func (r *DetReport) MarshalJSON() ([]byte, error) {
 
 // WriteText writes COCOeval.summarize's twelve lines (with "n/a" where
 // pycocotools prints -1), the per-class table and the totals at IoU.
-func (r *DetReport) WriteText(w io.Writer) error {
+func (r *Report) WriteText(w io.Writer) error {
 	var b bytes.Buffer
 	_, vals := r.Stats.statList()
 	lines := [12]struct {

@@ -1,4 +1,4 @@
-package evalview
+package detect
 
 import (
 	"errors"
@@ -10,7 +10,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 )
 
-// DetInput is the detection view of a dataset, one row per sample (image).
+// Input is the detection view of a dataset, one row per sample (image).
 //
 // GT and Dets are list<struct<...>> columns, one list per row. Struct fields
 // are found by name:
@@ -28,7 +28,7 @@ import (
 // that is not 4 finite numbers, negative width or height, NaN or null
 // score) is left out of the evaluation with a warning; its per-box fields
 // are null and the rest of its image is evaluated as if it were absent.
-type DetInput struct {
+type Input struct {
 	Classes  []string
 	ImageIDs []int64 // one per row; COCO accumulates images in ascending id order
 	GT       *arrow.Chunked
@@ -260,7 +260,7 @@ func (b *detBoxes) readChunk(side string, ci int, ch arrow.Array, row *int, clas
 	return nil
 }
 
-// EvaluateDetection runs COCO bbox evaluation (pycocotools COCOeval with
+// Evaluate runs COCO bbox evaluation (pycocotools COCOeval with
 // default parameters: IoU thresholds .50:.05:.95, 101 recall points, areas
 // all/small/medium/large, maxDets 1/10/100), the per-box matching at in.IoU
 // and FiftyOne's detection mistakenness. See detect_cocoeval.go for the
@@ -269,10 +269,10 @@ func (b *detBoxes) readChunk(side string, ci int, ch arrow.Array, row *int, clas
 // Classes define the categories: a class without ground truth has undefined
 // AP (NaN, JSON null) and is left out of the means, as COCO does. Rows with
 // an empty GT list and no detections count as images that contribute
-// nothing. Bad boxes are skipped with a warning (see DetInput). It returns
+// nothing. Bad boxes are skipped with a warning (see Input). It returns
 // an error for input it cannot read at all: mismatched lengths, columns of
 // an unsupported type, no classes.
-func EvaluateDetection(in *DetInput) (*DetReport, []string, error) {
+func Evaluate(in *Input) (*Report, []string, error) {
 	if in == nil {
 		return nil, nil, errors.New("detection: no input")
 	}
@@ -328,7 +328,7 @@ func EvaluateDetection(in *DetInput) (*DetReport, []string, error) {
 	if in.Dets == nil {
 		warnings = append(warnings, "detection: no detections column; every ground-truth box is a false negative")
 	}
-	r := newDetReport(in.Classes, iou, n, gt, dt, order)
+	r := newReport(in.Classes, iou, n, gt, dt, order)
 	r.evaluate()
 	r.accumulate()
 	r.summarize()

@@ -1,4 +1,4 @@
-package evalview
+package detect
 
 import (
 	"fmt"
@@ -93,17 +93,17 @@ func BenchmarkDetCOCO(b *testing.B) {
 	classes, ids, gt, dt := synthDetections(mem, 100_000, 20)
 	defer gt.Release()
 	defer dt.Release()
-	in := &DetInput{Classes: classes, ImageIDs: ids, GT: gt, Dets: dt}
+	in := &Input{Classes: classes, ImageIDs: ids, GT: gt, Dets: dt}
 	b.Run("evaluate", func(b *testing.B) {
 		for b.Loop() {
-			if _, _, err := EvaluateDetection(in); err != nil {
+			if _, _, err := Evaluate(in); err != nil {
 				b.Fatal(err)
 			}
 		}
 	})
 	b.Run("evaluate+fields", func(b *testing.B) {
 		for b.Loop() {
-			r, _, err := EvaluateDetection(in)
+			r, _, err := Evaluate(in)
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -1,4 +1,4 @@
-package evalview
+package detect
 
 import (
 	"bytes"
@@ -45,7 +45,7 @@ type detCase struct {
 	gt, dt  string // JSON arrays, one list per image
 }
 
-func (c detCase) run(t *testing.T, mem memory.Allocator, iou float64) (*DetReport, []string, map[string][][]detBoxView) {
+func (c detCase) run(t *testing.T, mem memory.Allocator, iou float64) (*Report, []string, map[string][][]detBoxView) {
 	t.Helper()
 	gt := detColumn(t, mem, detTestGTType, c.gt)
 	if gt != nil {
@@ -59,7 +59,7 @@ func (c detCase) run(t *testing.T, mem memory.Allocator, iou float64) (*DetRepor
 	for i := range ids {
 		ids[i] = int64(i + 1)
 	}
-	r, warns, err := EvaluateDetection(&DetInput{Classes: c.classes, ImageIDs: ids, GT: gt, Dets: dt, IoU: iou})
+	r, warns, err := Evaluate(&Input{Classes: c.classes, ImageIDs: ids, GT: gt, Dets: dt, IoU: iou})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,7 +77,7 @@ type detBoxView struct {
 
 // boxSnapshot reads the per-box fields of Fields' ground_truth and
 // detections columns: [side][row][box].
-func (r *DetReport) boxSnapshot(mem memory.Allocator) map[string][][]detBoxView {
+func (r *Report) boxSnapshot(mem memory.Allocator) map[string][][]detBoxView {
 	fields, arrs := r.Fields(mem)
 	defer func() {
 		for _, a := range arrs {
@@ -130,7 +130,7 @@ func (r *DetReport) boxSnapshot(mem memory.Allocator) map[string][][]detBoxView 
 	return out
 }
 
-func statsMap(s DetStats) map[string]any {
+func statsMap(s Stats) map[string]any {
 	names, vals := s.statList()
 	m := map[string]any{}
 	for i, n := range names {
@@ -363,7 +363,7 @@ func TestDetNaNScore(t *testing.T) {
 	defer arr.Release()
 	dt := arrow.NewChunked(arr.DataType(), []arrow.Array{arr})
 	defer dt.Release()
-	r, warns, err := EvaluateDetection(&DetInput{Classes: []string{"cat"}, ImageIDs: []int64{7}, GT: gt, Dets: dt})
+	r, warns, err := Evaluate(&Input{Classes: []string{"cat"}, ImageIDs: []int64{7}, GT: gt, Dets: dt})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -390,19 +390,19 @@ func TestDetInputErrors(t *testing.T) {
 	defer notList.Release()
 	tests := []struct {
 		name string
-		in   DetInput
+		in   Input
 		want string
 	}{
-		{"no classes", DetInput{ImageIDs: []int64{1}, GT: gt}, "detection: no classes"},
-		{"length", DetInput{Classes: []string{"cat"}, ImageIDs: []int64{1, 2}, GT: gt}, "detection: ground_truth: 1 rows, want 2"},
-		{"type", DetInput{Classes: []string{"cat"}, ImageIDs: []int64{1}, GT: gt, Dets: notList}, "detection: detections: type int64, want list<struct<...>>"},
-		{"iou", DetInput{Classes: []string{"cat"}, ImageIDs: []int64{1}, GT: gt, IoU: 1.5}, "detection: IoU threshold 1.5 outside [0, 1]"},
-		{"dup class", DetInput{Classes: []string{"cat", "cat"}, ImageIDs: []int64{1}, GT: gt}, `detection: class "cat" listed twice`},
+		{"no classes", Input{ImageIDs: []int64{1}, GT: gt}, "detection: no classes"},
+		{"length", Input{Classes: []string{"cat"}, ImageIDs: []int64{1, 2}, GT: gt}, "detection: ground_truth: 1 rows, want 2"},
+		{"type", Input{Classes: []string{"cat"}, ImageIDs: []int64{1}, GT: gt, Dets: notList}, "detection: detections: type int64, want list<struct<...>>"},
+		{"iou", Input{Classes: []string{"cat"}, ImageIDs: []int64{1}, GT: gt, IoU: 1.5}, "detection: IoU threshold 1.5 outside [0, 1]"},
+		{"dup class", Input{Classes: []string{"cat", "cat"}, ImageIDs: []int64{1}, GT: gt}, `detection: class "cat" listed twice`},
 	}
 	for _, tt := range tests {
-		_, _, err := EvaluateDetection(&tt.in)
+		_, _, err := Evaluate(&tt.in)
 		if err == nil || err.Error() != tt.want {
-			t.Errorf("%s: EvaluateDetection error = %v, want %q", tt.name, err, tt.want)
+			t.Errorf("%s: Evaluate error = %v, want %q", tt.name, err, tt.want)
 		}
 	}
 }

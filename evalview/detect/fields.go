@@ -1,4 +1,4 @@
-package evalview
+package detect
 
 import (
 	"math"
@@ -31,7 +31,7 @@ import (
 // field with one of the new names is replaced); with several chunks they
 // are concatenated into one array. The input columns must still be alive.
 // The caller releases the arrays.
-func (r *DetReport) Fields(mem memory.Allocator) ([]arrow.Field, []arrow.Array) {
+func (r *Report) Fields(mem memory.Allocator) ([]arrow.Field, []arrow.Array) {
 	var fields []arrow.Field
 	var arrs []arrow.Array
 	for _, c := range []struct {
@@ -137,7 +137,7 @@ func detBoolArray(mem memory.Allocator, v []bool, ev []uint8, lo, n int) arrow.A
 
 // localIDArray turns global match indexes into positions in the other
 // side's list of the same row. Crowd regions (eval "ignored") get null.
-func (r *DetReport) localIDArray(mem memory.Allocator, match []int32, other *detBoxes, ev []uint8, lo, n int) arrow.Array {
+func (r *Report) localIDArray(mem memory.Allocator, match []int32, other *detBoxes, ev []uint8, lo, n int) arrow.Array {
 	b := array.NewInt64Builder(mem)
 	defer b.Release()
 	b.Reserve(n)
@@ -177,7 +177,7 @@ func (b *detBoxes) replaced(mem memory.Allocator, name string, cols func(memory.
 	}
 	cat, err := array.Concatenate(out, mem)
 	if err != nil {
-		panic("evalview: concatenate " + name + ": " + err.Error())
+		panic("detect: concatenate " + name + ": " + err.Error())
 	}
 	return f, cat
 }
@@ -248,7 +248,7 @@ func detPad(mem memory.Allocator, a arrow.Array, pad int) arrow.Array {
 	defer nulls.Release()
 	out, err := array.Concatenate([]arrow.Array{nulls, a}, mem)
 	if err != nil {
-		panic("evalview: pad: " + err.Error())
+		panic("detect: pad: " + err.Error())
 	}
 	return out
 }

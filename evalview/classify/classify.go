@@ -1,4 +1,4 @@
-package evalview
+package classify
 
 import (
 	"errors"
@@ -8,13 +8,15 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+
+	"triage/evalview/internal/numpy"
 )
 
-// ClassReport is the evaluation of one set of classification predictions:
+// Report is the evaluation of one set of classification predictions:
 // the scikit-learn metrics, cleanlab's label-issue summary and the
 // per-sample derived fields (see Fields). Undefined values are NaN and
 // marshal to JSON null.
-type ClassReport struct {
+type Report struct {
 	Classes      []string
 	N            int // rows in the input
 	Evaluated    int // rows with both a label and a prediction
@@ -27,9 +29,9 @@ type ClassReport struct {
 	CohenKappa       float64
 	MatthewsCorrcoef float64 // NaN where scikit-learn returns 0 for an undefined value
 	PerClass         []ClassMetrics
-	MacroAvg         ClassAverage
-	WeightedAvg      ClassAverage
-	MicroAvg         ClassAverage
+	MacroAvg         Average
+	WeightedAvg      Average
+	MicroAvg         Average
 	Confusion        [][]int64 // [given label][prediction], all classes in order
 
 	LogLoss           float64
@@ -61,9 +63,9 @@ type ClassMetrics struct {
 	ROCAUC    float64 // one-vs-rest ROC AUC; NaN without probs or without positives or negatives
 }
 
-// ClassAverage is an average over classes (macro, weighted by support, or
+// Average is an average over classes (macro, weighted by support, or
 // micro over all decisions), as scikit-learn's classification_report.
-type ClassAverage struct {
+type Average struct {
 	Precision float64
 	Recall    float64
 	F1        float64
@@ -125,19 +127,19 @@ type chunkStats struct {
 	noPred    int64
 }
 
-// EvaluateClassification computes every metric and per-sample field for in.
+// Evaluate computes every metric and per-sample field for in.
 // It returns an error when the input is inconsistent (lengths that do not
 // match, class indexes out of range, an unknown filter); missing values are
 // not errors, they are left out and counted. Work is spread over GOMAXPROCS
 // goroutines; memory beyond the input is O(N) plus O(K^2). The report keeps
 // a reference to in.Label, which must not change while the report is used.
-func EvaluateClassification(in *ClassInput) (*ClassReport, error) {
+func Evaluate(in *Input) (*Report, error) {
 	k := len(in.Classes)
 	if k == 0 {
 		return nil, errors.New("evaluate: no classes")
 	}
 	n := len(in.Label)
-	if err := checkClassInput(in, n, k); err != nil {
+	if err := checkInput(in, n, k); err != nil {
 		return nil, fmt.Errorf("evaluate: %w", err)
 	}
 	filter := in.CLFilter
@@ -155,7 +157,7 @@ func EvaluateClassification(in *ClassInput) (*ClassReport, error) {
 	if pred == nil {
 		pred = argmaxRows(in.Probs, k)
 	}
-	r := &ClassReport{Classes: in.Classes, N: n}
+	r := &Report{Classes: in.Classes, N: n}
 	rows := &r.rows
 	rows.label = in.Label
 	rows.correct = make([]int8, n)
@@ -275,7 +277,7 @@ func EvaluateClassification(in *ClassInput) (*ClassReport, error) {
 	return r, nil
 }
 
-func checkClassInput(in *ClassInput, n, k int) error {
+func checkInput(in *Input, n, k int) error {
 	if in.Pred != nil && len(in.Pred) != n {
 		return fmt.Errorf("%d predictions for %d labels", len(in.Pred), n)
 	}
@@ -344,7 +346,7 @@ const sklearnEps = 2.220446049250313e-16
 
 // rowPass computes the per-sample fields of rows lo..hi, adds their counts
 // to st and returns their log-loss sum.
-func rowPass(in *ClassInput, pred []int32, threshold float64, rows *classRows, st *chunkStats, lo, hi, k int) float64 {
+func rowPass(in *Input, pred []int32, threshold float64, rows *classRows, st *chunkStats, lo, hi, k int) float64 {
 	var logLoss float64
 	clipped := make([]float64, k)
 	xlx := make([]float64, k)
@@ -437,7 +439,7 @@ func rowPass(in *ClassInput, pred []int32, threshold float64, rows *classRows, s
 				rank++
 			}
 		}
-		ent := -npSum(xlx)
+		ent := -numpy.Sum(xlx)
 		rows.selfConf[i] = sc
 		rows.hardness[i] = ent
 		rows.loss[i] = -math.Log(sc)
@@ -448,7 +450,7 @@ func rowPass(in *ClassInput, pred []int32, threshold float64, rows *classRows, s
 			rows.margin[i], rows.cwe[i] = math.NaN(), math.NaN()
 		}
 		// log_loss renormalizes the clipped row.
-		logLoss += -math.Log(clipped[l] / npSum(clipped))
+		logLoss += -math.Log(clipped[l] / numpy.Sum(clipped))
 		for kk := rank + 1; kk < len(st.topHits); kk++ {
 			st.topHits[kk]++
 		}
@@ -461,7 +463,7 @@ func npRowSum(row, buf []float64, f func(float64) float64) float64 {
 	for j, v := range row {
 		buf[j] = f(v)
 	}
-	return npSum(buf)
+	return numpy.Sum(buf)
 }
 
 // cleanlabClip is cleanlab's CLIPPING_LOWER_BOUND.
@@ -495,11 +497,11 @@ func binCell(actual, predicted bool) int {
 	return 3
 }
 
-func (r *ClassReport) note(s string) { r.Notes = append(r.Notes, s) }
+func (r *Report) note(s string) { r.Notes = append(r.Notes, s) }
 
 // binaryMetrics fills r.Binary from the threshold counts and the ranks of
 // p(positive).
-func (r *ClassReport) binaryMetrics(in *ClassInput, threshold float64, bin [4]int64, ranks *rankStats) {
+func (r *Report) binaryMetrics(in *Input, threshold float64, bin [4]int64, ranks *rankStats) {
 	pos := in.Positive
 	b := &BinaryMetrics{
 		Positive: in.Classes[pos], PositiveIndex: pos, Threshold: threshold,

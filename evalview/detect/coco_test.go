@@ -1,4 +1,4 @@
-package evalview
+package detect
 
 import (
 	"bufio"
@@ -25,7 +25,7 @@ import (
 // testdata/reference/coco-small/instances.json + results.json; the same
 // data in triage's layout is dataset.parquet + predictions.parquet. See
 // testdata/reference/README.md.
-const cocoSmallDir = "../testdata/reference/coco-small"
+const cocoSmallDir = "../../testdata/reference/coco-small"
 
 type cocoRefCounts struct {
 	TP, FP, FN  int64
@@ -237,8 +237,8 @@ func TestDetCOCOSmallParity(t *testing.T) {
 				ids, gt, dt, release = cocoSmallFromParquet(t, mem)
 			}
 			defer release()
-			in := &DetInput{Classes: classes, ImageIDs: ids, GT: gt, Dets: dt, IoU: 0.5}
-			r, warns, err := EvaluateDetection(in)
+			in := &Input{Classes: classes, ImageIDs: ids, GT: gt, Dets: dt, IoU: 0.5}
+			r, warns, err := Evaluate(in)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -251,7 +251,7 @@ func TestDetCOCOSmallParity(t *testing.T) {
 			checkCOCOPerBox(t, r, mem, ids, boxes)
 
 			in.IoU = 0.75
-			r75, _, err := EvaluateDetection(in)
+			r75, _, err := Evaluate(in)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -273,7 +273,7 @@ func slicesEqual(a, b []string) bool {
 	return true
 }
 
-func checkCOCOStats(t *testing.T, r *DetReport, ref *cocoRef) {
+func checkCOCOStats(t *testing.T, r *Report, ref *cocoRef) {
 	t.Helper()
 	got := map[string]float64{
 		"AP": r.Stats.AP, "AP50": r.Stats.AP50, "AP75": r.Stats.AP75,
@@ -319,7 +319,7 @@ func checkCOCOStats(t *testing.T, r *DetReport, ref *cocoRef) {
 
 // checkCOCOClassCounts compares per-class TP/FP/FN, counted from the
 // per-box verdicts, with the reference.
-func checkCOCOClassCounts(t *testing.T, r *DetReport, want map[string]cocoRefCounts, what string) {
+func checkCOCOClassCounts(t *testing.T, r *Report, want map[string]cocoRefCounts, what string) {
 	t.Helper()
 	if len(want) != len(r.Classes) {
 		t.Errorf("%s: reference has %d classes", what, len(want))
@@ -347,7 +347,7 @@ func checkCOCOClassCounts(t *testing.T, r *DetReport, want map[string]cocoRefCou
 	}
 }
 
-func checkCOCOCounts(t *testing.T, r *DetReport, ids []int64, want map[string]cocoRefCounts, total cocoRefCounts, what string) {
+func checkCOCOCounts(t *testing.T, r *Report, ids []int64, want map[string]cocoRefCounts, total cocoRefCounts, what string) {
 	t.Helper()
 	if len(want) != len(ids) {
 		t.Errorf("%s: reference has %d images, input %d", what, len(want), len(ids))
@@ -376,7 +376,7 @@ func jsonKey(id int64) string {
 
 // checkCOCOPerBox compares the ground_truth and detections columns Fields
 // returns with per_box_iou50.jsonl.
-func checkCOCOPerBox(t *testing.T, r *DetReport, mem memory.Allocator, ids []int64, want map[int64]cocoRefBoxes) {
+func checkCOCOPerBox(t *testing.T, r *Report, mem memory.Allocator, ids []int64, want map[int64]cocoRefBoxes) {
 	t.Helper()
 	fields, arrs := r.Fields(mem)
 	defer func() {

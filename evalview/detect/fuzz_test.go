@@ -1,4 +1,4 @@
-package evalview
+package detect
 
 import (
 	"math"
@@ -82,9 +82,9 @@ func FuzzDetection(f *testing.F) {
 		defer gt.Release()
 		defer dt.Release()
 		ids := []int64{5, 3, 9, 1, 7, 2, 8, 4}
-		r, warns, err := EvaluateDetection(&DetInput{Classes: []string{"a", "b", "c"}, ImageIDs: ids, GT: gt, Dets: dt})
+		r, warns, err := Evaluate(&Input{Classes: []string{"a", "b", "c"}, ImageIDs: ids, GT: gt, Dets: dt})
 		if err != nil || len(warns) > 0 {
-			t.Fatalf("EvaluateDetection: %v %q", err, warns)
+			t.Fatalf("Evaluate: %v %q", err, warns)
 		}
 		wantP, wantR := slowCOCOEval(r)
 		for i := range r.precision {

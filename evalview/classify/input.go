@@ -1,4 +1,4 @@
-package evalview
+package classify
 
 import (
 	"errors"
@@ -26,12 +26,12 @@ var CLFilters = []string{
 	FilterPredictedNeqGiven, FilterLowNormalizedMargin, FilterLowSelfConfidence,
 }
 
-// ClassInput is the classification view of a dataset, one entry per sample.
+// Input is the classification view of a dataset, one entry per sample.
 //
 // Missing values: Label and Pred hold -1, Score holds NaN, and a row of Probs
 // that is missing holds NaN in every position (a row with any NaN is treated
 // as missing).
-type ClassInput struct {
+type Input struct {
 	Classes   []string
 	Label     []int32   // class index, -1 where missing/unknown
 	Pred      []int32   // class index, -1 where missing; nil: argmax of Probs
@@ -44,7 +44,7 @@ type ClassInput struct {
 
 // SetPositive names the positive class of a binary task. An empty name
 // clears it (Positive = -1).
-func (in *ClassInput) SetPositive(name string) error {
+func (in *Input) SetPositive(name string) error {
 	if name == "" {
 		in.Positive = -1
 		return nil
@@ -58,7 +58,7 @@ func (in *ClassInput) SetPositive(name string) error {
 	return fmt.Errorf("positive class %q is not one of the %d classes", name, len(in.Classes))
 }
 
-// NewClassInput converts Arrow columns into a ClassInput.
+// NewInput converts Arrow columns into a Input.
 //
 // label and pred may be string, large_string, string_view,
 // dictionary<int, string> or integer (an index into classes); probs a list,
@@ -75,7 +75,7 @@ func (in *ClassInput) SetPositive(name string) error {
 // (never renormalized) and counted in a warning.
 //
 // The result has Positive = -1, Threshold = 0.5 and the default filter.
-func NewClassInput(classes []string, label, pred, score, probs *arrow.Chunked) (*ClassInput, []string, error) {
+func NewInput(classes []string, label, pred, score, probs *arrow.Chunked) (*Input, []string, error) {
 	if len(classes) == 0 {
 		return nil, nil, errors.New("no classes")
 	}
@@ -101,7 +101,7 @@ func NewClassInput(classes []string, label, pred, score, probs *arrow.Chunked) (
 		}
 		index[c] = int32(i)
 	}
-	in := &ClassInput{Classes: classes, Positive: -1, Threshold: 0.5, CLFilter: FilterPruneByNoiseRate}
+	in := &Input{Classes: classes, Positive: -1, Threshold: 0.5, CLFilter: FilterPruneByNoiseRate}
 	var warns []string
 	var err error
 	if in.Label, err = classIndexes("label", label, classes, index, &warns); err != nil {

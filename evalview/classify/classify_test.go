@@ -1,4 +1,4 @@
-package evalview
+package classify
 
 import (
 	"bytes"
@@ -25,9 +25,9 @@ func near(got, want float64) bool {
 	return math.Abs(got-want) <= 1e-12
 }
 
-func mustEvaluate(t *testing.T, in *ClassInput) *ClassReport {
+func mustEvaluate(t *testing.T, in *Input) *Report {
 	t.Helper()
-	r, err := EvaluateClassification(in)
+	r, err := Evaluate(in)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,7 +65,7 @@ func checkNums(t *testing.T, checks []numCheck) {
 //	MCC: t = (2 2 0 0), p = (1 2 1 0), c = 2, s = 4:
 //	  (2·4 - 6) / sqrt((16 - 8)(16 - 6)) = 2/sqrt(80)
 func TestClassNoGroundTruth(t *testing.T) {
-	in := &ClassInput{
+	in := &Input{
 		Classes:  []string{"a", "b", "c", "d"},
 		Label:    []int32{0, 0, 1, 1},
 		Pred:     []int32{0, 1, 1, 2},
@@ -119,7 +119,7 @@ func TestClassNoGroundTruth(t *testing.T) {
 // (0/0) and ROC AUC (no negatives) are undefined, log loss needs two
 // classes, and confident learning does not run.
 func TestClassSingleClass(t *testing.T) {
-	in := &ClassInput{
+	in := &Input{
 		Classes:  []string{"only"},
 		Label:    []int32{0, 0, 0},
 		Pred:     []int32{0, 0, 0},
@@ -148,7 +148,7 @@ func TestClassSingleClass(t *testing.T) {
 // suspect. Kappa = 1 - 0/expected = 1; MCC = (6·6 - 18)/sqrt(18·18) = 1;
 // every positive outscores every negative, so each AUC is 1.
 func TestClassAllCorrect(t *testing.T) {
-	in := &ClassInput{
+	in := &Input{
 		Classes: []string{"a", "b", "c"},
 		Label:   []int32{0, 0, 1, 1, 2, 2},
 		Probs: []float64{
@@ -206,8 +206,8 @@ func TestClassAllCorrect(t *testing.T) {
 // num_label_issues: off-diagonal rows 2 and 5, neither within 1e-6 of its
 // label: 2; calibrated: 1 - trace/7 = 1/7 of 7 = 1. low_*: the 2 lowest
 // scores, rows 2 (.1, .15) and 5 (.1, .2).
-func clCase() *ClassInput {
-	return &ClassInput{
+func clCase() *Input {
+	return &Input{
 		Classes: []string{"a", "b", "c"},
 		Label:   []int32{0, 0, 0, 1, 1, 2, 1},
 		Probs: []float64{
@@ -285,7 +285,7 @@ func TestCleanlabHandWorked(t *testing.T) {
 //	average precision, scores high to low: .8 gives P 1/2 at R 1/2, .3
 //	  gives P 2/3 at R 1: .5·.5 + .5·2/3 = 7/12
 func TestClassBinaryTies(t *testing.T) {
-	in := &ClassInput{
+	in := &Input{
 		Classes:   []string{"neg", "pos"},
 		Label:     []int32{1, 0, 1, 0},
 		Probs:     []float64{.2, .8, .2, .8, .7, .3, .9, .1},
@@ -331,7 +331,7 @@ func TestClassBinaryTies(t *testing.T) {
 // probs. Accuracy counts rows 2 and 3 (label and pred), prob-based
 // numbers rows 1 and 3.
 func TestClassMissing(t *testing.T) {
-	in := &ClassInput{
+	in := &Input{
 		Classes:  []string{"a", "b"},
 		Label:    []int32{-1, 0, 1, 1},
 		Pred:     []int32{0, -1, 1, 0},
@@ -372,16 +372,16 @@ func TestClassMissing(t *testing.T) {
 func TestClassInputErrors(t *testing.T) {
 	for _, tc := range []struct {
 		name string
-		in   ClassInput
+		in   Input
 		want string
 	}{
-		{"pred length", ClassInput{Classes: []string{"a"}, Label: []int32{0}, Pred: []int32{0, 0}}, "2 predictions for 1 labels"},
-		{"label range", ClassInput{Classes: []string{"a"}, Label: []int32{3}, Pred: []int32{0}}, "label 3 of row 0 out of range"},
-		{"probs length", ClassInput{Classes: []string{"a", "b"}, Label: []int32{0}, Probs: []float64{1}}, "1 probs for 1 rows of 2 classes"},
-		{"filter", ClassInput{Classes: []string{"a"}, Label: []int32{0}, Pred: []int32{0}, CLFilter: "nope"}, `unknown confident-learning filter "nope"`},
-		{"nothing", ClassInput{Classes: []string{"a"}, Label: []int32{0}}, "neither predictions nor probs"},
+		{"pred length", Input{Classes: []string{"a"}, Label: []int32{0}, Pred: []int32{0, 0}}, "2 predictions for 1 labels"},
+		{"label range", Input{Classes: []string{"a"}, Label: []int32{3}, Pred: []int32{0}}, "label 3 of row 0 out of range"},
+		{"probs length", Input{Classes: []string{"a", "b"}, Label: []int32{0}, Probs: []float64{1}}, "1 probs for 1 rows of 2 classes"},
+		{"filter", Input{Classes: []string{"a"}, Label: []int32{0}, Pred: []int32{0}, CLFilter: "nope"}, `unknown confident-learning filter "nope"`},
+		{"nothing", Input{Classes: []string{"a"}, Label: []int32{0}}, "neither predictions nor probs"},
 	} {
-		_, err := EvaluateClassification(&tc.in)
+		_, err := Evaluate(&tc.in)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: error %v, want one containing %q", tc.name, err, tc.want)
 		}
@@ -445,7 +445,7 @@ func TestClassReportKeys(t *testing.T) {
 
 // Class names never reach the terminal raw.
 func TestClassTextEscapes(t *testing.T) {
-	in := &ClassInput{Classes: []string{"ok", "bad\x1b[31m"}, Label: []int32{0, 1}, Pred: []int32{0, 1}, Positive: -1}
+	in := &Input{Classes: []string{"ok", "bad\x1b[31m"}, Label: []int32{0, 1}, Pred: []int32{0, 1}, Positive: -1}
 	r := mustEvaluate(t, in)
 	var text strings.Builder
 	if err := r.WriteText(&text); err != nil {
@@ -482,7 +482,7 @@ func TestClassDeterministic(t *testing.T) {
 func TestClassEmpty(t *testing.T) {
 	mem := memory.NewCheckedAllocator(memory.DefaultAllocator)
 	defer mem.AssertSize(t, 0)
-	in := &ClassInput{Classes: []string{"a", "b"}, Label: []int32{}, Pred: []int32{}, Probs: []float64{}, Positive: 1}
+	in := &Input{Classes: []string{"a", "b"}, Label: []int32{}, Pred: []int32{}, Probs: []float64{}, Positive: 1}
 	r := mustEvaluate(t, in)
 	checkNums(t, []numCheck{{"accuracy", r.Accuracy, nan}, {"macro f1", r.MacroAvg.F1, nan}, {"precision", r.Binary.Precision, nan}})
 	cols, release := fieldValues(t, mem, r)

@@ -1,4 +1,4 @@
-package evalview
+package classify
 
 import (
 	"fmt"
@@ -6,12 +6,14 @@ import (
 	"runtime"
 	"slices"
 	"sync"
+
+	"triage/evalview/internal/numpy"
 )
 
 // Confident learning, ported from cleanlab 2.9.0 (commit 7506257):
 // cleanlab.count.compute_confident_joint, calibrate_confident_joint and
 // num_label_issues, and cleanlab.filter.find_label_issues with
-// multi_label=False and, as EvaluateClassification calls it, the defaults
+// multi_label=False and, as Evaluate calls it, the defaults
 // frac_noise=1.0, num_to_remove_per_class=None and min_examples_per_class=1
 // (the other values are ported too, see clOptions; the diagram shows the
 // defaults). Also cleanlab.rank's label quality scores (in rowPass) and
@@ -144,7 +146,7 @@ func (cl *confidentLearner) run() {
 			for _, r := range cl.byClass[c] {
 				buf = append(buf, cl.probs[int(r)*k+c])
 			}
-			thr = npMean(buf)
+			thr = numpy.Mean(buf)
 		}
 		cl.thresholds[c] = max(thr, clThresholdLower)
 	}
@@ -252,7 +254,7 @@ func calibrateJoint(cj []int64, counts []int64, k int, rowMajor bool) []int64 {
 			}
 		}
 	}
-	total := max(npSum(order), clTiny)
+	total := max(numpy.Sum(order), clTiny)
 	for i := range cal {
 		cal[i] = cal[i] / total * float64(n)
 	}
@@ -272,8 +274,8 @@ func roundPreservingRowTotals(m []float64, k int) []int64 {
 		for j, f := range floats {
 			ints[j] = math.RoundToEven(f)
 		}
-		origSum := math.RoundToEven(npSum(floats))
-		intSum := math.RoundToEven(npSum(ints))
+		origSum := math.RoundToEven(numpy.Sum(floats))
+		intSum := math.RoundToEven(numpy.Sum(ints))
 		for math.Abs(intSum-origSum) > clFloatCompare {
 			d := math.RoundToEven(origSum - intSum)
 			inc := 1.0
@@ -292,7 +294,7 @@ func roundPreservingRowTotals(m []float64, k int) []int64 {
 			for _, p := range perm[:changes] {
 				ints[p] += inc
 			}
-			intSum = math.RoundToEven(npSum(ints))
+			intSum = math.RoundToEven(numpy.Sum(ints))
 		}
 		for j, v := range ints {
 			out[i*k+j] = npInt(v)
@@ -301,7 +303,7 @@ func roundPreservingRowTotals(m []float64, k int) []int64 {
 	return out
 }
 
-// clOptions are find_label_issues' tuning arguments. EvaluateClassification
+// clOptions are find_label_issues' tuning arguments. Evaluate
 // uses cleanlab's defaults (frac_noise 1, min_examples_per_class 1,
 // num_to_remove_per_class None).
 type clOptions struct {
@@ -365,7 +367,7 @@ func pruneCounts(cj, counts []int64, k int, opts clOptions) []int64 {
 		// psy = pcm / np.sum(pcm, axis=1): row sums divide the columns.
 		rowSum := make([]float64, k)
 		for i := range k {
-			rowSum[i] = npSum(pcm[i*k : (i+1)*k])
+			rowSum[i] = numpy.Sum(pcm[i*k : (i+1)*k])
 		}
 		psy := make([]float64, k*k)
 		for i := range k {
@@ -375,7 +377,7 @@ func pruneCounts(cj, counts []int64, k int, opts clOptions) []int64 {
 		}
 		tmp := make([]float64, k*k)
 		for i := range k {
-			noise := npSum(psy[i*k:(i+1)*k]) - psy[i*k+i]
+			noise := numpy.Sum(psy[i*k:(i+1)*k]) - psy[i*k+i]
 			for j := range k {
 				tmp[i*k+j] = psy[i*k+j] * float64(ntr[i]) / noise
 			}
@@ -414,7 +416,7 @@ func (cl *confidentLearner) numLabelIssuesCalibrated() int {
 	for c := range k {
 		diag[c] = float64(cal[c*k+c]) / t
 	}
-	frac := 1 - npSum(diag)
+	frac := 1 - numpy.Sum(diag)
 	return int(math.RoundToEven(frac * float64(len(cl.rows))))
 }
 
@@ -614,7 +616,7 @@ func square(m []int64, k int) [][]int64 {
 
 // confidentLearning runs cleanlab on the rows with a label and probs and
 // sets the suspect field and r.LabelIssues.
-func (r *ClassReport) confidentLearning(in *ClassInput, filter string, k int) {
+func (r *Report) confidentLearning(in *Input, filter string, k int) {
 	cl := newConfidentLearner(in.Label, in.Probs, r.rows.probsOK, k)
 	if d := cl.distinctLabels(); d < 2 || k < 2 {
 		r.note(fmt.Sprintf("confident learning needs at least 2 classes among the labels of rows with probs, found %d: suspect is not computed", d))
@@ -638,7 +640,7 @@ func (r *ClassReport) confidentLearning(in *ClassInput, filter string, k int) {
 // find_label_issues(return_indices_ranked_by=by): "self_confidence",
 // "normalized_margin" or "confidence_weighted_entropy". Ties are ordered
 // as numpy's quicksort orders them.
-func (r *ClassReport) RankedLabelIssues(by string) ([]int, error) {
+func (r *Report) RankedLabelIssues(by string) ([]int, error) {
 	var scores []float64
 	switch by {
 	case "self_confidence":

@@ -1,4 +1,4 @@
-package evalview
+package detect
 
 import (
 	"math"
@@ -12,8 +12,8 @@ import (
 // slowCOCOEval is a line-by-line port of pycocotools' evaluateImg and
 // accumulate (per image and category dictionaries, full rc/pr arrays,
 // binary-search searchsorted), kept to check the flat implementation. It
-// reads the boxes EvaluateDetection parsed into r.gt and r.dt.
-func slowCOCOEval(r *DetReport) (precision, recall []float64) {
+// reads the boxes Evaluate parsed into r.gt and r.dt.
+func slowCOCOEval(r *Report) (precision, recall []float64) {
 	k := len(r.Classes)
 	type evalImg struct {
 		dtScores  []float64
@@ -195,14 +195,14 @@ func TestDetMatchesSlowPort(t *testing.T) {
 		// stable order matters; reversed ids make row order differ from
 		// id order.
 		slices.Reverse(ids)
-		r, _, err := EvaluateDetection(&DetInput{Classes: classes, ImageIDs: ids, GT: gt, Dets: dt})
+		r, _, err := Evaluate(&Input{Classes: classes, ImageIDs: ids, GT: gt, Dets: dt})
 		if err != nil {
 			t.Fatal(err)
 		}
 		for i := range r.dt.score {
 			r.dt.score[i] = math.Round(r.dt.score[i]*20) / 20
 		}
-		r2 := newDetReport(r.Classes, r.IoU, r.N, r.gt, r.dt, r.order)
+		r2 := newReport(r.Classes, r.IoU, r.N, r.gt, r.dt, r.order)
 		r2.evaluate()
 		r2.accumulate()
 		wantP, wantR := slowCOCOEval(r2)

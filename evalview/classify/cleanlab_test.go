@@ -1,4 +1,4 @@
-package evalview
+package classify
 
 import (
 	"testing"

@@ -1,4 +1,4 @@
-package evalview
+package classify
 
 import (
 	"math"
@@ -59,7 +59,7 @@ func TestClassInputFromArrow(t *testing.T) {
 		defer label.Release()
 		for pname, pt := range probTypes {
 			probs := chunked(t, mem, pt, `[[0.5, 0.25, 0.25], [0, 0, 1], [0.25, 0.5, 0.25], null]`)
-			in, warns, err := NewClassInput(classes, label, pred, score, probs)
+			in, warns, err := NewInput(classes, label, pred, score, probs)
 			probs.Release()
 			if err != nil {
 				t.Fatalf("%s, %s: %v", lname, pname, err)
@@ -67,7 +67,7 @@ func TestClassInputFromArrow(t *testing.T) {
 			if len(warns) != 0 {
 				t.Errorf("%s, %s: warnings %q", lname, pname, warns)
 			}
-			want := &ClassInput{
+			want := &Input{
 				Classes:   classes,
 				Label:     []int32{0, 1, -1, 2},
 				Pred:      []int32{0, 2, 1, -1},
@@ -97,7 +97,7 @@ func TestClassInputWarnings(t *testing.T) {
 	// Row 1 too short, row 2 NaN, row 3 outside [0, 1], row 4 sums to 0.9.
 	probs := chunked(t, mem, arrow.ListOf(arrow.PrimitiveTypes.Float64), `[[0.9, 0.1], [1], [0.5, "NaN"], [1.5, -0.5], [0.5, 0.4], [0.5, 0.5]]`)
 	defer probs.Release()
-	in, warns, err := NewClassInput(classes, label, pred, score, probs)
+	in, warns, err := NewInput(classes, label, pred, score, probs)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -148,7 +148,7 @@ func TestClassInputErrorsFromArrow(t *testing.T) {
 		{"no pred", []string{"a", "b"}, label, nil, nil, nil, "neither a pred nor a probs column"},
 		{"duplicate class", []string{"a", "a"}, label, label, nil, nil, `class "a" listed twice`},
 	} {
-		_, _, err := NewClassInput(tc.classes, tc.label, tc.pred, tc.score, tc.probs)
+		_, _, err := NewInput(tc.classes, tc.label, tc.pred, tc.score, tc.probs)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: error %v, want one containing %q", tc.name, err, tc.want)
 		}
@@ -163,7 +163,7 @@ func TestClassInputPredFromProbs(t *testing.T) {
 	defer label.Release()
 	probs := chunked(t, mem, arrow.ListOf(arrow.PrimitiveTypes.Float64), `[[0.4, 0.4, 0.2], [0.1, 0.2, 0.7], null]`)
 	defer probs.Release()
-	in, _, err := NewClassInput([]string{"x", "y", "z"}, label, nil, nil, probs)
+	in, _, err := NewInput([]string{"x", "y", "z"}, label, nil, nil, probs)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -199,7 +199,7 @@ func TestClassInputSlicedChunks(t *testing.T) {
 	defer label.Release()
 	prob := arrow.NewChunked(pt, pc)
 	defer prob.Release()
-	in, warns, err := NewClassInput([]string{"a", "b"}, label, nil, nil, prob)
+	in, warns, err := NewInput([]string{"a", "b"}, label, nil, nil, prob)
 	if err != nil || len(warns) > 0 {
 		t.Fatalf("err %v, warnings %q", err, warns)
 	}

@@ -1,4 +1,4 @@
-package evalview
+package classify
 
 import (
 	"encoding/json"
@@ -9,10 +9,10 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 )
 
-// fuzzInput decodes bytes into a small ClassInput full of the awkward
+// fuzzInput decodes bytes into a small Input full of the awkward
 // cases: missing labels, predictions and probs rows, zeros, exact ties,
 // one class, every filter.
-func fuzzInput(data []byte) *ClassInput {
+func fuzzInput(data []byte) *Input {
 	next := func() int {
 		if len(data) == 0 {
 			return 0
@@ -23,7 +23,7 @@ func fuzzInput(data []byte) *ClassInput {
 	}
 	k := 1 + next()%5
 	n := next() % 40
-	in := &ClassInput{
+	in := &Input{
 		Classes:   make([]string, k),
 		Label:     make([]int32, n),
 		Pred:      make([]int32, n),
@@ -65,9 +65,9 @@ func FuzzClassEvaluate(f *testing.F) {
 	f.Add([]byte{4, 39, 3, 4, 6, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20})
 	f.Fuzz(func(t *testing.T, data []byte) {
 		in := fuzzInput(data)
-		r, err := EvaluateClassification(in)
+		r, err := Evaluate(in)
 		if err != nil {
-			t.Fatalf("EvaluateClassification: %v", err)
+			t.Fatalf("Evaluate: %v", err)
 		}
 		mem := memory.NewCheckedAllocator(memory.DefaultAllocator)
 		defer mem.AssertSize(t, 0)

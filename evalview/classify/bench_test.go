@@ -1,4 +1,4 @@
-package evalview
+package classify
 
 import (
 	"fmt"
@@ -14,9 +14,9 @@ import (
 // synthClass makes a reproducible classification input of n rows and k
 // classes: a model that is right about 80% of the time, softmax probs, and
 // 5% of labels flipped at random.
-func synthClass(n, k int) *ClassInput {
+func synthClass(n, k int) *Input {
 	rng := rand.New(rand.NewPCG(uint64(n), uint64(k)))
-	in := &ClassInput{
+	in := &Input{
 		Classes:  make([]string, k),
 		Label:    make([]int32, n),
 		Probs:    make([]float64, n*k),
@@ -53,10 +53,10 @@ func synthClass(n, k int) *ClassInput {
 
 var synthCache sync.Map
 
-func cachedSynth(n, k int) *ClassInput {
+func cachedSynth(n, k int) *Input {
 	key := [2]int{n, k}
 	if in, ok := synthCache.Load(key); ok {
-		return in.(*ClassInput)
+		return in.(*Input)
 	}
 	in := synthClass(n, k)
 	synthCache.Store(key, in)
@@ -65,7 +65,7 @@ func cachedSynth(n, k int) *ClassInput {
 
 // withMissing returns a copy of in where a fraction of the rows lack a
 // label, a prediction or probs (a third each).
-func withMissing(in *ClassInput, frac float64) *ClassInput {
+func withMissing(in *Input, frac float64) *Input {
 	if frac == 0 {
 		return in
 	}
@@ -93,7 +93,7 @@ func withMissing(in *ClassInput, frac float64) *ClassInput {
 	return &out
 }
 
-// BenchmarkClassEvaluate is EvaluateClassification plus building the
+// BenchmarkClassEvaluate is Evaluate plus building the
 // derived Arrow columns, the whole per-dataset cost, by size and fraction
 // of rows with something missing.
 func BenchmarkClassEvaluate(b *testing.B) {
@@ -111,7 +111,7 @@ func BenchmarkClassEvaluate(b *testing.B) {
 			b.SetBytes(int64(size.n * size.k * 8))
 			b.ResetTimer()
 			for b.Loop() {
-				r, err := EvaluateClassification(in)
+				r, err := Evaluate(in)
 				if err != nil {
 					b.Fatal(err)
 				}

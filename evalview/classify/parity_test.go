@@ -1,4 +1,4 @@
-package evalview
+package classify
 
 import (
 	"bufio"
@@ -19,6 +19,8 @@ import (
 	"github.com/apache/arrow-go/v18/parquet/file"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 	"github.com/google/go-cmp/cmp"
+
+	"triage/evalview/internal/numpy"
 )
 
 // The parity tests compare against numbers that scikit-learn 1.2.1 and
@@ -190,7 +192,7 @@ func matrixOf(v any) [][]int64 {
 }
 
 // checkSklearn compares a report with a reference "sklearn" section.
-func checkSklearn(t *testing.T, r *ClassReport, ref map[string]any) {
+func checkSklearn(t *testing.T, r *Report, ref map[string]any) {
 	t.Helper()
 	checkNum(t, "accuracy", r.Accuracy, ref["accuracy"])
 	checkNum(t, "balanced_accuracy", r.BalancedAccuracy, ref["balanced_accuracy"])
@@ -213,7 +215,7 @@ func checkSklearn(t *testing.T, r *ClassReport, ref map[string]any) {
 	}
 	checkNum(t, "n_label_eq_pred", float64(right), ref["n_label_eq_pred"])
 	checkNum(t, "n_label_ne_pred", float64(wrong), ref["n_label_ne_pred"])
-	checkNum(t, "mean_nll_unclipped", npMean(nll), ref["mean_nll_unclipped"])
+	checkNum(t, "mean_nll_unclipped", numpy.Mean(nll), ref["mean_nll_unclipped"])
 	per := ref["per_class"].(map[string]any)
 	for _, m := range r.PerClass {
 		w := per[m.Name].(map[string]any)
@@ -224,7 +226,7 @@ func checkSklearn(t *testing.T, r *ClassReport, ref map[string]any) {
 	}
 	for _, avg := range []struct {
 		name string
-		got  ClassAverage
+		got  Average
 	}{{"macro_avg", r.MacroAvg}, {"weighted_avg", r.WeightedAvg}, {"micro_avg", r.MicroAvg}} {
 		w := ref[avg.name].(map[string]any)
 		checkNum(t, avg.name+" precision", avg.got.Precision, w["precision"])
@@ -255,12 +257,12 @@ func checkSklearn(t *testing.T, r *ClassReport, ref map[string]any) {
 
 // checkCleanlab compares every filter's flagged ids, the rankings, the
 // issue counts and the confident joint with a reference "cleanlab" section.
-func checkCleanlab(t *testing.T, in *ClassInput, ids []int64, ref map[string]any) {
+func checkCleanlab(t *testing.T, in *Input, ids []int64, ref map[string]any) {
 	t.Helper()
 	for filter, v := range ref["filters"].(map[string]any) {
 		want := v.(map[string]any)
 		in.CLFilter = filter
-		r, err := EvaluateClassification(in)
+		r, err := Evaluate(in)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -279,7 +281,7 @@ func checkCleanlab(t *testing.T, in *ClassInput, ids []int64, ref map[string]any
 		}
 	}
 	in.CLFilter = ""
-	r, err := EvaluateClassification(in)
+	r, err := Evaluate(in)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -315,7 +317,7 @@ func checkCleanlab(t *testing.T, in *ClassInput, ids []int64, ref map[string]any
 
 // fieldValues returns the derived columns of a report by name, read back
 // from the Arrow arrays Fields builds, and a function releasing them.
-func fieldValues(t *testing.T, mem memory.Allocator, r *ClassReport) (map[string]arrow.Array, func()) {
+func fieldValues(t *testing.T, mem memory.Allocator, r *Report) (map[string]arrow.Array, func()) {
 	t.Helper()
 	fields, arrays := r.Fields(mem)
 	out := map[string]arrow.Array{}
@@ -333,7 +335,7 @@ func fieldValues(t *testing.T, mem memory.Allocator, r *ClassReport) (map[string
 }
 
 // checkPerSample compares derived.jsonl and cleanlab_scores.jsonl.
-func checkPerSample(t *testing.T, mem memory.Allocator, r *ClassReport, ids []int64, dir string) {
+func checkPerSample(t *testing.T, mem memory.Allocator, r *Report, ids []int64, dir string) {
 	t.Helper()
 	derived := readJSONL(t, filepath.Join(dir, "derived.jsonl"))
 	scores := readJSONL(t, filepath.Join(dir, "cleanlab_scores.jsonl"))
@@ -376,42 +378,42 @@ func checkPerSample(t *testing.T, mem memory.Allocator, r *ClassReport, ids []in
 func TestClassDigitsParity(t *testing.T) {
 	mem := memory.NewCheckedAllocator(memory.DefaultAllocator)
 	defer mem.AssertSize(t, 0)
-	j := joinByID(t, mem, "../testdata/demo/digits.parquet", "../testdata/demo/digits-preds.parquet")
+	j := joinByID(t, mem, "../../testdata/demo/digits.parquet", "../../testdata/demo/digits-preds.parquet")
 	defer j.release()
-	ref := loadReference(t, "../testdata/reference/digits/reference.json")
+	ref := loadReference(t, "../../testdata/reference/digits/reference.json")
 	var classes []string
 	for _, c := range ref["classes"].([]any) {
 		classes = append(classes, c.(string))
 	}
-	in, warns, err := NewClassInput(classes, j.label, j.pred, j.score, j.probs)
+	in, warns, err := NewInput(classes, j.label, j.pred, j.score, j.probs)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(warns) > 0 {
 		t.Errorf("warnings: %q", warns)
 	}
-	r, err := EvaluateClassification(in)
+	r, err := Evaluate(in)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Run("sklearn", func(t *testing.T) { checkSklearn(t, r, ref["sklearn"].(map[string]any)) })
 	t.Run("cleanlab", func(t *testing.T) { checkCleanlab(t, in, j.ids, ref["cleanlab"].(map[string]any)) })
 	t.Run("per-sample", func(t *testing.T) {
-		checkPerSample(t, mem, r, j.ids, "../testdata/reference/digits")
+		checkPerSample(t, mem, r, j.ids, "../../testdata/reference/digits")
 	})
 }
 
 func TestClassBinaryParity(t *testing.T) {
 	mem := memory.NewCheckedAllocator(memory.DefaultAllocator)
 	defer mem.AssertSize(t, 0)
-	j := joinByID(t, mem, "../testdata/reference/binary/dataset.parquet", "../testdata/reference/binary/predictions.parquet")
+	j := joinByID(t, mem, "../../testdata/reference/binary/dataset.parquet", "../../testdata/reference/binary/predictions.parquet")
 	defer j.release()
-	ref := loadReference(t, "../testdata/reference/binary/reference.json")
+	ref := loadReference(t, "../../testdata/reference/binary/reference.json")
 	var classes []string
 	for _, c := range ref["classes"].([]any) {
 		classes = append(classes, c.(string))
 	}
-	in, warns, err := NewClassInput(classes, j.label, j.pred, j.score, j.probs)
+	in, warns, err := NewInput(classes, j.label, j.pred, j.score, j.probs)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -433,7 +435,7 @@ func TestClassBinaryParity(t *testing.T) {
 				t.Fatal(err)
 			}
 			in.Threshold = th
-			r, err := EvaluateClassification(in)
+			r, err := Evaluate(in)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -472,7 +474,7 @@ func TestClassBinaryParity(t *testing.T) {
 		})
 	}
 	in.Threshold = 0.5
-	r, err := EvaluateClassification(in)
+	r, err := Evaluate(in)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -483,6 +485,6 @@ func TestClassBinaryParity(t *testing.T) {
 	})
 	t.Run("cleanlab", func(t *testing.T) { checkCleanlab(t, in, j.ids, ref["cleanlab"].(map[string]any)) })
 	t.Run("per-sample", func(t *testing.T) {
-		checkPerSample(t, mem, r, j.ids, "../testdata/reference/binary")
+		checkPerSample(t, mem, r, j.ids, "../../testdata/reference/binary")
 	})
 }

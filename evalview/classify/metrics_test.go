@@ -1,4 +1,4 @@
-package evalview
+package classify
 
 import (
 	"math"
@@ -245,28 +245,6 @@ func TestMetricArgsortFirst(t *testing.T) {
 		if !slices.Equal(got, want) {
 			t.Fatalf("trial %d (n=%d, m=%d): selection differs from numpy's argsort", trial, n, m)
 		}
-	}
-}
-
-// numpy's pairwise sum: below 8 values a plain loop; up to 128, eight
-// accumulators combined as ((r0+r1)+(r2+r3))+((r4+r5)+(r6+r7)) plus the
-// tail. With 1e16 in r0 and 1 in r1..r7 the accumulators lose each 1
-// (1e16+1 rounds back to 1e16) but add 1+1, 1+1, 1+1 exactly before
-// meeting it; worked by hand the result is 1e16+6 (r1+r0 loses its 1).
-func TestMetricPairwiseSum(t *testing.T) {
-	a := []float64{1e16, 1, 1, 1, 1, 1, 1, 1}
-	if got, want := npSum(a), 1e16+6; got != want {
-		t.Errorf("npSum = %v, want %v", got, want)
-	}
-	seq := 0.0
-	for _, v := range a {
-		seq += v
-	}
-	if seq != 1e16 {
-		t.Errorf("sequential sum = %v, want 1e16 (every 1 lost)", seq)
-	}
-	if got := npMean([]float64{1, 2, 3}); got != 2 {
-		t.Errorf("npMean = %v, want 2", got)
 	}
 }
 

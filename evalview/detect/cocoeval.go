@@ -1,4 +1,4 @@
-package evalview
+package detect
 
 import (
 	"math"
@@ -6,6 +6,8 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+
+	"triage/evalview/internal/numpy"
 )
 
 // This file ports pycocotools' COCOeval (iouType "bbox", cocoapi commit
@@ -191,7 +193,7 @@ func detMatch(thr float64, D, G int, ious []float64, ord []int32, ign, crowd []b
 
 // evaluate runs evaluateImg for every row, category and area range, and
 // the per-box matching at r.IoU.
-func (r *DetReport) evaluate() {
+func (r *Report) evaluate() {
 	n := len(r.order)
 	k := len(r.Classes)
 	workers := max(1, runtime.GOMAXPROCS(0))
@@ -244,7 +246,7 @@ func (r *DetReport) evaluate() {
 }
 
 // evalRow evaluates row i: every category present, every area range.
-func (r *DetReport) evalRow(i int, s *detScratch) {
+func (r *Report) evalRow(i int, s *detScratch) {
 	gt, dt := r.gt, r.dt
 	glo, ghi := gt.lo[i], gt.hi[i]
 	dlo, dhi := dt.lo[i], dt.hi[i]
@@ -284,7 +286,7 @@ func (r *DetReport) evalRow(i int, s *detScratch) {
 // evalGroup is evaluateImg for one (image, category) across area ranges,
 // plus the per-box verdicts at r.IoU. slot0 is the position of dts[0] in
 // r.dtPerm.
-func (r *DetReport) evalGroup(row int, c int32, gts []int32, slot0 int, dts []int32, s *detScratch) {
+func (r *Report) evalGroup(row int, c int32, gts []int32, slot0 int, dts []int32, s *detScratch) {
 	gt, dt := r.gt, r.dt
 	for p := range dts {
 		if p < detMaxDet {
@@ -399,7 +401,7 @@ func (s *detScratch) groupCrowd(gts []int32, crowd []bool) []bool {
 // following the reference's per-image definition: TP = matched and not
 // ignored, FP = unmatched and not ignored, FN = unmatched non-ignored gt.
 // s.ign and s.ord hold area "all".
-func (r *DetReport) verdicts(row int, gts, dts []int32, s *detScratch, crowd []bool) {
+func (r *Report) verdicts(row int, gts, dts []int32, s *detScratch, crowd []bool) {
 	G, D := len(gts), len(dts)
 	detMatch(r.IoU, D, G, s.ious, s.ord, s.ign, crowd, s.gtm, s.dtm, s.dtIg)
 	lo, hi := detAreaRng[0][0], detAreaRng[0][1]
@@ -449,7 +451,7 @@ type detAccItem struct {
 }
 
 // accumulate fills r.precision and r.recall.
-func (r *DetReport) accumulate() {
+func (r *Report) accumulate() {
 	k := len(r.Classes)
 	r.precision = make([]float64, detT*detR*k*detA)
 	r.recall = make([]float64, detT*k*detA*detM)
@@ -533,7 +535,7 @@ type detAccBuf struct {
 // positives, and at entry 0 the maximum over all of them (entry 0 is a true
 // positive or has pr = 0). pr at the k-th true positive is computed exactly
 // as pycocotools does: k / (k + fp + eps) with fp counted up to it.
-func (r *DetReport) accumulateClass(c int, list []detAccItem, buf *detAccBuf) {
+func (r *Report) accumulateClass(c int, list []detAccItem, buf *detAccBuf) {
 	k := len(r.Classes)
 	n := len(list)
 	if cap(buf.rank) < n {
@@ -627,12 +629,12 @@ func detMeanDefined(vals []float64) float64 {
 	if len(keep) == 0 {
 		return math.NaN()
 	}
-	return pairwiseSum(keep) / float64(len(keep)) // numpy's pairwise summation, as np.mean
+	return numpy.Mean(keep)
 }
 
 // precisionSlice gathers precision[t, r, classes, a, maxDets=100] for the
 // given thresholds, in numpy's C order (t, then r, then class).
-func (r *DetReport) precisionSlice(ts []int, classes []int, a int) []float64 {
+func (r *Report) precisionSlice(ts []int, classes []int, a int) []float64 {
 	k := len(r.Classes)
 	out := make([]float64, 0, len(ts)*detR*len(classes))
 	for _, t := range ts {
@@ -645,7 +647,7 @@ func (r *DetReport) precisionSlice(ts []int, classes []int, a int) []float64 {
 	return out
 }
 
-func (r *DetReport) recallSlice(ts []int, classes []int, a, m int) []float64 {
+func (r *Report) recallSlice(ts []int, classes []int, a, m int) []float64 {
 	k := len(r.Classes)
 	out := make([]float64, 0, len(ts)*len(classes))
 	for _, t := range ts {
@@ -664,7 +666,7 @@ var (
 
 // summarize computes COCOeval.summarize's 12 stats and the per-class
 // numbers.
-func (r *DetReport) summarize() {
+func (r *Report) summarize() {
 	k := len(r.Classes)
 	all := make([]int, k)
 	for i := range all {
@@ -676,16 +678,16 @@ func (r *DetReport) summarize() {
 	ar := func(cls []int, a, m int) float64 {
 		return detMeanDefined(r.recallSlice(detAllT, cls, a, m))
 	}
-	r.Stats = DetStats{
+	r.Stats = Stats{
 		AP: ap(detAllT, all, 0), AP50: ap(detT50, all, 0), AP75: ap(detT75, all, 0),
 		APs: ap(detAllT, all, 1), APm: ap(detAllT, all, 2), APl: ap(detAllT, all, 3),
 		AR1: ar(all, 0, 0), AR10: ar(all, 0, 1), AR100: ar(all, 0, 2),
 		ARs: ar(all, 1, 2), ARm: ar(all, 2, 2), ARl: ar(all, 3, 2),
 	}
-	r.PerClass = make([]DetClassMetrics, k)
+	r.PerClass = make([]ClassMetrics, k)
 	for c := range k {
 		one := []int{c}
-		r.PerClass[c] = DetClassMetrics{
+		r.PerClass[c] = ClassMetrics{
 			Name: r.Classes[c],
 			AP:   ap(detAllT, one, 0), AP50: ap(detT50, one, 0), AP75: ap(detT75, one, 0),
 			APs: ap(detAllT, one, 1), APm: ap(detAllT, one, 2), APl: ap(detAllT, one, 3),

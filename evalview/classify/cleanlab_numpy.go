@@ -1,61 +1,12 @@
-package evalview
+package classify
 
 import "math"
 
 // This file holds the few numpy routines whose exact arithmetic or order
-// decides cleanlab's results: pairwise summation (np.sum, np.mean) and
+// decides cleanlab's results besides pairwise summation (package numpy):
 // np.argsort's default quicksort, including how it orders ties. They follow
 // numpy 1.24 (the version the reference numbers were made with), whose
 // argsort has no AVX-512 path.
-
-// npSum is np.add.reduce over a contiguous float64 vector: numpy adds the
-// values to the identity 0 with pairwise summation (blocks of 8
-// accumulators, split in halves above 128 values).
-func npSum(a []float64) float64 {
-	return 0 + pairwiseSum(a)
-}
-
-// npMean is np.mean of a float64 vector: the pairwise sum divided by n.
-func npMean(a []float64) float64 {
-	return npSum(a) / float64(len(a))
-}
-
-const pairwiseBlock = 128
-
-func pairwiseSum(a []float64) float64 {
-	n := len(a)
-	switch {
-	case n < 8:
-		res := 0.0
-		for _, v := range a {
-			res += v
-		}
-		return res
-	case n <= pairwiseBlock:
-		var r [8]float64
-		copy(r[:], a[:8])
-		i := 8
-		for ; i < n-n%8; i += 8 {
-			r[0] += a[i+0]
-			r[1] += a[i+1]
-			r[2] += a[i+2]
-			r[3] += a[i+3]
-			r[4] += a[i+4]
-			r[5] += a[i+5]
-			r[6] += a[i+6]
-			r[7] += a[i+7]
-		}
-		res := ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
-		for ; i < n; i++ {
-			res += a[i]
-		}
-		return res
-	default:
-		n2 := n / 2
-		n2 -= n2 % 8
-		return pairwiseSum(a[:n2]) + pairwiseSum(a[n2:])
-	}
-}
 
 // npLess is numpy's float ordering: NaN sorts after everything.
 func npLess(a, b float64) bool {
