@@ -35,7 +35,17 @@ type Options struct {
 	Key     string          // join key; "" means "id"
 	Roles   map[Role]string // role overrides (--label is Roles[RoleLabel])
 	Classes []string        // --classes
+	Task    Task            // --task; "" detects it from the roles
 }
+
+// Task is what the predictions predict.
+type Task string
+
+const (
+	TaskNone           Task = "" // no ground truth or predictions found
+	TaskClassification Task = "classification"
+	TaskDetection      Task = "detection"
+)
 
 // Dataset is an opened dataset with its prediction files: schemas, roles
 // and classes are known; data is read by Load, only the columns asked for.
@@ -47,14 +57,14 @@ type Dataset struct {
 	// are empty until Load when the list comes from the labels themselves.
 	Classes       []string
 	ClassesSource string
-	Task          string // "classification", "detection" or ""
-	Warnings      []string
+	Task          Task
+	// Warnings are what Open found doubtful; each Load adds its own.
+	Warnings []string
 
 	data     Source
 	preds    []predSource
 	schema   *arrow.Schema
 	origins  []columnOrigin // for each column of schema, where it is read from
-	joins    []JoinStats
 	predSets []PredictionSet
 }
 
@@ -114,21 +124,22 @@ func Open(opts Options) (*Dataset, error) {
 	}
 	ds.detectPredictionRoles(opts.Roles)
 	ds.Task = detectTask(ds.Roles)
+	if opts.Task != TaskNone {
+		ds.Task = opts.Task
+	}
 	if err := ds.resolveClasses(opts.Classes); err != nil {
 		ds.Close()
 		return nil, err
 	}
 	if ds.Classes == nil && ds.Task != "" {
 		// No metadata names the classes: read the labels to list them,
-		// so that everything downstream can count on a class list.
-		warnings := ds.Warnings
-		t, err := ds.Load(context.Background(), LoadOptions{Columns: ds.classRoleColumns()})
+		// so that everything downstream can count on a class list. The
+		// caller's own Load reports the joins.
+		t, _, err := ds.Load(context.Background(), LoadOptions{Columns: ds.classRoleColumns()})
 		if err != nil {
 			ds.Close()
 			return nil, err
 		}
-		// The caller's own Load reports the joins and their warnings.
-		ds.joins, ds.Warnings = nil, warnings
 		ds.deriveClasses(t)
 		t.Release()
 	}
@@ -234,14 +245,14 @@ func (ds *Dataset) buildSchema() {
 	ds.schema = arrow.NewSchema(fields, &meta)
 }
 
-func detectTask(r Roles) string {
+func detectTask(r Roles) Task {
 	switch {
 	case r[RoleGroundTruth] != "" || r[RoleDetections] != "":
-		return "detection"
+		return TaskDetection
 	case r[RoleLabel] != "" || r[RolePred] != "":
-		return "classification"
+		return TaskClassification
 	}
-	return ""
+	return TaskNone
 }
 
 func (ds *Dataset) resolveClasses(flag []string) error {
@@ -279,8 +290,11 @@ func (ds *Dataset) Schema() *arrow.Schema { return ds.schema }
 // NumRows is the dataset's row count, or -1 if known only after a read.
 func (ds *Dataset) NumRows() int64 { return ds.data.NumRows() }
 
-// Joins returns how each prediction file met the dataset; filled by Load.
-func (ds *Dataset) Joins() []JoinStats { return ds.joins }
+// LoadInfo is how a Load met the prediction files.
+type LoadInfo struct {
+	Joins    []JoinStats // one per prediction file
+	Warnings []string    // samples without predictions, and the like
+}
 
 // LoadOptions say what Load reads.
 type LoadOptions struct {
@@ -291,9 +305,15 @@ type LoadOptions struct {
 }
 
 // Load reads the requested columns, joins the predictions by key and
-// returns the table. It also fills Joins and, when no metadata named the
-// classes, derives them from the labels.
-func (ds *Dataset) Load(ctx context.Context, opts LoadOptions) (*Table, error) {
+// returns the table, with how the join went. It does not change ds, so
+// several Loads may run at once.
+func (ds *Dataset) Load(ctx context.Context, opts LoadOptions) (*Table, LoadInfo, error) {
+	var info LoadInfo
+	t, err := ds.load(ctx, opts, &info)
+	return t, info, err
+}
+
+func (ds *Dataset) load(ctx context.Context, opts LoadOptions, info *LoadInfo) (*Table, error) {
 	mem := opts.Mem
 	if mem == nil {
 		mem = memory.DefaultAllocator
@@ -337,14 +357,13 @@ func (ds *Dataset) Load(ctx context.Context, opts LoadOptions) (*Table, error) {
 			c.Release()
 		}
 	}()
-	ds.joins = ds.joins[:0]
 	for i, p := range ds.preds {
 		predCols := perSource[i]
-		fields, arrs, st, err := ds.joinOne(ctx, mem, dataTable, p, predCols)
+		fields, arrs, st, err := ds.joinOne(ctx, mem, dataTable, p, predCols, info)
 		if err != nil {
 			return nil, err
 		}
-		ds.joins = append(ds.joins, st)
+		info.Joins = append(info.Joins, st)
 		newCols = append(newCols, arrs...)
 		for j, f := range fields {
 			idx := ds.schemaIndex(i, f.Name)
@@ -398,7 +417,7 @@ func appendMissing(list []string, names ...string) []string {
 
 // joinOne reads a prediction file's columns and aligns them with the
 // dataset's rows by key (or by position).
-func (ds *Dataset) joinOne(ctx context.Context, mem memory.Allocator, data *Table, p predSource, cols []string) ([]arrow.Field, []arrow.Array, JoinStats, error) {
+func (ds *Dataset) joinOne(ctx context.Context, mem memory.Allocator, data *Table, p predSource, cols []string, info *LoadInfo) ([]arrow.Field, []arrow.Array, JoinStats, error) {
 	readCols := cols
 	if ds.Key != "" {
 		readCols = appendMissing(append([]string(nil), cols...), ds.Key)
@@ -421,7 +440,7 @@ func (ds *Dataset) joinOne(ctx context.Context, mem memory.Allocator, data *Tabl
 			rows[i] = int64(i)
 		}
 		st = JoinStats{Rows: pt.NumRows(), Matched: pt.NumRows(), Positional: true}
-		ds.Warnings = append(ds.Warnings, fmt.Sprintf("%s: no key column: predictions matched to samples by position", p.src.Path()))
+		info.Warnings = append(info.Warnings, fmt.Sprintf("%s: no key column: predictions matched to samples by position", p.src.Path()))
 	} else {
 		dk := data.ColumnByName(ds.Key)
 		defer dk.Release()
@@ -432,10 +451,10 @@ func (ds *Dataset) joinOne(ctx context.Context, mem memory.Allocator, data *Tabl
 			return nil, nil, st, fmt.Errorf("%s: key %q: %w", p.src.Path(), ds.Key, err)
 		}
 		if st.SamplesWithoutPrediction > 0 {
-			ds.Warnings = append(ds.Warnings, fmt.Sprintf("%s: %d samples have no prediction", p.src.Path(), st.SamplesWithoutPrediction))
+			info.Warnings = append(info.Warnings, fmt.Sprintf("%s: %d samples have no prediction", p.src.Path(), st.SamplesWithoutPrediction))
 		}
 		if st.PredictionsWithoutSample > 0 {
-			ds.Warnings = append(ds.Warnings, fmt.Sprintf("%s: %d predictions match no sample", p.src.Path(), st.PredictionsWithoutSample))
+			info.Warnings = append(info.Warnings, fmt.Sprintf("%s: %d predictions match no sample", p.src.Path(), st.PredictionsWithoutSample))
 		}
 	}
 	st.Name, st.Path = p.spec.Name, p.src.Path()
@@ -641,9 +660,9 @@ func (ds *Dataset) detectPredictionRoles(overrides map[Role]string) {
 func (ds *Dataset) classRoleColumns() []string {
 	var cols []string
 	switch ds.Task {
-	case "classification":
+	case TaskClassification:
 		cols = appendMissing(cols, ds.Roles[RoleLabel], ds.Roles[RolePred])
-	case "detection":
+	case TaskDetection:
 		cols = appendMissing(cols, ds.Roles[RoleGroundTruth], ds.Roles[RoleDetections])
 		for _, p := range ds.predSets {
 			cols = appendMissing(cols, p.Roles[RoleDetections])
@@ -703,7 +722,7 @@ func (ds *Dataset) Scan(ctx context.Context, cols []string, mem memory.Allocator
 		_, err := ds.data.Read(ctx, ReadOptions{Columns: orNone(cols), Mem: mem, OnBatch: fn})
 		return err
 	}
-	t, err := ds.Load(ctx, LoadOptions{Columns: orNone(cols), Mem: mem})
+	t, _, err := ds.Load(ctx, LoadOptions{Columns: orNone(cols), Mem: mem})
 	if err != nil {
 		return err
 	}
@@ -714,4 +733,40 @@ func (ds *Dataset) Scan(ctx context.Context, cols []string, mem memory.Allocator
 		}
 	}
 	return nil
+}
+
+// Direct reports whether every one of cols is read from the dataset file
+// itself, with no join: then it can be read part by part (see Parts).
+func (ds *Dataset) Direct(cols []string) bool {
+	for _, c := range cols {
+		idx := ds.schema.FieldIndices(c)
+		if len(idx) == 0 || ds.origins[idx[0]].source != -1 {
+			return false
+		}
+	}
+	return true
+}
+
+// Parts returns the row counts of the dataset file's parts (row groups,
+// shards), which ReadPart reads one at a time; nil when the file reads
+// only whole.
+func (ds *Dataset) Parts() []int64 { return SourceParts(ds.data) }
+
+// ReadPart reads part p (see Parts) of columns that Direct accepts.
+func (ds *Dataset) ReadPart(ctx context.Context, p int, cols []string, mem memory.Allocator) (*Table, error) {
+	if !ds.Direct(cols) {
+		return nil, fmt.Errorf("%s: ReadPart of joined columns %q", ds.Path, cols)
+	}
+	batches, err := ds.data.Read(ctx, ReadOptions{Columns: orNone(cols), Parts: []int{p}, Mem: mem})
+	if err != nil {
+		return nil, err
+	}
+	if len(batches) == 0 { // an empty part still has its columns
+		fields := make([]arrow.Field, len(cols))
+		for i, c := range cols {
+			fields[i], _ = field(ds.schema, c)
+		}
+		return NewTable(arrow.NewSchema(fields, nil), nil), nil
+	}
+	return tableOf(batches), nil
 }

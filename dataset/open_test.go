@@ -72,23 +72,28 @@ var (
 )
 
 func load(t *testing.T, opts Options, mem memory.Allocator) (*Dataset, *Table, error) {
+	ds, tbl, _, err := loadInfo(t, opts, mem)
+	return ds, tbl, err
+}
+
+func loadInfo(t *testing.T, opts Options, mem memory.Allocator) (*Dataset, *Table, LoadInfo, error) {
 	t.Helper()
 	ds, err := Open(opts)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, LoadInfo{}, err
 	}
-	tbl, err := ds.Load(context.Background(), LoadOptions{Mem: mem})
+	tbl, info, err := ds.Load(context.Background(), LoadOptions{Mem: mem})
 	if err != nil {
 		ds.Close()
-		return nil, nil, err
+		return nil, nil, info, err
 	}
-	return ds, tbl, nil
+	return ds, tbl, info, nil
 }
 
 func TestDemoJoin(t *testing.T) {
 	mem := memory.NewCheckedAllocator(memory.DefaultAllocator)
 	defer mem.AssertSize(t, 0)
-	ds, tbl, err := load(t, Options{Path: demoData, Preds: []PredSpec{{Name: "p", Path: demoPreds}}}, mem)
+	ds, tbl, info, err := loadInfo(t, Options{Path: demoData, Preds: []PredSpec{{Name: "p", Path: demoPreds}}}, mem)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,7 +104,7 @@ func TestDemoJoin(t *testing.T) {
 		t.Errorf("rows = %d, want 1500", tbl.NumRows())
 	}
 	want := []JoinStats{{Name: "p", Path: demoPreds, Rows: 1500, Matched: 1500}}
-	if diff := cmp.Diff(want, ds.Joins()); diff != "" {
+	if diff := cmp.Diff(want, info.Joins); diff != "" {
 		t.Errorf("joins (-want +got):\n%s", diff)
 	}
 	if ds.ClassesSource != ClassesFromHuggingFace || strings.Join(ds.Classes, ",") != "0,1,2,3,4,5,6,7,8,9" {
@@ -144,13 +149,13 @@ func TestJoinCounts(t *testing.T) {
 	preds := writeParquet(t, dir, "preds.parquet", intPreds, `[{"id":3,"pred":"dog","score":0.9},{"id":1,"pred":"cat","score":0.8},{"id":7,"pred":"cat","score":0.5}]`)
 	mem := memory.NewCheckedAllocator(memory.DefaultAllocator)
 	defer mem.AssertSize(t, 0)
-	ds, tbl, err := load(t, Options{Path: data, Preds: []PredSpec{ParsePredSpec(preds)}}, mem)
+	ds, tbl, info, err := loadInfo(t, Options{Path: data, Preds: []PredSpec{ParsePredSpec(preds)}}, mem)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer ds.Close()
 	defer tbl.Release()
-	st := ds.Joins()[0]
+	st := info.Joins[0]
 	if st.Matched != 2 || st.SamplesWithoutPrediction != 1 || st.PredictionsWithoutSample != 1 || st.Name != "preds" {
 		t.Errorf("join stats = %+v, want 2 matched, 1 sample without, 1 prediction without, name preds", st)
 	}
@@ -163,8 +168,20 @@ func TestJoinCounts(t *testing.T) {
 	if diff := cmp.Diff([]string{"cat", "(null)", "dog"}, got); diff != "" {
 		t.Errorf("joined pred (-want +got):\n%s", diff)
 	}
-	if len(ds.Warnings) != 3 { // 1 without prediction, 1 without sample, sorted distinct classes
-		t.Errorf("warnings = %q, want 3", ds.Warnings)
+	if len(ds.Warnings) != 1 { // sorted distinct classes
+		t.Errorf("open warnings = %q, want 1", ds.Warnings)
+	}
+	if len(info.Warnings) != 2 { // 1 without prediction, 1 without sample
+		t.Errorf("load warnings = %q, want 2", info.Warnings)
+	}
+	// Loading again reports the same, and leaves the dataset as it was.
+	tbl2, info2, err := ds.Load(context.Background(), LoadOptions{Mem: mem})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tbl2.Release()
+	if diff := cmp.Diff(info, info2); diff != "" || len(ds.Warnings) != 1 {
+		t.Errorf("second load differs (-first +second):\n%s\nopen warnings %q", diff, ds.Warnings)
 	}
 }
 
@@ -207,14 +224,14 @@ func TestPositionalJoin(t *testing.T) {
 	noKeyPreds := arrow.NewSchema([]arrow.Field{{Name: "pred", Type: arrow.BinaryTypes.String}}, nil)
 	data := writeParquet(t, dir, "data.parquet", noKey, `[{"label":"a"},{"label":"b"}]`)
 	preds := writeParquet(t, dir, "preds.parquet", noKeyPreds, `[{"pred":"a"},{"pred":"a"}]`)
-	ds, tbl, err := load(t, Options{Path: data, Preds: []PredSpec{ParsePredSpec(preds)}}, nil)
+	ds, tbl, info, err := loadInfo(t, Options{Path: data, Preds: []PredSpec{ParsePredSpec(preds)}}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer ds.Close()
 	defer tbl.Release()
-	if !ds.Joins()[0].Positional || !strings.Contains(strings.Join(ds.Warnings, "\n"), "by position") {
-		t.Errorf("positional join not reported: %+v %q", ds.Joins(), ds.Warnings)
+	if !info.Joins[0].Positional || !strings.Contains(strings.Join(info.Warnings, "\n"), "by position") {
+		t.Errorf("positional join not reported: %+v %q", info.Joins, info.Warnings)
 	}
 	short := writeParquet(t, dir, "short.parquet", noKeyPreds, `[{"pred":"a"}]`)
 	_, _, err = load(t, Options{Path: data, Preds: []PredSpec{ParsePredSpec(short)}}, nil)

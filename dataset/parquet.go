@@ -101,6 +101,15 @@ func (s *parquetSource) Schema() *arrow.Schema { return s.schema }
 func (s *parquetSource) NumRows() int64        { return s.pf.NumRows() }
 func (s *parquetSource) Close() error          { return s.f.f.Close() }
 
+// Parts are the row groups.
+func (s *parquetSource) Parts() []int64 {
+	parts := make([]int64, s.pf.NumRowGroups())
+	for i := range parts {
+		parts[i] = s.pf.MetaData().RowGroup(i).NumRows()
+	}
+	return parts
+}
+
 // Read reads row groups through pqarrow's record reader with
 // Parallel=false: with Parallel=true a malformed file panics in a goroutine
 // arrow-go starts, where no recover can reach, and kills the process.
@@ -109,8 +118,24 @@ func (s *parquetSource) Read(ctx context.Context, opts ReadOptions) ([]arrow.Rec
 	if err != nil {
 		return nil, err
 	}
+	groups := make([]int, s.pf.NumRowGroups())
+	for i := range groups {
+		groups[i] = i
+	}
+	if opts.Parts != nil {
+		groups = opts.Parts
+		for _, rg := range groups {
+			if rg < 0 || rg >= s.pf.NumRowGroups() {
+				return nil, fmt.Errorf("%s: no row group %d", s.path, rg)
+			}
+		}
+	}
 	if len(cols) == 0 {
-		return deliver(emptyBatches(s.NumRows()), opts)
+		var rows int64
+		for _, rg := range groups {
+			rows += s.pf.MetaData().RowGroup(rg).NumRows()
+		}
+		return deliver(emptyBatches(rows), opts)
 	}
 	props := pqarrow.ArrowReadProperties{BatchSize: batchSize}
 	var leaves []int
@@ -128,31 +153,35 @@ func (s *parquetSource) Read(ctx context.Context, opts ReadOptions) ([]arrow.Rec
 
 	// Row groups are decoded in parallel by our own goroutines, each under
 	// its own guard, and put back in file order.
-	groups := s.pf.NumRowGroups()
-	perGroup := make([][]arrow.RecordBatch, groups)
-	errs := make([]error, groups)
+	perGroup := make([][]arrow.RecordBatch, len(groups))
+	errs := make([]error, len(groups))
 	var rows, next atomic.Int64
-	workers := min(groups, runtime.GOMAXPROCS(0))
+	var totalRows int64
+	for _, rg := range groups {
+		totalRows += s.pf.MetaData().RowGroup(rg).NumRows()
+	}
+	workers := min(len(groups), runtime.GOMAXPROCS(0))
 	var wg sync.WaitGroup
 	for w := 0; w < workers; w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			// Each worker takes the next row group: groups differ in size.
-			for rg := int(next.Add(1) - 1); rg < groups; rg = int(next.Add(1) - 1) {
+			for i := int(next.Add(1) - 1); i < len(groups); i = int(next.Add(1) - 1) {
 				if ctx.Err() != nil {
-					errs[rg] = ctx.Err()
+					errs[i] = ctx.Err()
 					return
 				}
-				perGroup[rg], errs[rg] = s.readRowGroup(ctx, props, cols, rg, opts.Mem, opts.OnBatch)
-				if errs[rg] != nil {
+				rg := groups[i]
+				perGroup[i], errs[i] = s.readRowGroup(ctx, props, cols, rg, opts.Mem, opts.OnBatch)
+				if errs[i] != nil {
 					return
 				}
 				n := s.pf.MetaData().RowGroup(rg).NumRows()
 				r := rows.Add(n)
 				if opts.Progress != nil {
 					s.progressMu.Lock()
-					opts.Progress(Progress{Rows: r, TotalRows: s.NumRows(), Bytes: s.f.read.Load() - startBytes, TotalBytes: totalBytes})
+					opts.Progress(Progress{Rows: r, TotalRows: totalRows, Bytes: s.f.read.Load() - startBytes, TotalBytes: totalBytes})
 					s.progressMu.Unlock()
 				}
 			}

@@ -151,7 +151,28 @@ func (s *shardSource) Close() error {
 	return nil
 }
 
+// Parts are the shards' own parts, one after another; a shard that reads
+// only whole is one part. It returns nil when a shard's row count is
+// unknown before reading.
+func (s *shardSource) Parts() []int64 {
+	var parts []int64
+	for _, sh := range s.shards {
+		p := SourceParts(sh)
+		if p == nil {
+			if sh.NumRows() < 0 {
+				return nil
+			}
+			p = []int64{sh.NumRows()}
+		}
+		parts = append(parts, p...)
+	}
+	return parts
+}
+
 func (s *shardSource) Read(ctx context.Context, opts ReadOptions) ([]arrow.RecordBatch, error) {
+	if opts.Parts != nil {
+		return s.readParts(ctx, opts)
+	}
 	var all []arrow.RecordBatch
 	var done Progress
 	inner := opts
@@ -164,6 +185,43 @@ func (s *shardSource) Read(ctx context.Context, opts ReadOptions) ([]arrow.Recor
 			}
 		}
 		batches, err := sh.Read(ctx, inner)
+		if err != nil {
+			releaseAll(all)
+			return nil, err
+		}
+		all = append(all, batches...)
+	}
+	return all, nil
+}
+
+// readParts reads the parts opts names, each from its shard.
+func (s *shardSource) readParts(ctx context.Context, opts ReadOptions) ([]arrow.RecordBatch, error) {
+	type loc struct {
+		shard Source
+		part  int // -1: the whole shard
+	}
+	var locs []loc
+	for _, sh := range s.shards {
+		if p := SourceParts(sh); p != nil {
+			for i := range p {
+				locs = append(locs, loc{sh, i})
+			}
+		} else {
+			locs = append(locs, loc{sh, -1})
+		}
+	}
+	var all []arrow.RecordBatch
+	for _, p := range opts.Parts {
+		if p < 0 || p >= len(locs) {
+			releaseAll(all)
+			return nil, fmt.Errorf("%s: no part %d", s.path, p)
+		}
+		inner := opts
+		inner.Parts = nil
+		if locs[p].part >= 0 {
+			inner.Parts = []int{locs[p].part}
+		}
+		batches, err := locs[p].shard.Read(ctx, inner)
 		if err != nil {
 			releaseAll(all)
 			return nil, err

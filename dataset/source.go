@@ -30,6 +30,26 @@ type ReadOptions struct {
 	// one row group per core at a time. OnBatch may be called from several
 	// goroutines at once, in no particular order.
 	OnBatch func(arrow.RecordBatch) error
+	// Parts, if not nil, reads only these parts of a source that has
+	// them (see Parted), in this order.
+	Parts []int
+}
+
+// Parted is a source whose rows fall into parts that can be read on their
+// own and in any order: Parquet row groups, shards. A caller that reads
+// part by part can stream in file order, or read only the rows it needs.
+type Parted interface {
+	Source
+	// Parts returns the row count of each part, in file order.
+	Parts() []int64
+}
+
+// SourceParts returns src's part sizes, or nil when src reads only whole.
+func SourceParts(src Source) []int64 {
+	if p, ok := src.(Parted); ok {
+		return p.Parts()
+	}
+	return nil
 }
 
 // deliver hands batches read whole to opts.OnBatch, if set, and releases

@@ -113,7 +113,7 @@ func Evaluate(ds *dataset.Dataset, t *dataset.Table, opts Options, mem memory.Al
 	}
 	var evals []*Evaluation
 	for i, s := range sets {
-		ev, f, c, err := evaluateSet(ds, t, s, opts, mem)
+		ev, f, c, err := evaluateSet(ds, t, s, opts, mem, true)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -139,7 +139,27 @@ func Evaluate(ds *dataset.Dataset, t *dataset.Table, opts Options, mem memory.Al
 	return out, evals, nil
 }
 
-func evaluateSet(ds *dataset.Dataset, t *dataset.Table, s predSet, opts Options, mem memory.Allocator) (*Evaluation, []arrow.Field, []arrow.Array, error) {
+// Report evaluates every prediction set as Evaluate does, without making
+// the per-sample fields: what a metrics report needs.
+func Report(ds *dataset.Dataset, t *dataset.Table, opts Options) ([]*Evaluation, error) {
+	sets := predSets(ds)
+	if len(sets) == 0 || ds.Task == "" {
+		return nil, errNothingToEvaluate
+	}
+	var evals []*Evaluation
+	for _, s := range sets {
+		ev, _, _, err := evaluateSet(ds, t, s, opts, nil, false)
+		if err != nil {
+			return nil, err
+		}
+		evals = append(evals, ev)
+	}
+	return evals, nil
+}
+
+// evaluateSet evaluates one prediction set and, when fields is set,
+// makes its per-sample fields.
+func evaluateSet(ds *dataset.Dataset, t *dataset.Table, s predSet, opts Options, mem memory.Allocator, fields bool) (*Evaluation, []arrow.Field, []arrow.Array, error) {
 	ev := &Evaluation{Name: s.name}
 	column := func(name string) *arrow.Chunked {
 		if name == "" {
@@ -178,6 +198,9 @@ func evaluateSet(ds *dataset.Dataset, t *dataset.Table, s predSet, opts Options,
 		if ev.Class, err = classify.Evaluate(in); err != nil {
 			return nil, nil, nil, err
 		}
+		if !fields {
+			return ev, nil, nil, nil
+		}
 		f, c := ev.Class.Fields(mem)
 		return ev, f, c, nil
 	case "detection":
@@ -197,6 +220,9 @@ func evaluateSet(ds *dataset.Dataset, t *dataset.Table, s predSet, opts Options,
 			return nil, nil, nil, err
 		}
 		ev.Warnings = warnings
+		if !fields {
+			return ev, nil, nil, nil
+		}
 		f, c := ev.Det.Fields(mem)
 		for i := range f { // the list columns keep the dataset's own names
 			switch f[i].Name {

@@ -26,7 +26,7 @@ func TestEvaluateDemo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tbl, err := ds.Load(context.Background(), dataset.LoadOptions{Columns: Columns(ds), Mem: mem})
+	tbl, _, err := ds.Load(context.Background(), dataset.LoadOptions{Columns: Columns(ds), Mem: mem})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,7 +71,7 @@ func TestEvaluateCOCOFiles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tbl, err := ds.Load(context.Background(), dataset.LoadOptions{Columns: Columns(ds), Mem: mem})
+	tbl, _, err := ds.Load(context.Background(), dataset.LoadOptions{Columns: Columns(ds), Mem: mem})
 	if err != nil {
 		t.Fatal(err)
 	}

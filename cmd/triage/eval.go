@@ -8,7 +8,6 @@ import (
 	"math"
 	"strconv"
 
-	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"triage/evalview"
 	"triage/render"
@@ -57,37 +56,27 @@ func runEval(ctx context.Context, e *env, args []string) error {
 	if len(pos) != 1 {
 		return usagef("want one DATASET, got %d arguments (see `triage help eval`)", len(pos))
 	}
-	s, err := openSession(pos[0], &of)
+	s, err := of.openSession(pos[0], false)
 	if err != nil {
 		return err
 	}
-	defer s.close()
-	mem := memory.DefaultAllocator
-	t, err := s.load(ctx, evalview.Columns(s.ds), mem)
+	defer s.Close()
+	evals, err := s.Evaluations(ctx)
 	if err != nil {
 		return err
 	}
-	defer t.Release()
-	if s.evals == nil { // load evaluates only when a derived field is asked for
-		out, evals, err := evalview.Evaluate(s.ds, t, s.opts, mem)
-		if err != nil {
-			return fmt.Errorf("%s: %w", pos[0], err)
-		}
-		out.Release()
-		s.evals = evals
-	}
-	s.warn(e)
+	warn(e, s)
 	if *asJSON {
-		return writeEvalJSON(e, s.evals)
+		return writeEvalJSON(e, evals)
 	}
-	if len(s.evals) > 1 {
-		fmt.Fprintln(e.stdout, compareTable(s.evals))
+	if len(evals) > 1 {
+		fmt.Fprintln(e.stdout, compareTable(evals))
 	}
-	for i, ev := range s.evals {
+	for i, ev := range evals {
 		if i > 0 {
 			fmt.Fprintln(e.stdout)
 		}
-		if len(s.evals) > 1 || ev.Name != "" {
+		if len(evals) > 1 || ev.Name != "" {
 			fmt.Fprintf(e.stdout, "== predictions %s ==\n\n", render.Sanitize(ev.Name))
 		}
 		if err := writeEvalText(e, ev); err != nil {

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -82,8 +81,8 @@ func (o *openFlags) options(path string) (dataset.Options, error) {
 	if o.classes != "" {
 		opts.Classes = strings.Split(o.classes, ",")
 	}
-	switch o.task {
-	case "", "classification", "detection":
+	switch opts.Task = dataset.Task(o.task); opts.Task {
+	case dataset.TaskNone, dataset.TaskClassification, dataset.TaskDetection:
 	default:
 		return opts, usagef("--task %q: want classification or detection", o.task)
 	}
@@ -108,26 +107,6 @@ func isRole(s string) bool {
 		}
 	}
 	return false
-}
-
-// open opens the dataset the flags and path name.
-func (o *openFlags) open(path string) (*dataset.Dataset, error) {
-	opts, err := o.options(path)
-	if err != nil {
-		return nil, err
-	}
-	ds, err := dataset.Open(opts)
-	if err != nil {
-		return nil, err
-	}
-	if o.task != "" {
-		ds.Task = o.task
-	}
-	if o.positive != "" && ds.Classes != nil && slices.Index(ds.Classes, o.positive) < 0 {
-		ds.Close()
-		return nil, usagef("--positive %q is not one of the classes (%s)", o.positive, strings.Join(ds.Classes, ", "))
-	}
-	return ds, nil
 }
 
 // demoDir writes the built-in demo into a new temporary directory and sets

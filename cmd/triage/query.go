@@ -1,17 +1,18 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"flag"
 	"fmt"
+	"os"
 	"strings"
-	"sync"
-	"sync/atomic"
 
 	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/charmbracelet/x/term"
 
 	"triage/dataset"
+	"triage/evalview"
 	"triage/query"
 	"triage/render"
 )
@@ -30,13 +31,15 @@ Prints the rows that match QUERY, in the query language of SPEC §5 (see
 
 By default the output is an aligned table of the key, the fields the query
 mentions and label/pred/score. Only the columns the query and the output
-need are read.
+need are read; a filter, or a sort with a limit, streams through the file.
 
   --count          print only the number of matching rows
   --format F       table (default), csv, jsonl or json
   --columns a,b    the columns to print (default: see above)
   --limit N        print at most N rows (after the query's own stages)
 
+On a terminal, control characters in the data are shown escaped in every
+format; written to a file or a pipe, CSV and JSON hold the data as it is.
 A bad query exits with code 2 and a caret under the offending token.
 
 ` + openFlagsHelp,
@@ -50,7 +53,7 @@ func runQuery(ctx context.Context, e *env, args []string) error {
 	count := fs.Bool("count", false, "print the number of matching rows")
 	format := fs.String("format", "table", "table, csv, jsonl or json")
 	columns := fs.String("columns", "", "columns to print")
-	limit := fs.Int("limit", -1, "print at most N rows")
+	limit := fs.Int64("limit", -1, "print at most N rows")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return err
@@ -63,138 +66,145 @@ func runQuery(ctx context.Context, e *env, args []string) error {
 	default:
 		return usagef("--format %q: want table, csv, jsonl or json", *format)
 	}
+	if *limit < 0 && flagSet(fs, "limit") {
+		return usagef("--limit %d: want a count of rows, 0 or more", *limit)
+	}
 	path, src := pos[0], pos[1]
-	s, err := openSession(path, &of)
+	s, err := of.openSession(path, false)
 	if err != nil {
 		return err
 	}
-	defer s.close()
-	env := s.queryEnv(s.schema(s.ds.Schema())) // every column, derived fields included, before reading
-	prog, err := query.Compile(src, env)
+	defer s.Close()
+	prog, err := s.Compile(src)
 	if err != nil {
 		return &usageError{query.FormatError(src, err)}
 	}
 	var out []string
-	if *columns != "" {
+	switch {
+	case *columns != "":
 		out = strings.Split(*columns, ",")
-	} else if sel := prog.Select(); sel != nil {
-		out = sel
-	} else {
-		out = s.defaultColumns(prog.Columns())
+	case prog.Select() != nil:
+		out = prog.Select()
+	default:
+		out = defaultColumns(s, prog.Columns())
 	}
-	if err := s.checkColumns(out); err != nil {
-		return usagef("--columns: %v", err)
-	}
-	need := prog.Columns()
-	if !*count {
-		need = appendNew(need, out...)
-	}
-	mem := memory.DefaultAllocator
-	if *count && *limit < 0 && prog.Streamable() && !s.needsEvaluation(need) {
-		n, err := streamCount(ctx, s, src, need, mem)
-		if err != nil {
-			return err
+	for _, c := range out {
+		if len(s.Schema().FieldIndices(c)) == 0 {
+			return usagef("--columns: no column %q", c)
 		}
-		fmt.Fprintln(e.stdout, n)
-		return nil
-	}
-	t, err := s.load(ctx, need, mem)
-	if err != nil {
-		return err
-	}
-	defer t.Release()
-	// Compile again against the columns as read (dictionary-encoded
-	// strings, derived fields): the plan specializes on the real types.
-	prog, err = query.Compile(src, s.queryEnv(t.Schema()))
-	if err != nil {
-		return &usageError{query.FormatError(src, err)}
-	}
-	if *count && *limit < 0 {
-		n, err := prog.Count(ctx, t.Batches())
-		if err != nil {
-			return err
-		}
-		fmt.Fprintln(e.stdout, n)
-		return nil
-	}
-	rows, err := prog.Run(ctx, t.Batches(), mem)
-	if err != nil {
-		return err
-	}
-	if *limit >= 0 && len(rows) > *limit {
-		rows = rows[:*limit]
 	}
 	if *count {
-		fmt.Fprintln(e.stdout, len(rows))
-		return nil
-	}
-	s.warn(e)
-	if *format != "table" {
-		return dataset.WriteRows(e.stdout, dataset.RowFormat(*format), t, rows, out)
-	}
-	fmt.Fprint(e.stdout, s.table(t, rows, out))
-	return nil
-}
-
-// queryEnv is what a query sees: the columns of schema, with the dataset's
-// classes and label and pred roles.
-func (s *session) queryEnv(schema *arrow.Schema) query.Env {
-	return query.Env{Schema: schema, Classes: s.ds.Classes, Label: s.ds.Roles[dataset.RoleLabel], Pred: s.ds.Roles[dataset.RolePred]}
-}
-
-// table formats the rows as an aligned table, class indices as names.
-func (s *session) table(t *dataset.Table, rows []int64, cols []string) string {
-	loc := dataset.NewRowLocator(t)
-	idx := make([]int, len(cols))
-	for i, c := range cols {
-		idx[i] = t.Schema().FieldIndices(c)[0]
-	}
-	cells := make([][]string, len(rows))
-	for i, r := range rows {
-		b, j := loc.Locate(r)
-		batch := t.Batches()[b]
-		cells[i] = make([]string, len(cols))
-		for k, c := range idx {
-			cells[i][k] = render.Value(batch.Column(c), j, s.classesFor(cols[k]))
-		}
-	}
-	header := make([]string, len(cols))
-	for i, c := range cols {
-		header[i] = render.Sanitize(c)
-	}
-	return render.Table(header, cells, 0)
-}
-
-// streamCount counts matching rows batch by batch as the file is read,
-// never holding the whole table. The query is compiled against the batches
-// as read (dictionary-encoded strings), once per distinct schema.
-func streamCount(ctx context.Context, s *session, src string, cols []string, mem memory.Allocator) (int64, error) {
-	var total atomic.Int64
-	var mu sync.Mutex
-	var progs []*query.Program
-	compiled := func(schema *arrow.Schema) (*query.Program, error) {
-		mu.Lock()
-		defer mu.Unlock()
-		for _, p := range progs {
-			if p.Schema().Equal(schema) {
-				return p, nil
-			}
-		}
-		p, err := query.Compile(src, s.queryEnv(schema))
-		if err != nil {
-			return nil, &usageError{query.FormatError(src, err)}
-		}
-		progs = append(progs, p)
-		return p, nil
-	}
-	err := s.ds.Scan(ctx, cols, mem, func(b arrow.RecordBatch) error {
-		prog, err := compiled(b.Schema())
+		n, err := countRows(ctx, s, prog, *limit)
 		if err != nil {
 			return err
 		}
-		n, err := prog.Count(ctx, []arrow.RecordBatch{b})
-		total.Add(n)
-		return err
-	})
-	return total.Load(), err
+		warn(e, s)
+		fmt.Fprintln(e.stdout, n)
+		return nil
+	}
+	toTerminal := isTerminal(e.stdout)
+	bw := bufio.NewWriterSize(e.stdout, 1<<16)
+	var enc dataset.Encoder
+	var table *render.TableWriter
+	if *format == "table" {
+		table = render.NewTableWriter(bw, 0)
+		enc = &tableEncoder{s: s, cols: out}
+	} else {
+		re, err := dataset.NewRowEncoder(dataset.RowFormat(*format), out)
+		if err != nil {
+			return err
+		}
+		if toTerminal {
+			re.Cell = render.Sanitize
+		}
+		enc = re
+	}
+	var w = bw.Write
+	if table != nil {
+		w = table.Write
+	}
+	err = s.Write(ctx, writerFunc(w), prog, evalview.Output{Columns: out, Encoder: enc, Limit: *limit})
+	if err == nil && table != nil {
+		err = table.Close()
+	}
+	if err == nil {
+		err = bw.Flush()
+	}
+	warn(e, s)
+	return err
+}
+
+// countRows counts the query's rows, at most limit (< 0: no limit).
+func countRows(ctx context.Context, s *evalview.Session, prog *query.Program, limit int64) (int64, error) {
+	n, err := s.Count(ctx, prog)
+	if limit >= 0 {
+		n = min(n, limit)
+	}
+	return n, err
+}
+
+type writerFunc func([]byte) (int, error)
+
+func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
+
+func flagSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
+}
+
+// isTerminal reports whether w is a terminal, where control characters
+// from the data must not arrive raw.
+func isTerminal(w any) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(f.Fd())
+}
+
+// tableEncoder formats rows as cells for a render.TableWriter: sanitized,
+// class indices as names.
+type tableEncoder struct {
+	s    *evalview.Session
+	cols []string
+}
+
+func (t *tableEncoder) Begin() []byte {
+	var b []byte
+	for i, c := range t.cols {
+		if i > 0 {
+			b = append(b, render.CellSep)
+		}
+		b = append(b, render.Sanitize(c)...)
+	}
+	return append(b, '\n')
+}
+
+func (t *tableEncoder) Sep() []byte { return nil }
+func (t *tableEncoder) End() []byte { return nil }
+
+func (t *tableEncoder) Bind(b arrow.RecordBatch) (dataset.RowAppender, error) {
+	ta := &tableAppender{}
+	for _, c := range t.cols {
+		idx := b.Schema().FieldIndices(c)
+		if len(idx) == 0 {
+			return nil, fmt.Errorf("no column %q", c)
+		}
+		ta.cols = append(ta.cols, b.Column(idx[0]))
+		ta.classes = append(ta.classes, t.s.ClassesFor(c))
+	}
+	return ta, nil
+}
+
+type tableAppender struct {
+	cols    []arrow.Array
+	classes [][]string
+}
+
+func (ta *tableAppender) Append(dst []byte, i int) []byte {
+	for j, c := range ta.cols {
+		if j > 0 {
+			dst = append(dst, render.CellSep)
+		}
+		dst = append(dst, render.Value(c, i, ta.classes[j])...)
+	}
+	return append(dst, '\n')
 }

@@ -59,12 +59,14 @@ func runSchema(ctx context.Context, e *env, args []string) error {
 	if len(pos) != 1 {
 		return usagef("want one DATASET, got %d arguments (see `triage help schema`)", len(pos))
 	}
-	ds, err := of.open(pos[0])
+	s, err := of.openSession(pos[0], false)
 	if err != nil {
 		return err
 	}
-	defer ds.Close()
-	t, err := ds.Load(ctx, dataset.LoadOptions{Columns: []string{}})
+	defer s.Close()
+	ds := s.Dataset()
+	// Reading no columns counts the rows and joins the keys.
+	t, info, err := ds.Load(ctx, dataset.LoadOptions{Columns: []string{}})
 	if err != nil {
 		return err
 	}
@@ -72,8 +74,8 @@ func runSchema(ctx context.Context, e *env, args []string) error {
 	t.Release()
 
 	rep := schemaReport{Path: ds.Path, Format: ds.Format().String(), Rows: rows, Classes: ds.Classes,
-		Predictions: ds.Joins(), Warnings: ds.Warnings}
-	rep.Task = nullable(ds.Task)
+		Predictions: info.Joins, Warnings: append(append([]string(nil), ds.Warnings...), info.Warnings...)}
+	rep.Task = nullable(string(ds.Task))
 	rep.ClassesSource = nullable(ds.ClassesSource)
 	rep.Key = nullable(ds.Key)
 	for _, f := range ds.Schema().Fields() {

@@ -7,9 +7,11 @@ import (
 	"path/filepath"
 
 	tea "charm.land/bubbletea/v2"
-	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
 
 	"triage/dataset"
+	"triage/evalview"
 	"triage/tui"
 )
 
@@ -47,24 +49,30 @@ func runTUI(ctx context.Context, e *env, args []string) error {
 		defer os.RemoveAll(filepath.Dir(path))
 		title = "demo: handwritten digits"
 	}
-	s, err := openSession(path, &of)
+	s, err := of.openSession(path, true)
 	if err != nil {
 		return err
 	}
-	defer s.close()
+	defer s.Close()
 	// Every column, and the derived fields (correct, suspect, ...) when
 	// there is something to evaluate: --cl-filter, --positive and --iou
 	// shape them.
 	var cols []string
-	for _, f := range append(s.ds.Schema().Fields(), s.derived...) {
+	for _, f := range s.Schema().Fields() {
 		cols = appendNew(cols, f.Name)
 	}
-	t, err := s.load(ctx, cols, memory.DefaultAllocator)
+	if err := s.Preload(ctx, cols); err != nil {
+		return err
+	}
+	n := s.NumRows()
+	w, err := s.Rows(ctx, evalview.AllRows(n), 0, n, cols)
 	if err != nil {
 		return err
 	}
+	t := dataset.NewTable(w.Schema, []arrow.RecordBatch{array.NewRecordBatch(w.Schema, w.Cols, int64(len(w.Rows)))})
+	w.Release()
 	defer t.Release()
-	ds := s.ds
+	ds := s.Dataset()
 	classCols := []string{ds.Roles[dataset.RoleLabel], ds.Roles[dataset.RolePred]}
 	m := tui.New(title, t, ds.Classes, classCols)
 	p := tea.NewProgram(m, tea.WithContext(ctx), tea.WithInput(e.stdin), tea.WithOutput(e.stdout))

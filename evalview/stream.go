@@ -1,0 +1,477 @@
+package evalview
+
+import (
+	"context"
+	"errors"
+	"io"
+	"runtime"
+	"sync"
+	"sync/atomic"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"triage/dataset"
+	"triage/query"
+)
+
+// A query that only filters, or filters and keeps the top N, runs part by
+// part over the file (Parquet row groups, shards) on every core: each
+// worker reads a part's columns, runs the query on them and passes on only
+// what it selected, so memory holds one part per core and the output, not
+// the table.
+
+// errStop ends a scan early without an error: the output has its rows.
+var errStop = errors.New("evalview: stop scanning")
+
+// scanParts reads cols part by part on every core and calls fn with each
+// part's table and the dataset row of its first row. fn runs on several
+// goroutines at once, and parts are taken in file order. A file without
+// parts is read whole, as part 0.
+func (s *Session) scanParts(ctx context.Context, cols []string, fn func(part int, first int64, t *dataset.Table) error) error {
+	parts := s.ds.Parts()
+	if parts == nil {
+		t, _, err := s.ds.Load(ctx, dataset.LoadOptions{Columns: nonNil(cols), Mem: s.mem})
+		if err != nil {
+			return err
+		}
+		defer t.Release()
+		if err := fn(0, 0, t); err != nil && err != errStop {
+			return err
+		}
+		return nil
+	}
+	firsts := make([]int64, len(parts))
+	var total int64
+	for i, n := range parts {
+		firsts[i] = total
+		total += n
+	}
+	parent := ctx
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var next, done atomic.Int64
+	var errMu sync.Mutex
+	var firstErr error
+	stopped := false
+	fail := func(err error) {
+		errMu.Lock()
+		defer errMu.Unlock()
+		switch {
+		case stopped: // the rest are workers told to stop
+		case err == errStop:
+			stopped = true
+		case firstErr == nil:
+			firstErr = err
+		}
+		cancel()
+	}
+	var wg sync.WaitGroup
+	for range min(len(parts), runtime.GOMAXPROCS(0)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for p := int(next.Add(1) - 1); p < len(parts); p = int(next.Add(1) - 1) {
+				if ctx.Err() != nil {
+					return
+				}
+				t, err := s.ds.ReadPart(ctx, p, cols, s.mem)
+				if err != nil {
+					fail(err)
+					return
+				}
+				err = fn(p, firsts[p], t)
+				t.Release()
+				if err != nil {
+					fail(err)
+					return
+				}
+				s.progress(Progress{Step: "reading", Done: done.Add(parts[p]), Total: total})
+			}
+		}()
+	}
+	wg.Wait()
+	if firstErr == nil && !stopped {
+		return parent.Err()
+	}
+	return firstErr
+}
+
+func nonNil(cols []string) []string {
+	if cols == nil {
+		return []string{}
+	}
+	return cols
+}
+
+func (s *Session) streamCount(ctx context.Context, prog *query.Program, cols []string) (int64, error) {
+	var total atomic.Int64
+	err := s.scanParts(ctx, cols, func(_ int, _ int64, t *dataset.Table) error {
+		n, err := prog.Count(ctx, t.Batches())
+		total.Add(n)
+		return err
+	})
+	if err == nil {
+		err = ctx.Err()
+	}
+	return total.Load(), err
+}
+
+// Output says what Write prints and how.
+type Output struct {
+	Columns []string
+	Encoder dataset.Encoder
+	Limit   int64 // at most this many rows; < 0: all
+}
+
+// Write runs the query and writes the selected rows in its order. A filter
+// (with or without a limit) is read, filtered and formatted part by part
+// on every core and written in file order; a sort with a limit keeps each
+// part's best rows and merges them. Any other query reads its columns
+// whole first.
+func (s *Session) Write(ctx context.Context, w io.Writer, prog *query.Program, out Output) error {
+	limit := out.Limit
+	if n, sorted, ok := prog.StreamShape(); ok && !sorted && n >= 0 && (limit < 0 || n < limit) {
+		limit = n // where ... | limit n: the first n rows in file order
+	}
+	need := appendNew(prog.Columns(), out.Columns...)
+	if n, sorted, ok := prog.StreamShape(); ok && s.streams(need) {
+		if sorted {
+			return s.writeTopN(ctx, w, prog, out, need, limit, n)
+		}
+		return s.writeFiltered(ctx, w, prog, out, need, limit)
+	}
+	sel, err := s.Select(ctx, prog)
+	if err != nil {
+		return err
+	}
+	t, err := s.table(ctx, out.Columns)
+	if err != nil {
+		return err
+	}
+	defer t.Release()
+	rows := sel.rows
+	if rows == nil {
+		rows = make([]int64, sel.n)
+		for i := range rows {
+			rows[i] = int64(i)
+		}
+	}
+	if limit >= 0 && int64(len(rows)) > limit {
+		rows = rows[:limit]
+	}
+	return writeChunks(ctx, w, out.Encoder, t, rows)
+}
+
+func appendNew(list []string, names ...string) []string {
+	for _, n := range names {
+		found := false
+		for _, m := range list {
+			found = found || m == n
+		}
+		if !found && n != "" {
+			list = append(list, n)
+		}
+	}
+	return list
+}
+
+// writeFiltered streams a filter: each worker formats its part's rows, and
+// an ordered writer puts the parts out in file order, cut at limit.
+func (s *Session) writeFiltered(ctx context.Context, w io.Writer, prog *query.Program, out Output, need []string, limit int64) error {
+	ow := newOrderedWriter(w, out.Encoder, limit, 2*runtime.GOMAXPROCS(0))
+	if err := ow.begin(); err != nil {
+		return err
+	}
+	err := s.scanParts(ctx, need, func(part int, _ int64, t *dataset.Table) error {
+		if err := ow.wait(ctx, part); err != nil {
+			return err
+		}
+		rows, err := prog.Run(ctx, t.Batches(), s.mem)
+		if err != nil {
+			return err
+		}
+		c, err := encodeRows(out.Encoder, t, rows)
+		if err != nil {
+			return err
+		}
+		return ow.put(part, c)
+	})
+	if err != nil {
+		return err
+	}
+	return ow.end()
+}
+
+// writeTopN keeps each part's best n rows of every needed column, then
+// runs the query once more over those to order and cut them.
+func (s *Session) writeTopN(ctx context.Context, w io.Writer, prog *query.Program, out Output, need []string, limit, n int64) error {
+	var mu sync.Mutex
+	cands := map[int]*dataset.Table{}
+	defer func() {
+		for _, t := range cands {
+			t.Release()
+		}
+	}()
+	err := s.scanParts(ctx, need, func(part int, first int64, t *dataset.Table) error {
+		rows, err := prog.Run(ctx, t.Batches(), s.mem)
+		if err != nil || len(rows) == 0 {
+			return err
+		}
+		best, err := takeTable(t, rows, need, s.mem)
+		if err != nil {
+			return err
+		}
+		mu.Lock()
+		cands[part] = best
+		mu.Unlock()
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	// Candidates in part order: the sort is stable, so ties keep file
+	// order, as they would over the whole table.
+	var batches []arrow.RecordBatch
+	var schema *arrow.Schema
+	for p := 0; p <= maxKey(cands); p++ {
+		if t := cands[p]; t != nil {
+			for _, b := range t.Batches() {
+				b.Retain()
+				batches = append(batches, b)
+			}
+			schema = t.Schema()
+		}
+	}
+	if schema == nil {
+		return writeChunks(ctx, w, out.Encoder, dataset.NewTable(arrow.NewSchema(nil, nil), nil), nil)
+	}
+	all := dataset.NewTable(schema, batches)
+	defer all.Release()
+	rows, err := prog.Run(ctx, all.Batches(), s.mem)
+	if err != nil {
+		return err
+	}
+	if limit >= 0 && int64(len(rows)) > limit {
+		rows = rows[:limit]
+	}
+	return writeChunks(ctx, w, out.Encoder, all, rows)
+}
+
+func maxKey(m map[int]*dataset.Table) int {
+	k := -1
+	for p := range m {
+		k = max(k, p)
+	}
+	return k
+}
+
+// takeTable copies the given rows of t's columns into a new one-batch
+// table, strings as plain strings.
+func takeTable(t *dataset.Table, rows []int64, cols []string, mem memory.Allocator) (*dataset.Table, error) {
+	src := newRowSource(0, t)
+	defer src.release()
+	fields := make([]arrow.Field, len(cols))
+	arrs := make([]arrow.Array, len(cols))
+	defer func() {
+		for _, a := range arrs {
+			if a != nil {
+				a.Release()
+			}
+		}
+	}()
+	for i, c := range cols {
+		idx := t.Schema().FieldIndices(c)
+		if len(idx) == 0 {
+			return nil, errors.New("evalview: no column " + c)
+		}
+		a, err := src.take(idx[0], rows, mem)
+		if err != nil {
+			return nil, err
+		}
+		arrs[i] = a
+		fields[i] = arrow.Field{Name: c, Type: a.DataType(), Nullable: true}
+	}
+	md := t.Schema().Metadata()
+	schema := arrow.NewSchema(fields, &md)
+	return dataset.NewTable(schema, []arrow.RecordBatch{array.NewRecordBatch(schema, arrs, int64(len(rows)))}), nil
+}
+
+// chunk is a run of formatted rows: ends[i] is where row i's text ends.
+type chunk struct {
+	text []byte
+	ends []int
+}
+
+// encodeRows formats the given rows (table-global indices) of t.
+func encodeRows(enc dataset.Encoder, t *dataset.Table, rows []int64) (chunk, error) {
+	var c chunk
+	if len(rows) == 0 {
+		return c, nil
+	}
+	loc := dataset.NewRowLocator(t)
+	binds := make([]dataset.RowAppender, len(t.Batches()))
+	sep := enc.Sep()
+	for _, r := range rows {
+		b, i := loc.Locate(r)
+		if binds[b] == nil {
+			var err error
+			if binds[b], err = enc.Bind(t.Batches()[b]); err != nil {
+				return c, err
+			}
+		}
+		c.text = append(c.text, sep...) // each row carries its leading separator
+		c.text = binds[b].Append(c.text, i)
+		c.ends = append(c.ends, len(c.text))
+	}
+	return c, nil
+}
+
+// writeChunks formats rows of t on every core in slices of rows and
+// writes them in order.
+func writeChunks(ctx context.Context, w io.Writer, enc dataset.Encoder, t *dataset.Table, rows []int64) error {
+	const per = 1 << 14
+	ow := newOrderedWriter(w, enc, -1, 2*runtime.GOMAXPROCS(0))
+	if err := ow.begin(); err != nil {
+		return err
+	}
+	pieces := (len(rows) + per - 1) / per
+	var next atomic.Int64
+	errs := make(chan error, runtime.GOMAXPROCS(0))
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	for range max(1, min(pieces, runtime.GOMAXPROCS(0))) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for p := int(next.Add(1) - 1); p < pieces; p = int(next.Add(1) - 1) {
+				if err := ow.wait(ctx, p); err != nil {
+					errs <- err
+					cancel()
+					return
+				}
+				c, err := encodeRows(enc, t, rows[p*per:min(len(rows), (p+1)*per)])
+				if err == nil {
+					err = ow.put(p, c)
+				}
+				if err != nil {
+					errs <- err
+					cancel()
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != errStop {
+			return err
+		}
+	}
+	return ow.end()
+}
+
+// orderedWriter writes chunks numbered 0, 1, 2... in that order as they
+// arrive from several goroutines, holding at most window of them, and
+// stops after limit rows (errStop tells the producers).
+type orderedWriter struct {
+	w       io.Writer
+	enc     dataset.Encoder
+	limit   int64 // < 0: no limit
+	written int64
+	tokens  chan struct{}
+
+	mu      sync.Mutex
+	next    int
+	pending map[int]chunk
+	err     error
+}
+
+func newOrderedWriter(w io.Writer, enc dataset.Encoder, limit int64, window int) *orderedWriter {
+	ow := &orderedWriter{w: w, enc: enc, limit: limit, tokens: make(chan struct{}, window), pending: map[int]chunk{}}
+	return ow
+}
+
+func (ow *orderedWriter) begin() error {
+	_, err := ow.w.Write(ow.enc.Begin())
+	return err
+}
+
+// wait blocks until chunk p may be produced: fewer than window chunks are
+// in flight. Chunks are taken in order, so the one the writer waits for
+// always has a token.
+func (ow *orderedWriter) wait(ctx context.Context, p int) error {
+	select {
+	case ow.tokens <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	ow.mu.Lock()
+	defer ow.mu.Unlock()
+	if ow.err != nil {
+		<-ow.tokens
+		return ow.err
+	}
+	return nil
+}
+
+// put hands over chunk p and writes every chunk now in order.
+func (ow *orderedWriter) put(p int, c chunk) error {
+	ow.mu.Lock()
+	defer ow.mu.Unlock()
+	if ow.err != nil {
+		<-ow.tokens
+		return ow.err
+	}
+	ow.pending[p] = c
+	for {
+		c, ok := ow.pending[ow.next]
+		if !ok {
+			return nil
+		}
+		delete(ow.pending, ow.next)
+		ow.next++
+		<-ow.tokens
+		if err := ow.writeChunk(c); err != nil {
+			ow.err = err
+			return err
+		}
+	}
+}
+
+func (ow *orderedWriter) writeChunk(c chunk) error {
+	if len(c.ends) == 0 {
+		return nil
+	}
+	n := len(c.ends)
+	if ow.limit >= 0 && ow.written+int64(n) > ow.limit {
+		n = int(ow.limit - ow.written)
+	}
+	if n > 0 {
+		text := c.text[:c.ends[n-1]]
+		if ow.written == 0 {
+			text = text[len(ow.enc.Sep()):] // no separator before the first row
+		}
+		if _, err := ow.w.Write(text); err != nil {
+			return err
+		}
+		ow.written += int64(n)
+	}
+	if ow.limit >= 0 && ow.written >= ow.limit {
+		return errStop
+	}
+	return nil
+}
+
+func (ow *orderedWriter) end() error {
+	ow.mu.Lock()
+	defer ow.mu.Unlock()
+	if ow.err != nil && ow.err != errStop {
+		return ow.err
+	}
+	_, err := ow.w.Write(ow.enc.End())
+	return err
+}
