@@ -27,17 +27,24 @@ var errStop = errors.New("evalview: stop scanning")
 
 // scanParts reads cols part by part on every core and calls fn with each
 // part's table and the dataset row of its first row. fn runs on several
-// goroutines at once, and parts are taken in file order. A file without
-// parts is read whole, as part 0.
-func (s *Session) scanParts(ctx context.Context, cols []string, fn func(part int, first int64, t *dataset.Table) error) error {
+// goroutines at once, and parts are taken in file order. admit, if set, is
+// called before a worker takes the next part (an ordered writer's
+// back-pressure: parts admitted in order cannot starve the one it waits
+// for). A file without parts is read whole, as part 0.
+func (s *Session) scanParts(ctx context.Context, cols []string, admit func(context.Context) error, fn func(ctx context.Context, part int, first int64, t *dataset.Table) error) error {
 	parts := s.ds.Parts()
 	if parts == nil {
+		if admit != nil {
+			if err := admit(ctx); err != nil {
+				return err
+			}
+		}
 		t, _, err := s.ds.Load(ctx, dataset.LoadOptions{Columns: nonNil(cols), Mem: s.mem})
 		if err != nil {
 			return err
 		}
 		defer t.Release()
-		if err := fn(0, 0, t); err != nil && err != errStop {
+		if err := fn(ctx, 0, 0, t); err != nil && err != errStop {
 			return err
 		}
 		return nil
@@ -72,8 +79,15 @@ func (s *Session) scanParts(ctx context.Context, cols []string, fn func(part int
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for p := int(next.Add(1) - 1); p < len(parts); p = int(next.Add(1) - 1) {
-				if ctx.Err() != nil {
+			for {
+				if admit != nil {
+					if err := admit(ctx); err != nil {
+						fail(err)
+						return
+					}
+				}
+				p := int(next.Add(1) - 1)
+				if p >= len(parts) || ctx.Err() != nil {
 					return
 				}
 				t, err := s.ds.ReadPart(ctx, p, cols, s.mem)
@@ -81,7 +95,7 @@ func (s *Session) scanParts(ctx context.Context, cols []string, fn func(part int
 					fail(err)
 					return
 				}
-				err = fn(p, firsts[p], t)
+				err = fn(ctx, p, firsts[p], t)
 				t.Release()
 				if err != nil {
 					fail(err)
@@ -107,7 +121,7 @@ func nonNil(cols []string) []string {
 
 func (s *Session) streamCount(ctx context.Context, prog *query.Program, cols []string) (int64, error) {
 	var total atomic.Int64
-	err := s.scanParts(ctx, cols, func(_ int, _ int64, t *dataset.Table) error {
+	err := s.scanParts(ctx, cols, nil, func(ctx context.Context, _ int, _ int64, t *dataset.Table) error {
 		n, err := prog.Count(ctx, t.Batches())
 		total.Add(n)
 		return err
@@ -184,10 +198,7 @@ func (s *Session) writeFiltered(ctx context.Context, w io.Writer, prog *query.Pr
 	if err := ow.begin(); err != nil {
 		return err
 	}
-	err := s.scanParts(ctx, need, func(part int, _ int64, t *dataset.Table) error {
-		if err := ow.wait(ctx, part); err != nil {
-			return err
-		}
+	err := s.scanParts(ctx, need, ow.admit, func(ctx context.Context, part int, _ int64, t *dataset.Table) error {
 		rows, err := prog.Run(ctx, t.Batches(), s.mem)
 		if err != nil {
 			return err
@@ -214,7 +225,7 @@ func (s *Session) writeTopN(ctx context.Context, w io.Writer, prog *query.Progra
 			t.Release()
 		}
 	}()
-	err := s.scanParts(ctx, need, func(part int, first int64, t *dataset.Table) error {
+	err := s.scanParts(ctx, need, nil, func(ctx context.Context, part int, _ int64, t *dataset.Table) error {
 		rows, err := prog.Run(ctx, t.Batches(), s.mem)
 		if err != nil || len(rows) == 0 {
 			return err
@@ -346,10 +357,15 @@ func writeChunks(ctx context.Context, w io.Writer, enc dataset.Encoder, t *datas
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for p := int(next.Add(1) - 1); p < pieces; p = int(next.Add(1) - 1) {
-				if err := ow.wait(ctx, p); err != nil {
+			for {
+				if err := ow.admit(ctx); err != nil {
 					errs <- err
 					cancel()
+					return
+				}
+				p := int(next.Add(1) - 1)
+				if p >= pieces {
+					ow.unadmit()
 					return
 				}
 				c, err := encodeRows(enc, t, rows[p*per:min(len(rows), (p+1)*per)])
@@ -400,10 +416,10 @@ func (ow *orderedWriter) begin() error {
 	return err
 }
 
-// wait blocks until chunk p may be produced: fewer than window chunks are
-// in flight. Chunks are taken in order, so the one the writer waits for
-// always has a token.
-func (ow *orderedWriter) wait(ctx context.Context, p int) error {
+// admit blocks until one more chunk may be produced: fewer than window
+// chunks are in flight. Producers take a chunk number only after admit, so
+// the chunk the writer waits for always holds a token.
+func (ow *orderedWriter) admit(ctx context.Context) error {
 	select {
 	case ow.tokens <- struct{}{}:
 	case <-ctx.Done():
@@ -465,6 +481,9 @@ func (ow *orderedWriter) writeChunk(c chunk) error {
 	}
 	return nil
 }
+
+// unadmit gives back a token taken for a chunk that does not exist.
+func (ow *orderedWriter) unadmit() { <-ow.tokens }
 
 func (ow *orderedWriter) end() error {
 	ow.mu.Lock()
