@@ -27,12 +27,12 @@ func TestSanitize(t *testing.T) {
 		{"nul\x00del\x7f", `nul\x00del\x7f`},
 		{"bad \xff byte", `bad \xff byte`},
 		{"zero\u200bwidth", `zero\u200bwidth`},
-		{"\u009b31m", `\u009b31m`},       // C1 CSI, as UTF-8
-		{"\x9b31m", `\x9b31m`},           // C1 CSI, as a raw byte
-		{"\u0085next", `\u0085next`},     // C1 NEL
-		{"abc\u202edcba", `abc\u202edcba`}, // right-to-left override
-		{"\u2066x\u2069", `\u2066x\u2069`}, // isolates
-		{"\U0010EEEE", `\U0010eeee`},       // kitty image placeholder
+		{"\u009b31m", `\u009b31m`},               // C1 CSI, as UTF-8
+		{"\x9b31m", `\x9b31m`},                   // C1 CSI, as a raw byte
+		{"\u0085next", `\u0085next`},             // C1 NEL
+		{"abc\u202edcba", `abc\u202edcba`},       // right-to-left override
+		{"\u2066x\u2069", `\u2066x\u2069`},       // isolates
+		{"\U0010EEEE", `\U0010eeee`},             // kitty image placeholder
 		{"\x1b]52;c;aGk=\a", `\x1b]52;c;aGk=\a`}, // OSC 52 clipboard write
 	}
 	for _, tt := range tests {

@@ -85,29 +85,70 @@ func spans(m, n int) [][2]int {
 }
 
 func scaleYCbCr(dst *image.RGBA, src *image.YCbCr, xs, ys [][2]int) {
+	// Chroma is averaged on its own, subsampled plane, over the chroma
+	// samples under each span: a quarter of the work for JPEG's 4:2:0.
+	hx, hy := chromaFactors(src.SubsampleRatio)
 	org := src.Rect.Min
+	cxs := chromaSpans(xs, org.X, hx)
+	cys := chromaSpans(ys, org.Y, hy)
 	for dy, yr := range ys {
 		row := dst.Pix[dy*dst.Stride:]
+		cyr := cys[dy]
 		for dx, xr := range xs {
-			var sy, scb, scr, n uint64
+			var sy, n uint64
 			for y := yr[0]; y < yr[1]; y++ {
-				yi := (y)*src.YStride + xr[0]
-				for x := xr[0]; x < xr[1]; x++ {
-					sy += uint64(src.Y[yi])
-					ci := src.COffset(x+org.X, y+org.Y)
-					scb += uint64(src.Cb[ci])
-					scr += uint64(src.Cr[ci])
-					yi++
+				for _, v := range src.Y[y*src.YStride+xr[0] : y*src.YStride+xr[1]] {
+					sy += uint64(v)
 				}
-				n += uint64(xr[1] - xr[0])
 			}
+			n = uint64((yr[1] - yr[0]) * (xr[1] - xr[0]))
+			var scb, scr, m uint64
+			cxr := cxs[dx]
+			for cy := cyr[0]; cy < cyr[1]; cy++ {
+				base := cy * src.CStride
+				for _, v := range src.Cb[base+cxr[0] : base+cxr[1]] {
+					scb += uint64(v)
+				}
+				for _, v := range src.Cr[base+cxr[0] : base+cxr[1]] {
+					scr += uint64(v)
+				}
+			}
+			m = uint64((cyr[1] - cyr[0]) * (cxr[1] - cxr[0]))
 			// The conversion is affine but for clamping, so converting
 			// the mean is converting each pixel and taking the mean.
-			r, g, b := color.YCbCrToRGB(uint8((sy+n/2)/n), uint8((scb+n/2)/n), uint8((scr+n/2)/n))
+			r, g, b := color.YCbCrToRGB(uint8((sy+n/2)/n), uint8((scb+m/2)/m), uint8((scr+m/2)/m))
 			p := row[4*dx : 4*dx+4 : 4*dx+4]
 			p[0], p[1], p[2], p[3] = r, g, b, 0xff
 		}
 	}
+}
+
+// chromaFactors returns how many pixels across and down share one chroma
+// sample.
+func chromaFactors(r image.YCbCrSubsampleRatio) (hx, hy int) {
+	switch r {
+	case image.YCbCrSubsampleRatio422:
+		return 2, 1
+	case image.YCbCrSubsampleRatio420:
+		return 2, 2
+	case image.YCbCrSubsampleRatio440:
+		return 1, 2
+	case image.YCbCrSubsampleRatio411:
+		return 4, 1
+	case image.YCbCrSubsampleRatio410:
+		return 4, 2
+	}
+	return 1, 1
+}
+
+// chromaSpans maps pixel spans (relative to the image's origin org) to the
+// chroma samples they touch, as image.YCbCr.COffset indexes them.
+func chromaSpans(spans [][2]int, org, h int) [][2]int {
+	out := make([][2]int, len(spans))
+	for i, s := range spans {
+		out[i] = [2]int{(org+s[0])/h - org/h, (org+s[1]-1)/h - org/h + 1}
+	}
+	return out
 }
 
 func scaleGray(dst *image.RGBA, src *image.Gray, xs, ys [][2]int) {
