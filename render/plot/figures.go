@@ -307,4 +307,3 @@ func ReliabilityFigure(title string, bins []curve.Bin, ece float64) Figure {
 	bottom.Y.Min = 0
 	return Figure{Plots: [][]*plot.Plot{{top}, {bottom}}, Width: 6 * vg.Inch, Height: 7 * vg.Inch}
 }
-
