@@ -76,12 +76,9 @@ func curvesFigure(title string, curves []Curve, xlabel, ylabel string, diagonal 
 		for i, c := range curves {
 			addCurve(p, c, colors[i%len(colors)], true)
 		}
-		p.Legend.Top = diagonal // ROC curves leave the bottom right free, PR the bottom left
-		p.Legend.Left = !diagonal
+		// PR curves leave the bottom left free, ROC curves the bottom right.
+		p.Legend.Top, p.Legend.Left = false, !diagonal
 		p.Legend.XOffs, p.Legend.YOffs = -vg.Millimeter*2, vg.Millimeter*2
-		if diagonal {
-			p.Legend.Top, p.Legend.Left = false, false
-		}
 		return single(p, 6*vg.Inch, 5*vg.Inch)
 	}
 	cols := int(math.Ceil(math.Sqrt(float64(len(curves)))))
