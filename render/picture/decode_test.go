@@ -220,3 +220,25 @@ func TestDecodeFile(t *testing.T) {
 		t.Errorf("DecodeFile(corrupt) error %v, want one naming the file", err)
 	}
 }
+
+// FuzzDecode mutates small images of each format: Decode must return an
+// image within the limits or an error, never panic or decode more pixels
+// than the limit allows.
+func FuzzDecode(f *testing.F) {
+	for _, format := range []string{"png", "jpeg", "gif", "bmp", "tiff"} {
+		f.Add(encode(f, format, gradient(9, 7)))
+	}
+	if data, err := os.ReadFile(filepath.Join("testdata", "blue-purple-pink.lossy.webp")); err == nil {
+		f.Add(data)
+	}
+	lim := Limits{MaxPixels: 1 << 16, MaxBytes: 1 << 20}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		img, _, err := Decode(data, lim)
+		if err != nil {
+			return
+		}
+		if b := img.Bounds(); b.Empty() || b.Dx()*b.Dy() > lim.MaxPixels {
+			t.Fatalf("Decode returned a %v image, outside the limits", b)
+		}
+	})
+}
