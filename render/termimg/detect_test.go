@@ -44,9 +44,10 @@ func TestQueries(t *testing.T) {
 	}
 }
 
-// replies are terminal answers to Queries. The kitty, xterm, WezTerm, VTE
-// and tmux lines are what those terminals send; the iTerm2 one is made up
-// to reach the iTerm2 rule.
+// replies are terminal answers to Queries. "tmux 3.3a, captured" is what
+// tmux 3.3a answered to Queries(true) in a detached session on this
+// project's machine; the other lines follow what those terminals are known
+// to send (the iTerm2 one is made up to reach the iTerm2 rule).
 var replies = []struct {
 	name  string
 	input string
@@ -64,7 +65,8 @@ var replies = []struct {
 	{"only DA1", "\x1b[?1;2c", false, Blocks, false},
 	{"nothing", "", false, Blocks, false},
 	{"reply cut off", "\x1b_Gi=31;OK", false, Blocks, false},
-	{"tmux, passthrough off", "\x1bP>|tmux 3.4\x1b\\\x1b[?1;2;4c", true, Blocks, true},
+	{"tmux 3.3a, captured", "\x1bP>|tmux 3.3a\x1b\\\x1b[?1;2c", true, Blocks, true},
+	{"tmux with sixel, passthrough off", "\x1bP>|tmux 3.4\x1b\\\x1b[?1;2;4c", true, Blocks, true},
 	{"tmux, $TMUX unset", "\x1bP>|tmux 3.4\x1b\\\x1b[?1;2;4c", false, Blocks, true},
 	{"tmux, passthrough to kitty", "\x1bP>|tmux 3.4\x1b\\\x1b[?1;2;4c\x1b_Gi=31;OK\x1b\\", true, Kitty, true},
 }
