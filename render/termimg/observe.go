@@ -1,6 +1,8 @@
 package termimg
 
 import (
+	"strconv"
+
 	tea "charm.land/bubbletea/v2"
 	uv "github.com/charmbracelet/ultraviolet"
 )
@@ -17,7 +19,7 @@ func (r *Replies) Observe(msg any) bool {
 	case uv.PrimaryDeviceAttributesEvent:
 		r.DA1, r.DA1Seen = []int(m), true
 	case uv.KittyGraphicsEvent:
-		if m.Options.ID != 31 {
+		if strconv.Itoa(m.Options.ID) != kittyQueryID {
 			return false
 		}
 		r.Kitty, r.KittySeen = string(m.Payload), true
