@@ -10,29 +10,31 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 )
 
-// Sanitize makes a string safe to print on a terminal: control characters
-// (ESC among them, which starts an escape sequence), invalid UTF-8 and
-// other unprintable runes are shown escaped, Go-style, as \x1b or \u200b.
+// Sanitize makes a string safe to print on a terminal. Every rune that is
+// not printable is shown escaped, Go-style: C0 controls and DEL (ESC among
+// them, which starts an escape sequence) as \x1b or \n, C1 controls such
+// as U+009B (a one-byte CSI) as \u009b, format characters such as the bidi
+// overrides U+202A–U+202E and isolates U+2066–U+2069 (which reorder what
+// follows them) as \u202e, private-use runes as \U0010eeee, and each byte
+// of invalid UTF-8 as \xff. A backslash is doubled, so the text \x1b typed
+// literally reads \\x1b and never looks like an escaped ESC. Printable text,
+// including wide and combining characters, is returned unchanged.
 func Sanitize(s string) string {
-	clean := true
-	for _, r := range s {
-		if r == utf8.RuneError || !unicode.IsPrint(r) {
-			clean = false
-			break
-		}
-	}
-	if clean {
+	if isClean(s) {
 		return s
 	}
 	var b strings.Builder
+	b.Grow(len(s) + 8)
 	for i := 0; i < len(s); {
 		r, size := utf8.DecodeRuneInString(s[i:])
 		switch {
 		case r == utf8.RuneError && size <= 1:
 			b.WriteString(`\x`)
 			b.WriteString(strconv.FormatUint(uint64(s[i])|0x100, 16)[1:])
+		case r == '\\':
+			b.WriteString(`\\`)
 		case unicode.IsPrint(r):
-			b.WriteRune(r)
+			b.WriteString(s[i : i+size])
 		default:
 			q := strconv.QuoteRune(r)
 			b.WriteString(q[1 : len(q)-1])
@@ -40,6 +42,23 @@ func Sanitize(s string) string {
 		i += size
 	}
 	return b.String()
+}
+
+// isClean reports whether s needs no escaping: the common case, checked
+// without allocating.
+func isClean(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c == 0x7f || c == '\\' {
+			return false
+		} else if c >= utf8.RuneSelf {
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if (r == utf8.RuneError && size <= 1) || !unicode.IsPrint(r) {
+				return false
+			}
+			i += size - 1
+		}
+	}
+	return true
 }
 
 // Value formats row i of arr for display. Integer columns listed in

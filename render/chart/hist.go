@@ -1,0 +1,251 @@
+package chart
+
+import (
+	"fmt"
+	"math"
+	"strings"
+)
+
+// Series is a named sample of values, such as the scores of the correct
+// predictions.
+type Series struct {
+	Name   string
+	Values []float64
+}
+
+// Histogram draws the distribution of up over [lo, hi] as columns of
+// block characters and, when down has values, the distribution of down
+// mirrored below the same axis, so that two series (the scores of correct
+// and of wrong predictions, say) compare bin by bin without colour:
+//
+//	▲ correct n=1400 (max 312)   ▼ wrong n=100 (max 30)
+//	312┤            ▂▂▅▅██▇▇
+//	   ┤        ▁▁▂▂▄▄▆▆████████
+//	   ┼────────────────────────
+//	   ┤      ▀▀████▀▀▀▀
+//	 30┤          ██
+//	    0         0.5          1
+//
+// Each side is scaled to its own largest bin, whose count is on its axis.
+// There are about 2√n bins for the smaller series' n (at least 10, at most
+// one a column), each as many columns wide as fit. Values outside [lo, hi]
+// count in the end bins; NaN values are left out. When lo >= hi the range
+// is the data's. The chart needs 12×4 cells (12×5 for two series) and
+// gives "" when smaller.
+func Histogram(up, down Series, lo, hi float64, width, height int) string {
+	two := len(down.Values) > 0
+	if width < 12 || height < 4 || two && height < 5 {
+		return ""
+	}
+	if !(lo < hi) {
+		lo, hi = dataRange(up.Values, down.Values)
+	}
+	// Rows: the legend, the bars, an axis between two series, the ticks.
+	barRows := height - 2
+	upRows, downRows := barRows, 0
+	if two {
+		barRows--
+		upRows = (barRows + 1) / 2
+		downRows = barRows - upRows
+	}
+	n := countFinite(up.Values)
+	if two {
+		n = min(n, countFinite(down.Values))
+	}
+	// The axis labels' width decides the bins, whose counts decide the
+	// labels: settle it in a few rounds.
+	margin := 2
+	var nbins int
+	for range 3 {
+		nbins = binsFor(n, width-margin)
+		u := maxOf(binCounts(up.Values, lo, hi, nbins))
+		d := maxOf(binCounts(down.Values, lo, hi, nbins))
+		need := max(len(formatTick(u)), len(formatTick(d))) + 1
+		if need <= margin {
+			break
+		}
+		margin = need
+	}
+	nbins = binsFor(n, width-margin)
+	per := (width - margin) / nbins // columns a bin
+	upCounts := binCounts(up.Values, lo, hi, nbins)
+	downCounts := binCounts(down.Values, lo, hi, nbins)
+	upMax, downMax := maxOf(upCounts), maxOf(downCounts)
+
+	lines := []string{fit(legend(up, "▲", upMax, two)+legendGap(two)+legend(down, "▼", downMax, two), width)}
+	for r := range upRows {
+		tick := ""
+		if r == 0 {
+			tick = formatTick(upMax)
+		}
+		// Row r counts from the top: level is its bottom edge's height.
+		level := float64(upRows - 1 - r)
+		lines = append(lines, fitRight(tick, margin-1)+"┤"+bars(upCounts, per, func(c float64) rune {
+			return upCell(c, upMax, upRows, level)
+		}))
+	}
+	if two {
+		lines = append(lines, strings.Repeat(" ", margin-1)+"┼"+strings.Repeat("─", nbins*per))
+		for r := range downRows {
+			tick := ""
+			if r == downRows-1 {
+				tick = formatTick(downMax)
+			}
+			lines = append(lines, fitRight(tick, margin-1)+"┤"+bars(downCounts, per, func(c float64) rune {
+				return downCell(c, downMax, downRows, float64(r))
+			}))
+		}
+	}
+	lines = append(lines, strings.Repeat(" ", margin)+ticks(lo, hi, nbins*per))
+	return join(lines, height)
+}
+
+// binsFor picks the number of bins for n values in cols columns.
+func binsFor(n, cols int) int {
+	b := int(math.Round(2 * math.Sqrt(float64(n))))
+	return max(1, min(cols, max(b, 10)))
+}
+
+// bars draws each bin's character per times.
+func bars(counts []float64, per int, cell func(float64) rune) string {
+	var sb strings.Builder
+	for _, c := range counts {
+		r := cell(c)
+		for range per {
+			sb.WriteRune(r)
+		}
+	}
+	return sb.String()
+}
+
+func legend(s Series, mark string, peak float64, two bool) string {
+	if len(s.Values) == 0 && s.Name == "" {
+		return ""
+	}
+	if !two {
+		mark = "█"
+	}
+	return fmt.Sprintf("%s %s n=%d (max %s)", mark, label(s.Name), countFinite(s.Values), formatTick(peak))
+}
+
+func legendGap(two bool) string {
+	if two {
+		return "   "
+	}
+	return ""
+}
+
+// upCell is the character of a bar growing up, in a row whose bottom edge
+// is level rows above the axis: eighths give the bar's top its height.
+func upCell(count, peak float64, rows int, level float64) rune {
+	if peak == 0 || count == 0 {
+		return ' '
+	}
+	h := count / peak * float64(rows) // the bar's height in rows
+	fill := h - level
+	switch {
+	case fill >= 1:
+		return '█'
+	case fill <= 0:
+		return ' '
+	}
+	// At least one eighth, so that a non-empty bin shows.
+	return eighths[max(1, int(math.Round(fill*8)))]
+}
+
+// downCell is the character of a bar growing down, in a row whose top edge
+// is level rows below the axis: only halves exist as upper blocks.
+func downCell(count, peak float64, rows int, level float64) rune {
+	if peak == 0 || count == 0 {
+		return ' '
+	}
+	fill := count/peak*float64(rows) - level
+	switch {
+	case fill >= 0.75:
+		return '█'
+	case fill > 0 && level == 0 || fill >= 0.25:
+		return '▀'
+	}
+	return ' '
+}
+
+// binCounts counts values into n equal bins over [lo, hi].
+func binCounts(values []float64, lo, hi float64, n int) []float64 {
+	counts := make([]float64, n)
+	for _, v := range values {
+		var b int
+		switch {
+		case math.IsNaN(v):
+			continue
+		case v <= lo:
+			b = 0
+		case v >= hi:
+			b = n - 1
+		default:
+			b = min(int((v-lo)/(hi-lo)*float64(n)), n-1)
+		}
+		counts[b]++
+	}
+	return counts
+}
+
+func dataRange(a, b []float64) (lo, hi float64) {
+	lo, hi = math.Inf(1), math.Inf(-1)
+	for _, vs := range [][]float64{a, b} {
+		for _, v := range vs {
+			if !math.IsNaN(v) && !math.IsInf(v, 0) {
+				lo, hi = math.Min(lo, v), math.Max(hi, v)
+			}
+		}
+	}
+	switch {
+	case lo > hi:
+		return 0, 1
+	case lo == hi:
+		return lo - 0.5, hi + 0.5
+	}
+	return lo, hi
+}
+
+func maxOf(xs []float64) float64 {
+	m := 0.0
+	for _, x := range xs {
+		m = math.Max(m, x)
+	}
+	return m
+}
+
+func countFinite(xs []float64) int {
+	n := 0
+	for _, x := range xs {
+		if !math.IsNaN(x) {
+			n++
+		}
+	}
+	return n
+}
+
+// ticks labels an axis of n cells over [lo, hi] at its ends and middle,
+// where they fit.
+func ticks(lo, hi float64, n int) string {
+	line := []rune(strings.Repeat(" ", n))
+	put := func(at int, s string) bool {
+		r := []rune(s)
+		if at < 0 || at+len(r) > n {
+			return false
+		}
+		for i := max(at-1, 0); i < min(at+len(r)+1, n); i++ {
+			if line[i] != ' ' {
+				return false
+			}
+		}
+		copy(line[at:], r)
+		return true
+	}
+	put(0, formatTick(lo))
+	right := formatTick(hi)
+	put(n-len(right), right)
+	mid := formatTick((lo + hi) / 2)
+	put(n/2-len(mid)/2, mid)
+	return string(line)
+}
