@@ -37,8 +37,13 @@ results file works too:
 
 With several --pred files each is evaluated, side by side.
 
-  --json   one JSON object (SPEC §4 keys); with several prediction files,
-           an object of them keyed by name
+  --json       one JSON object (SPEC §4 keys); with several prediction
+               files, an object of them keyed by name
+  --plots DIR  write plots as PNG and SVG into DIR and list the files:
+               precision–recall curves (one class against the rest;
+               detection at IoU 0.5 and 0.75), ROC curves, the confusion
+               matrix, scores of right and wrong predictions, and a
+               reliability diagram with the expected calibration error
 
 ` + openFlagsHelp,
 	run: runEval,
@@ -49,6 +54,7 @@ func runEval(ctx context.Context, e *env, args []string) error {
 	var of openFlags
 	of.register(fs)
 	asJSON := fs.Bool("json", false, "JSON output")
+	plots := fs.String("plots", "", "write plots (PNG and SVG) into this folder")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return err
@@ -66,6 +72,9 @@ func runEval(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	warn(e, s)
+	if *plots != "" {
+		return writePlots(ctx, e, s, *plots)
+	}
 	if *asJSON {
 		return writeEvalJSON(e, evals)
 	}

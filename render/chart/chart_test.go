@@ -13,7 +13,7 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 
-	"triage/render/curve"
+	"triage/evalview/curve"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")

@@ -4,7 +4,7 @@ import (
 	"math"
 	"strings"
 
-	"triage/render/curve"
+	"triage/evalview/curve"
 )
 
 // Curve is a line through points on the unit square, such as a

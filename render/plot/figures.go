@@ -13,7 +13,7 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 
 	"triage/render"
-	"triage/render/curve"
+	"triage/evalview/curve"
 )
 
 // Figure is one plot or a grid of plots, and its size.

@@ -12,7 +12,7 @@ import (
 	"fmt"
 	"math"
 
-	"triage/render/curve"
+	"triage/evalview/curve"
 )
 
 // Curve is one line of a plot: a class's precision–recall or ROC points.

@@ -14,7 +14,7 @@ import (
 
 	"gonum.org/v1/plot/cmpimg"
 
-	"triage/render/curve"
+	"triage/evalview/curve"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden plots in testdata")
