@@ -150,131 +150,150 @@ func (s *Session) directOnly(cols []string) bool {
 	return s.ds.Direct(cols)
 }
 
-// heldSource loads cols whole (see table) for taking rows from.
+// heldSource takes rows from the whole columns, loading them first.
 func (s *Session) heldSource(ctx context.Context, cols []string) (*rowSource, error) {
-	t, err := s.table(ctx, cols)
-	if err != nil {
-		return nil, err
+	if len(cols) > 0 {
+		if err := s.ensure(ctx, cols); err != nil {
+			return nil, err
+		}
 	}
-	defer t.Release()
-	return newRowSource(0, t), nil
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	src := &rowSource{}
+	for _, c := range cols {
+		col := s.cols[s.key(c)]
+		if col == nil {
+			src.release()
+			return nil, fmt.Errorf("evalview: column %q not held after loading", c)
+		}
+		col.Retain()
+		src.add(col)
+	}
+	return src, nil
 }
 
 // partsCovering reads the parts of the dataset file that hold rows
 // [first, first+n) of cols.
 func (s *Session) partsCovering(ctx context.Context, cols []string, first, n int64) (*rowSource, error) {
-	parts := s.ds.Parts()
-	var want []int
+	var chunks [][]arrow.Array
 	var start, wantStart int64
-	for p, rows := range parts {
-		if start+rows > first && start < first+max(n, 1) {
-			if want == nil {
-				wantStart = start
+	found := false
+	defer func() {
+		for _, cs := range chunks {
+			for _, c := range cs {
+				c.Release()
 			}
-			want = append(want, p)
+		}
+	}()
+	for p, rows := range s.ds.Parts() {
+		if start+rows > first && start < first+max(n, 1) {
+			if !found {
+				wantStart, found = start, true
+			}
+			t, err := s.ds.ReadPart(ctx, p, cols, s.mem)
+			if err != nil {
+				return nil, err
+			}
+			if chunks == nil {
+				chunks = make([][]arrow.Array, len(cols))
+			}
+			for i := range cols {
+				col := t.Column(i)
+				for _, c := range col.Chunks() {
+					c.Retain()
+					chunks[i] = append(chunks[i], c)
+				}
+				col.Release()
+			}
+			t.Release()
 		}
 		start += rows
 	}
-	var batches []arrow.RecordBatch
-	var schema *arrow.Schema
-	for _, p := range want {
-		t, err := s.ds.ReadPart(ctx, p, cols, s.mem)
-		if err != nil {
-			releaseBatches(batches)
-			return nil, err
+	src := &rowSource{first: wantStart}
+	for i := range chunks {
+		if len(chunks[i]) == 0 {
+			continue
 		}
-		for _, b := range t.Batches() {
-			b.Retain()
-			batches = append(batches, b)
-		}
-		schema = t.Schema()
-		t.Release()
+		src.add(arrow.NewChunked(chunks[i][0].DataType(), chunks[i]))
 	}
-	if schema == nil {
-		return &rowSource{}, nil
-	}
-	// Parts may differ in dictionary-encoding: give each batch one schema
-	// only when they agree, else keep them apart.
-	return newRowSourceBatches(wantStart, schema, batches), nil
+	return src, nil
 }
 
-func releaseBatches(bs []arrow.RecordBatch) {
-	for _, b := range bs {
-		b.Release()
-	}
-}
-
-// rowSource is a run of batches whose first row is dataset row first.
+// rowSource is whole columns, or runs of them, whose row 0 is dataset
+// row first: what a window takes its rows from.
 type rowSource struct {
-	first   int64
-	batches []arrow.RecordBatch
-	starts  []int64 // dataset row of each batch's first row
+	first  int64
+	cols   []*arrow.Chunked
+	starts [][]int64 // per column, the dataset row of each chunk's first row
 }
 
-// newRowSource holds t's batches (retained: the caller still releases t).
-func newRowSource(first int64, t *dataset.Table) *rowSource {
-	var bs []arrow.RecordBatch
-	for _, b := range t.Batches() {
-		b.Retain()
-		bs = append(bs, b)
+// add holds col (the source releases it).
+func (r *rowSource) add(col *arrow.Chunked) {
+	st := make([]int64, len(col.Chunks()))
+	off := r.first
+	for i, c := range col.Chunks() {
+		st[i] = off
+		off += int64(c.Len())
 	}
-	return newRowSourceBatches(first, t.Schema(), bs)
+	r.cols = append(r.cols, col)
+	r.starts = append(r.starts, st)
 }
 
-func newRowSourceBatches(first int64, _ *arrow.Schema, batches []arrow.RecordBatch) *rowSource {
-	r := &rowSource{first: first, batches: batches}
-	off := first
-	for _, b := range batches {
-		r.starts = append(r.starts, off)
-		off += b.NumRows()
+// newRowSource holds t's columns (retained: the caller still releases t).
+func newRowSource(first int64, t *dataset.Table) *rowSource {
+	r := &rowSource{first: first}
+	for i := range t.Schema().NumFields() {
+		r.add(t.Column(i))
 	}
 	return r
 }
 
-func (r *rowSource) release() { releaseBatches(r.batches) }
-
-// locate finds the batch holding dataset row row, and the row within it.
-func (r *rowSource) locate(row int64) (int, int, error) {
-	b := sort.Search(len(r.starts), func(i int) bool { return r.starts[i] > row }) - 1
-	if b < 0 || row-r.starts[b] >= r.batches[b].NumRows() {
-		return 0, 0, fmt.Errorf("row %d out of range", row)
+func (r *rowSource) release() {
+	for _, c := range r.cols {
+		c.Release()
 	}
-	return b, int(row - r.starts[b]), nil
+	r.cols = nil
 }
 
 // take gathers the given dataset rows of column i into one array.
+// Dictionary-encoded strings come back plain: a window never pays for
+// unifying the dictionaries of several parts.
 func (r *rowSource) take(i int, rows []int64, mem memory.Allocator) (arrow.Array, error) {
-	type run struct{ batch, from, to int }
-	var runs []run
-	for _, row := range rows {
-		b, j, err := r.locate(row)
-		if err != nil {
-			return nil, err
-		}
-		if n := len(runs); n > 0 && runs[n-1].batch == b && runs[n-1].to == j {
-			runs[n-1].to++ // neighbouring rows share one slice
-			continue
-		}
-		runs = append(runs, run{b, j, j + 1})
+	if i >= len(r.cols) {
+		return nil, fmt.Errorf("no rows")
 	}
-	if len(runs) == 0 {
-		if len(r.batches) == 0 {
-			return nil, fmt.Errorf("no rows")
+	col, starts := r.cols[i], r.starts[i]
+	at := func(row int64) (arrow.Array, int, error) {
+		c := sort.Search(len(starts), func(k int) bool { return starts[k] > row }) - 1
+		if c < 0 || row-starts[c] >= int64(col.Chunk(c).Len()) {
+			return nil, 0, fmt.Errorf("row %d out of range", row)
 		}
-		return plainSlice(r.batches[0].Column(i), 0, 0, mem)
+		return col.Chunk(c), int(row - starts[c]), nil
 	}
-	pieces := make([]arrow.Array, 0, len(runs))
+	if a, err := gather(col.DataType(), rows, at, mem); a != nil || err != nil {
+		return a, err
+	}
+	// Other types: slices of runs of neighbouring rows, concatenated.
+	var pieces []arrow.Array
 	defer func() {
 		for _, p := range pieces {
 			p.Release()
 		}
 	}()
-	for _, rn := range runs {
-		p, err := plainSlice(r.batches[rn.batch].Column(i), rn.from, rn.to, mem)
+	for k := 0; k < len(rows); {
+		a, j, err := at(rows[k])
 		if err != nil {
 			return nil, err
 		}
-		pieces = append(pieces, p)
+		n := 1
+		for k+n < len(rows) && rows[k+n] == rows[k]+int64(n) && j+n < a.Len() {
+			n++
+		}
+		pieces = append(pieces, array.NewSlice(a, int64(j), int64(j+n)))
+		k += n
+	}
+	if len(pieces) == 0 {
+		return array.MakeArrayOfNull(mem, col.DataType(), 0), nil
 	}
 	if len(pieces) == 1 {
 		pieces[0].Retain()
@@ -283,26 +302,60 @@ func (r *rowSource) take(i int, rows []int64, mem memory.Allocator) (arrow.Array
 	return array.Concatenate(pieces, mem)
 }
 
-// plainSlice returns rows [from, to) of a, with a dictionary of strings
-// turned into plain strings: a window never pays for unifying the
-// dictionaries of several parts.
-func plainSlice(a arrow.Array, from, to int, mem memory.Allocator) (arrow.Array, error) {
-	d, ok := a.(*array.Dictionary)
-	if !ok {
-		return array.NewSlice(a, int64(from), int64(to)), nil
-	}
-	values, ok := d.Dictionary().(interface{ Value(int) string })
-	if !ok {
-		return array.NewSlice(a, int64(from), int64(to)), nil
-	}
-	b := array.NewStringBuilder(mem)
-	defer b.Release()
-	for j := from; j < to; j++ {
-		if d.IsNull(j) || d.Dictionary().IsNull(d.GetValueIndex(j)) {
-			b.AppendNull()
-		} else {
-			b.Append(values.Value(d.GetValueIndex(j)))
+// gather copies rows of the common flat types value by value; it returns
+// nil for the others.
+func gather(dt arrow.DataType, rows []int64, at func(int64) (arrow.Array, int, error), mem memory.Allocator) (arrow.Array, error) {
+	var b array.Builder
+	var appendRow func(a arrow.Array, j int)
+	switch dt.ID() {
+	case arrow.INT64:
+		ib := array.NewInt64Builder(mem)
+		b, appendRow = ib, func(a arrow.Array, j int) { ib.Append(a.(*array.Int64).Value(j)) }
+	case arrow.INT32:
+		ib := array.NewInt32Builder(mem)
+		b, appendRow = ib, func(a arrow.Array, j int) { ib.Append(a.(*array.Int32).Value(j)) }
+	case arrow.FLOAT64:
+		fb := array.NewFloat64Builder(mem)
+		b, appendRow = fb, func(a arrow.Array, j int) { fb.Append(a.(*array.Float64).Value(j)) }
+	case arrow.FLOAT32:
+		fb := array.NewFloat32Builder(mem)
+		b, appendRow = fb, func(a arrow.Array, j int) { fb.Append(a.(*array.Float32).Value(j)) }
+	case arrow.BOOL:
+		bb := array.NewBooleanBuilder(mem)
+		b, appendRow = bb, func(a arrow.Array, j int) { bb.Append(a.(*array.Boolean).Value(j)) }
+	case arrow.STRING, arrow.LARGE_STRING, arrow.DICTIONARY:
+		if d, ok := dt.(*arrow.DictionaryType); ok {
+			if id := d.ValueType.ID(); id != arrow.STRING && id != arrow.LARGE_STRING {
+				return nil, nil
+			}
 		}
+		sb := array.NewStringBuilder(mem)
+		b, appendRow = sb, func(a arrow.Array, j int) {
+			if d, ok := a.(*array.Dictionary); ok {
+				k := d.GetValueIndex(j)
+				if d.Dictionary().IsNull(k) {
+					sb.AppendNull()
+					return
+				}
+				a, j = d.Dictionary(), k
+			}
+			sb.Append(a.(interface{ Value(int) string }).Value(j))
+		}
+	default:
+		return nil, nil
+	}
+	defer b.Release()
+	b.Reserve(len(rows))
+	for _, row := range rows {
+		a, j, err := at(row)
+		if err != nil {
+			return nil, err
+		}
+		if a.IsNull(j) {
+			b.AppendNull()
+			continue
+		}
+		appendRow(a, j)
 	}
 	return b.NewArray(), nil
 }

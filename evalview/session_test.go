@@ -212,8 +212,8 @@ func TestConcurrentQueries(t *testing.T) {
 	s := open(t, Config{Data: dataset.Options{Path: demoData, Preds: []dataset.PredSpec{{Name: "lr", Path: demoPreds}}}, Interactive: true})
 	ctx := context.Background()
 	queries := map[string]int64{
-		"label != pred": 143, // testdata/reference/digits/reference.json: n_label_ne_pred
-		"suspect":       75,  // cleanlab's prune_by_noise_rate
+		"label != pred":  143, // testdata/reference/digits/reference.json: n_label_ne_pred
+		"suspect":        75,  // cleanlab's prune_by_noise_rate
 		`split == "val"`: 300,
 		"not correct | sort score desc | limit 10": 10,
 	}

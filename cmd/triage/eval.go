@@ -8,7 +8,6 @@ import (
 	"math"
 	"strconv"
 
-
 	"triage/evalview"
 	"triage/render"
 )

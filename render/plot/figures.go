@@ -12,8 +12,8 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 
-	"triage/render"
 	"triage/evalview/curve"
+	"triage/render"
 )
 
 // Figure is one plot or a grid of plots, and its size.
