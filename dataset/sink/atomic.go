@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"syscall"
 )
 
 // CheckNotInput returns an error when out names the same file as one of
@@ -56,6 +57,14 @@ func WriteFile(path string, inputs []string, write func(w io.Writer) error) (err
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	tmp := f.Name()
+	// Hold a lock on our temporary file while it lives, so that another
+	// writer can tell it from one a killed process left behind.
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
+		f.Close()
+		os.Remove(tmp)
+		return fmt.Errorf("lock %s: %w", tmp, err)
+	}
+	removeStale(dir, filepath.Base(path), tmp)
 	defer func() {
 		if err != nil {
 			f.Close()
@@ -87,6 +96,25 @@ func WriteFile(path string, inputs []string, write func(w io.Writer) error) (err
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	return syncDir(dir)
+}
+
+// removeStale removes the temporary files of earlier writes of base that
+// no process holds locked: their writers were killed before the rename.
+func removeStale(dir, base, own string) {
+	stale, _ := filepath.Glob(filepath.Join(dir, "."+base+".tmp-*"))
+	for _, p := range stale {
+		if p == own {
+			continue
+		}
+		f, err := os.Open(p)
+		if err != nil {
+			continue
+		}
+		if syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB) == nil {
+			os.Remove(p)
+		}
+		f.Close()
+	}
 }
 
 // syncDir makes a rename in dir durable.
