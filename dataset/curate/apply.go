@@ -248,7 +248,7 @@ func (a *applier) loadPools(ctx context.Context) error {
 			if err != nil {
 				return fmt.Errorf("apply: pool: %w", err)
 			}
-			p.t, err = ds.Load(ctx, dataset.LoadOptions{Mem: a.req.Mem})
+			p.t, _, err = ds.Load(ctx, dataset.LoadOptions{Mem: a.req.Mem})
 			ds.Close()
 			if err != nil {
 				return fmt.Errorf("apply: pool: %w", err)

@@ -28,7 +28,7 @@ func crashChild(dir, out string) error {
 		return err
 	}
 	defer ds.Close()
-	tb, err := ds.Load(context.Background(), dataset.LoadOptions{})
+	tb, _, err := ds.Load(context.Background(), dataset.LoadOptions{})
 	if err != nil {
 		return err
 	}

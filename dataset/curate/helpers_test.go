@@ -32,7 +32,7 @@ func load(t testing.TB, mem memory.Allocator, path string, preds ...string) (*da
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { ds.Close() })
-	tb, err := ds.Load(context.Background(), dataset.LoadOptions{Mem: mem})
+	tb, _, err := ds.Load(context.Background(), dataset.LoadOptions{Mem: mem})
 	if err != nil {
 		t.Fatal(err)
 	}

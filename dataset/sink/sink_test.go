@@ -26,7 +26,7 @@ func load(t *testing.T, path string, mem memory.Allocator) *dataset.Table {
 		t.Fatal(err)
 	}
 	defer ds.Close()
-	tb, err := ds.Load(context.Background(), dataset.LoadOptions{Mem: mem})
+	tb, _, err := ds.Load(context.Background(), dataset.LoadOptions{Mem: mem})
 	if err != nil {
 		t.Fatal(err)
 	}
