@@ -29,7 +29,11 @@ const (
 type ApplyRequest struct {
 	// Dataset holds all of the dataset's own columns (no joined
 	// predictions): they are all written.
-	Dataset     *dataset.Table
+	Dataset *dataset.Table
+	// Schema is the dataset file's own schema (dataset.Dataset.Schema), if
+	// known: a column the reader handed over dictionary-encoded is written
+	// with the file's type.
+	Schema      *arrow.Schema
 	KeyColumn   string
 	LabelColumn string // "" when the dataset has no label
 	Classes     []string
@@ -128,6 +132,7 @@ type applier struct {
 	schema   *arrow.Schema
 	labelIdx int // index of the label column in the dataset, -1 if none
 	existing map[string]int
+	decode   []bool // columns read dictionary-encoded, written decoded
 	enc      *labelEncoder
 	rowState map[int64]*Sample // dataset row -> its state
 	// pooled lists, per pool path, the mined samples to append.
@@ -186,6 +191,11 @@ func newApplier(req ApplyRequest) (*applier, error) {
 	var labelType arrow.DataType
 	if a.labelIdx >= 0 {
 		labelType = in.Field(a.labelIdx).Type
+		if d, ok := labelType.(*arrow.DictionaryType); ok && req.Schema != nil {
+			if idx := req.Schema.FieldIndices(req.LabelColumn); len(idx) > 0 && arrow.TypeEqual(req.Schema.Field(idx[0]).Type, d.ValueType) {
+				labelType = d.ValueType
+			}
+		}
 	}
 	a.enc, err = newLabelEncoder(labelType, req.Classes)
 	if err != nil {
@@ -212,6 +222,17 @@ func newApplier(req ApplyRequest) (*applier, error) {
 func (a *applier) outputSchema() (*arrow.Schema, error) {
 	in := a.req.Dataset.Schema()
 	fields := slices.Clone(in.Fields())
+	a.decode = make([]bool, len(fields))
+	for i, f := range fields {
+		dict, ok := f.Type.(*arrow.DictionaryType)
+		if !ok || a.req.Schema == nil {
+			continue
+		}
+		if idx := a.req.Schema.FieldIndices(f.Name); len(idx) > 0 && arrow.TypeEqual(a.req.Schema.Field(idx[0]).Type, dict.ValueType) {
+			fields[i].Type = dict.ValueType
+			a.decode[i] = true
+		}
+	}
 	for _, f := range []arrow.Field{
 		{Name: TagsColumn, Type: arrow.ListOf(arrow.BinaryTypes.String), Nullable: true},
 		{Name: WeightColumn, Type: arrow.PrimitiveTypes.Float64, Nullable: true},
@@ -375,6 +396,14 @@ func (a *applier) datasetBatch(ctx context.Context, b arrow.RecordBatch, offset 
 		taken, err := compute.TakeArray(ctx, b.Column(i), keep)
 		if err != nil {
 			return nil, fmt.Errorf("take column %q: %w", b.ColumnName(i), err)
+		}
+		if a.decode[i] {
+			plain, err := compute.CastArray(ctx, taken, compute.SafeCastOptions(a.schema.Field(i).Type))
+			taken.Release()
+			if err != nil {
+				return nil, fmt.Errorf("decode column %q: %w", b.ColumnName(i), err)
+			}
+			taken = plain
 		}
 		cols[i] = taken
 		if i == a.labelIdx {

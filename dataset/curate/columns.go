@@ -36,6 +36,19 @@ func KeysOf(t *dataset.Table, keyColumn string, rows []int64) ([]Key, error) {
 	return keys, nil
 }
 
+// KeysOfArray returns every key of a key column's array.
+func KeysOfArray(a arrow.Array) ([]Key, error) {
+	keys := make([]Key, a.Len())
+	for i := range keys {
+		k, err := keyAt(a, i)
+		if err != nil {
+			return nil, fmt.Errorf("row %d: %w", i, err)
+		}
+		keys[i] = k
+	}
+	return keys, nil
+}
+
 func keyAt(a arrow.Array, i int) (Key, error) {
 	if a.IsNull(i) {
 		return Key{}, fmt.Errorf("null key")

@@ -38,7 +38,7 @@ func crashChild(dir, out string) error {
 	if err != nil {
 		return err
 	}
-	_, err = Apply(context.Background(), ApplyRequest{Dataset: tb, KeyColumn: "id", LabelColumn: "label", Classes: ds.Classes,
+	_, err = Apply(context.Background(), ApplyRequest{Dataset: tb, Schema: ds.Schema(), KeyColumn: "id", LabelColumn: "label", Classes: ds.Classes,
 		State: Replay(entries), Out: out, Inputs: []string{data, filepath.Join(dir, "pool.parquet"), journal}, Mem: memory.DefaultAllocator})
 	return err
 }

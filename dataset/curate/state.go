@@ -21,25 +21,25 @@ type State struct {
 type Sample struct {
 	// Label is the class it is relabeled to, nil when its label stands.
 	// A mined sample's label starts as the model's prediction.
-	Label *string
-	Tags  []string // tags added, sorted
+	Label *string  `json:"label"`
+	Tags  []string `json:"tags,omitempty"` // tags added, sorted
 	// Untagged are tags removed (from earlier versions too), sorted.
-	Untagged []string
+	Untagged []string `json:"untagged,omitempty"`
 	// Dropped samples are left out of the new version.
-	Dropped bool
+	Dropped bool `json:"dropped"`
 	// Weight is the sample weight set, nil when none was.
-	Weight *float64
+	Weight *float64 `json:"weight,omitempty"`
 	// Mined is set for a sample mine added, and Pool is the file it came
 	// from ("" for the dataset's own unlabeled rows).
-	Mined *Mined
-	Pool  string
+	Mined *Mined `json:"mined,omitempty"`
+	Pool  string `json:"pool,omitempty"`
 	// Reviewed is set by an explicit relabel: a person chose the label.
-	Reviewed bool
+	Reviewed bool `json:"reviewed"`
 	// NeedsReview marks a mined sample whose label is the model's guess;
 	// an explicit relabel clears it.
-	NeedsReview bool
+	NeedsReview bool `json:"needs_review"`
 	// Entries are the ids of the live entries that touched the sample.
-	Entries []int64
+	Entries []int64 `json:"entries"`
 }
 
 // Replay computes the effective state of a journal: entries in order,
