@@ -14,17 +14,18 @@ import (
 // the definition, sorted by score then row.
 func naive(queries, pool Matrix, k int, skip []bool) [][]Neighbor {
 	out := make([][]Neighbor, queries.Rows())
+	pn := make([]float64, pool.Rows())
+	for r := range pn {
+		pn[r] = norm(pool.Row(r))
+	}
 	for q := range queries.Rows() {
-		var all []Neighbor
+		qn := norm(queries.Row(q))
+		all := make([]Neighbor, 0, pool.Rows())
 		for r := range pool.Rows() {
-			if skip != nil && skip[r] {
+			if (skip != nil && skip[r]) || !usable(pn[r]) {
 				continue
 			}
-			qn, pn := norm(queries.Row(q)), norm(pool.Row(r))
-			if !usable(pn) {
-				continue
-			}
-			all = append(all, Neighbor{r, cosine(queries.Row(q), pool.Row(r), qn, pn)})
+			all = append(all, Neighbor{r, cosine(queries.Row(q), pool.Row(r), qn, pn[r])})
 		}
 		slices.SortStableFunc(all, func(a, b Neighbor) int {
 			if a.Score != b.Score {
