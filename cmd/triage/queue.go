@@ -28,8 +28,8 @@ var queueCmd = &command{
 	summary: "queue actions on samples and apply them to a new training set",
 	usage: `Usage:
   triage queue add    [open flags] DATASET --where QUERY ACTION
-  triage queue list   DATASET [--json]
-  triage queue undo   DATASET
+  triage queue list   [open flags] DATASET [--json]
+  triage queue undo   [open flags] DATASET
   triage queue apply  [open flags] DATASET --out PATH
   triage queue export [open flags] DATASET --format labelstudio|coco|csv --out PATH
 
@@ -96,10 +96,8 @@ type queueFlags struct {
 	queue string
 }
 
-func (q *queueFlags) register(fs *flag.FlagSet, open bool) {
-	if open {
-		q.open.register(fs)
-	}
+func (q *queueFlags) register(fs *flag.FlagSet) {
+	q.open.register(fs)
 	fs.StringVar(&q.queue, "queue", "", "the journal (default DATASET.triage/queue.jsonl)")
 }
 
@@ -116,7 +114,7 @@ func readJournal(e *env, path string) ([]curate.Entry, error) {
 	return entries, err
 }
 
-func oneDataset(cmd string, pos []string) (string, error) {
+func oneDataset(pos []string) (string, error) {
 	if len(pos) != 1 {
 		return "", usagef("want one DATASET, got %d arguments (see `triage help queue`)", len(pos))
 	}
@@ -126,7 +124,7 @@ func oneDataset(cmd string, pos []string) (string, error) {
 func queueAdd(ctx context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet("queue add", flag.ContinueOnError)
 	var qf queueFlags
-	qf.register(fs, true)
+	qf.register(fs)
 	where := fs.String("where", "", "the query that chooses the samples")
 	tag := fs.String("tag", "", "add a tag")
 	untag := fs.String("untag", "", "remove a tag")
@@ -141,7 +139,7 @@ func queueAdd(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	path, err := oneDataset("add", pos)
+	path, err := oneDataset(pos)
 	if err != nil {
 		return err
 	}
@@ -296,13 +294,13 @@ func mineEntry(ctx context.Context, e *env, s *evalview.Session, qf queueFlags, 
 func queueList(e *env, args []string) error {
 	fs := flag.NewFlagSet("queue list", flag.ContinueOnError)
 	var qf queueFlags
-	qf.register(fs, false)
+	qf.register(fs) // open flags are accepted, as SPEC §3 has them, and not needed
 	asJSON := fs.Bool("json", false, "JSON output")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return err
 	}
-	path, err := oneDataset("list", pos)
+	path, err := oneDataset(pos)
 	if err != nil {
 		return err
 	}
@@ -390,12 +388,12 @@ func sampleRow(k curate.Key, s *curate.Sample) []string {
 func queueUndo(e *env, args []string) error {
 	fs := flag.NewFlagSet("queue undo", flag.ContinueOnError)
 	var qf queueFlags
-	qf.register(fs, false)
+	qf.register(fs)
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return err
 	}
-	path, err := oneDataset("undo", pos)
+	path, err := oneDataset(pos)
 	if err != nil {
 		return err
 	}
@@ -439,13 +437,13 @@ func predPaths(opts dataset.Options) []string {
 func queueApply(ctx context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet("queue apply", flag.ContinueOnError)
 	var qf queueFlags
-	qf.register(fs, true)
+	qf.register(fs)
 	out := fs.String("out", "", "the new training set (Parquet)")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return err
 	}
-	path, err := oneDataset("apply", pos)
+	path, err := oneDataset(pos)
 	if err != nil {
 		return err
 	}
@@ -541,14 +539,14 @@ func printSummary(w io.Writer, s *curate.Summary) {
 func queueExport(ctx context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet("queue export", flag.ContinueOnError)
 	var qf queueFlags
-	qf.register(fs, true)
+	qf.register(fs)
 	out := fs.String("out", "", "the output file")
 	format := fs.String("format", "", "labelstudio, coco or csv")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return err
 	}
-	path, err := oneDataset("export", pos)
+	path, err := oneDataset(pos)
 	if err != nil {
 		return err
 	}
