@@ -26,7 +26,7 @@ type env struct {
 }
 
 // commands is the command table; "tui" runs when no subcommand is named.
-var commands = []*command{schemaCmd, queryCmd, evalCmd, tuiCmd}
+var commands = []*command{schemaCmd, queryCmd, evalCmd, exportCmd, queueCmd, tuiCmd}
 
 func lookup(name string) *command {
 	for _, c := range commands {

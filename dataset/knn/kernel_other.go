@@ -1,0 +1,5 @@
+//go:build !amd64
+
+package knn
+
+var defaultKernel = goKernel
