@@ -1,98 +1,312 @@
 package dataset
 
 import (
-	"bufio"
-	"bytes"
 	"context"
-	"encoding/csv"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
-	"sort"
+	"runtime"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/array"
-	arrowcsv "github.com/apache/arrow-go/v18/arrow/csv"
 )
 
-// CSV and JSON Lines carry no schema, so opening one reads it through once
-// to infer each column's type from every value (not only the first row) and
-// to count rows; a ragged or malformed line fails here, with its number.
+// CSV and JSON Lines carry no schema. Both readers work the same way, on
+// byte ranges of the file read in parallel (csv.go and jsonl.go hold the
+// format-specific parts):
+//
+//	file:   | header | range 0 | range 1 | range 2 | ... |
+//	                    ^ a range's first record starts after the first
+//	                      record boundary at or past the range's start
+//
+// Open makes one pass over every range at once on all cores. Each range
+// finds its first record boundary, tokenizes its records, checks them
+// (ragged rows, malformed JSON) and widens each column's type over the
+// values it sees: null < bool, int < float < string, for CSV; int < float
+// and merged objects and lists for JSON. Nothing is built. The ranges are
+// then joined in file order: each range's last record must end where the
+// next range's first record begins (for CSV, a range that starts inside a
+// quoted field is parsed again from the right state), the types are merged
+// in file order, and the first error in file order wins, with its line
+// number. So the schema is the one a sequential reader would infer from
+// every value, and the chunks (record-aligned byte ranges with their first
+// line and row) are known.
+//
+// Read parses the chunks again on all cores, this time straight into Arrow
+// builders, and only for the columns asked for: the others' values are
+// stepped over, not converted. Batches come out in file order, one per
+// chunk, as the chunks finish.
+//
+// Open must look at every value because a Source promises its schema before
+// any read (roles, join keys and the query checker are decided from it); a
+// read then never has to widen a type or re-cast a chunk.
+
+// textChunkSize is the size of the byte ranges a text file is cut into: a
+// batch holds one chunk's rows. Tests make it small to cut files into many
+// chunks.
+var textChunkSize int64 = 4 << 20
+
+// textWorkers is how many goroutines read a text file; 0 means GOMAXPROCS.
+var textWorkers = 0
+
+func textWorkerCount(n int) int {
+	w := textWorkers
+	if w <= 0 {
+		w = runtime.GOMAXPROCS(0)
+	}
+	return max(1, min(w, n))
+}
 
 // csvNulls are the cell values read as null.
 var csvNulls = []string{"", "NA", "N/A", "null", "NULL", "None"}
 
-type csvSource struct {
-	path   string
-	comma  rune
-	schema *arrow.Schema
-	rows   int64
-	size   int64
+// isNullCell reports whether a CSV cell is one of csvNulls.
+func isNullCell(v []byte) bool {
+	switch len(v) {
+	case 0:
+		return true
+	case 2:
+		return v[0] == 'N' && v[1] == 'A'
+	case 3:
+		return string(v) == "N/A"
+	case 4:
+		return string(v) == "null" || string(v) == "NULL" || string(v) == "None"
+	}
+	return false
 }
 
-func openCSV(path string) (Source, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
+// textChunk is a record-aligned byte range of a text file: the unit a read
+// parses and the rows of one batch.
+type textChunk struct {
+	start, end int64 // bytes [start, end) hold whole records
+	line       int64 // line number of the byte at start (1-based)
+	row        int64 // index of the chunk's first row in the file
+	rows       int64
+}
+
+// textError is a bad record found in a range, at a line counted from the
+// range's first record (its line is made absolute when ranges are joined).
+type textError struct {
+	line int64
+	msg  string
+}
+
+// window holds the bytes of a file from base on, read on demand: a range
+// reads its own bytes, and more when its last record runs past them.
+type window struct {
+	f    *os.File
+	size int64 // file size
+	base int64
+	buf  []byte
+}
+
+// load reads [from, to) into w, reusing its buffer.
+func (w *window) load(from, to int64) error {
+	to = min(to, w.size)
+	n := int(to - from)
+	if cap(w.buf) < n {
+		w.buf = make([]byte, n, n+n/4)
 	}
-	defer f.Close()
-	s := &csvSource{path: path, comma: ','}
-	if strings.EqualFold(filepath.Ext(path), ".tsv") {
-		s.comma = '\t'
+	w.base, w.buf = from, w.buf[:n]
+	if _, err := w.f.ReadAt(w.buf, from); err != nil && !errors.Is(err, io.EOF) {
+		return err
 	}
-	if st, err := f.Stat(); err == nil {
-		s.size = st.Size()
+	return nil
+}
+
+// more extends the window past its end (doubling it), for a record that
+// does not end inside it; false at the end of the file.
+func (w *window) more() (bool, error) {
+	end := w.base + int64(len(w.buf))
+	if end >= w.size {
+		return false, nil
 	}
-	r := csv.NewReader(bufio.NewReader(f))
-	r.Comma = s.comma
-	r.ReuseRecord = true
-	header, err := r.Read()
-	if err != nil {
-		return nil, csvError(path, err)
+	grow := min(max(int64(len(w.buf)), 64<<10), w.size-end)
+	old := len(w.buf)
+	w.buf = append(w.buf, make([]byte, grow)...)
+	if _, err := w.f.ReadAt(w.buf[old:], end); err != nil && !errors.Is(err, io.EOF) {
+		return false, err
 	}
-	names := append([]string(nil), header...)
-	if err := checkNames(path, names); err != nil {
-		return nil, err
+	return true, nil
+}
+
+// final reports whether the window reaches the end of the file.
+func (w *window) final() bool { return w.base+int64(len(w.buf)) >= w.size }
+
+// inOrder runs work(i) for i in [0, n) on up to workers goroutines and
+// hands each result to done in order of i, on the calling goroutine, as
+// soon as it and all before it are ready. At most 2*workers results wait
+// for done at a time, so a slow consumer holds back the workers rather than
+// memory filling up. After an error (from work, done or ctx) no new work
+// starts, the results not yet handed over are passed to drop, and the
+// error of the lowest i is returned.
+func inOrder[T any](ctx context.Context, n, workers int, work func(i int) (T, error), done func(i int, v T) error, drop func(T)) error {
+	if n == 0 {
+		return ctx.Err()
 	}
-	kinds := make([]cellKind, len(names))
-	for {
-		rec, err := r.Read()
-		if err == io.EOF {
+	type result struct {
+		v   T
+		err error
+	}
+	results := make([]chan result, n)
+	for i := range results {
+		results[i] = make(chan result, 1)
+	}
+	tokens := make(chan struct{}, 2*workers)
+	var next atomic.Int64
+	var stop atomic.Bool
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				tokens <- struct{}{}
+				i := int(next.Add(1) - 1)
+				if i >= n {
+					<-tokens
+					return
+				}
+				if stop.Load() {
+					results[i] <- result{err: errStopped}
+					continue
+				}
+				v, err := work(i)
+				results[i] <- result{v, err}
+			}
+		}()
+	}
+	var first error
+	for i := range n {
+		r := <-results[i]
+		<-tokens
+		if first == nil {
+			first = r.err
+			if first == nil {
+				first = ctx.Err()
+			}
+			if first == nil {
+				first = done(i, r.v)
+				continue
+			}
+			stop.Store(true)
+		}
+		if r.err == nil {
+			drop(r.v)
+		}
+	}
+	wg.Wait()
+	return first
+}
+
+var errStopped = errors.New("stopped")
+
+// guardWork runs f and turns a panic in it into an error (a bug in a
+// reader must not kill the process from a worker goroutine).
+func guardWork[T any](path string, f func() (T, error)) (v T, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%s: internal error reading the file (%v)", path, r)
+		}
+	}()
+	return f()
+}
+
+// rangeStarts cuts [from, size) into ranges of about textChunkSize bytes.
+func rangeStarts(from, size int64) []int64 {
+	var starts []int64
+	for s := from; s < size; s += textChunkSize {
+		starts = append(starts, s)
+	}
+	return starts
+}
+
+// cellKind is the narrowest type that holds every value seen so far.
+type cellKind uint8
+
+const (
+	kindNull cellKind = iota
+	kindBool
+	kindInt
+	kindFloat
+	kindString
+)
+
+// join is the narrowest kind that holds values of both kinds, for CSV:
+// int and float make float, anything else mixed makes string.
+func (k cellKind) join(seen cellKind) cellKind {
+	switch {
+	case seen == kindNull || k == seen:
+		return k
+	case k == kindNull:
+		return seen
+	case (k == kindInt && seen == kindFloat) || (k == kindFloat && seen == kindInt):
+		return kindFloat
+	}
+	return kindString
+}
+
+func (k cellKind) arrowType() arrow.DataType {
+	switch k {
+	case kindBool:
+		return arrow.FixedWidthTypes.Boolean
+	case kindInt:
+		return arrow.PrimitiveTypes.Int64
+	case kindFloat:
+		return arrow.PrimitiveTypes.Float64
+	}
+	return arrow.BinaryTypes.String
+}
+
+// classify is the kind of one CSV cell: int if strconv.ParseInt takes it,
+// else float if strconv.ParseFloat does, else bool for true/false in any
+// case, else string; kindNull for a null cell. The common shapes (plain
+// digits, plain decimals) are decided without strconv.
+func classify(v []byte) cellKind {
+	if isNullCell(v) {
+		return kindNull
+	}
+	i := 0
+	if v[0] == '-' || v[0] == '+' {
+		i = 1
+	}
+	digits, dot, other := 0, 0, false
+	for _, c := range v[i:] {
+		switch {
+		case c >= '0' && c <= '9':
+			digits++
+		case c == '.':
+			dot++
+		default:
+			other = true
+		}
+		if other {
 			break
 		}
-		if err != nil {
-			return nil, csvError(path, err)
+	}
+	if !other && digits > 0 {
+		switch {
+		case dot == 0 && digits <= 18:
+			return kindInt
+		case dot == 1 && len(v) < 300: // no exponent: always in range
+			return kindFloat
 		}
-		s.rows++
-		for i, v := range rec {
-			kinds[i] = kinds[i].widen(v)
-		}
 	}
-	fields := make([]arrow.Field, len(names))
-	for i, n := range names {
-		fields[i] = arrow.Field{Name: n, Type: kinds[i].arrowType(), Nullable: true}
+	s := unsafeString(v)
+	if _, err := strconv.ParseInt(s, 10, 64); err == nil {
+		return kindInt
 	}
-	s.schema = arrow.NewSchema(fields, nil)
-	return s, nil
-}
-
-func csvError(path string, err error) error {
-	var pe *csv.ParseError
-	if errors.As(err, &pe) {
-		if errors.Is(pe.Err, csv.ErrFieldCount) {
-			return fmt.Errorf("%s: line %d: wrong number of fields (a ragged row)", path, pe.Line)
-		}
-		return fmt.Errorf("%s: line %d: %v", path, pe.Line, pe.Err)
+	if _, err := strconv.ParseFloat(s, 64); err == nil {
+		return kindFloat
 	}
-	if err == io.EOF {
-		return fmt.Errorf("%s: empty file (no header line)", path)
+	if strings.EqualFold(s, "true") || strings.EqualFold(s, "false") {
+		return kindBool
 	}
-	return fmt.Errorf("%s: %w", path, err)
+	return kindString
 }
 
 func checkNames(path string, names []string) error {
@@ -109,351 +323,63 @@ func checkNames(path string, names []string) error {
 	return nil
 }
 
-// cellKind is the narrowest type that holds every value seen so far.
-type cellKind int
-
-const (
-	kindNull cellKind = iota
-	kindBool
-	kindInt
-	kindFloat
-	kindString
-)
-
-func (k cellKind) widen(v string) cellKind {
-	for _, n := range csvNulls {
-		if v == n {
-			return k
-		}
+// textReadProgress reports a read's progress after each chunk.
+func textReadProgress(opts ReadOptions, c textChunk, total int64, size int64) {
+	if opts.Progress != nil {
+		opts.Progress(Progress{Rows: c.row + c.rows, TotalRows: total, Bytes: c.end, TotalBytes: size})
 	}
-	var seen cellKind
-	switch {
-	case parsesInt(v):
-		seen = kindInt
-	case parsesFloat(v):
-		seen = kindFloat
-	case parsesBool(v):
-		seen = kindBool
-	default:
-		seen = kindString
-	}
-	switch {
-	case k == kindNull || k == seen:
-		return seen
-	case (k == kindInt && seen == kindFloat) || (k == kindFloat && seen == kindInt):
-		return kindFloat
-	}
-	return kindString
 }
 
-func parsesInt(v string) bool   { _, err := strconv.ParseInt(v, 10, 64); return err == nil }
-func parsesFloat(v string) bool { _, err := strconv.ParseFloat(v, 64); return err == nil }
-func parsesBool(v string) bool {
-	switch strings.ToLower(v) {
-	case "true", "false":
-		return true
-	}
-	return false
-}
-
-func (k cellKind) arrowType() arrow.DataType {
-	switch k {
-	case kindBool:
-		return arrow.FixedWidthTypes.Boolean
-	case kindInt:
-		return arrow.PrimitiveTypes.Int64
-	case kindFloat:
-		return arrow.PrimitiveTypes.Float64
-	}
-	return arrow.BinaryTypes.String
-}
-
-func (s *csvSource) Path() string          { return s.path }
-func (s *csvSource) Format() Format        { return FormatCSV }
-func (s *csvSource) Schema() *arrow.Schema { return s.schema }
-func (s *csvSource) NumRows() int64        { return s.rows }
-func (s *csvSource) Close() error          { return nil }
-
-func (s *csvSource) Read(ctx context.Context, opts ReadOptions) ([]arrow.RecordBatch, error) {
-	cols, err := columnIndices(s.path, s.schema, opts.Columns)
-	if err != nil {
-		return nil, err
-	}
-	if len(cols) == 0 {
-		return deliver(emptyBatches(s.rows), opts)
-	}
-	f, err := os.Open(s.path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	types := map[string]arrow.DataType{}
-	var names []string
-	for _, c := range cols {
-		fld := s.schema.Field(c)
-		types[fld.Name] = fld.Type
-		names = append(names, fld.Name)
-	}
-	var batches []arrow.RecordBatch
-	err = guard(s.path, func() error {
-		r := arrowcsv.NewInferringReader(f,
-			arrowcsv.WithHeader(true), arrowcsv.WithComma(s.comma),
-			arrowcsv.WithColumnTypes(types), arrowcsv.WithIncludeColumns(names),
-			arrowcsv.WithNullReader(true, csvNulls...),
-			arrowcsv.WithChunk(batchSize), arrowcsv.WithAllocator(allocator(opts.Mem)))
-		defer r.Release()
-		var rows int64
-		for r.Next() {
-			b := r.RecordBatch()
-			b.Retain() // released by the caller of Read
-			batches = append(batches, b)
-			rows += b.NumRows()
-			if opts.Progress != nil {
-				opts.Progress(Progress{Rows: rows, TotalRows: s.rows, Bytes: -1, TotalBytes: s.size})
-			}
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-		}
-		return r.Err()
-	})
-	if err != nil {
-		releaseAll(batches)
-		return nil, fmt.Errorf("%s: %v", s.path, trimPath(err.Error(), s.path))
-	}
-	return deliver(batches, opts)
-}
-
-// jsonlSource reads JSON Lines: one object per line.
-type jsonlSource struct {
-	path   string
-	schema *arrow.Schema
-	rows   int64
-	size   int64
-}
-
-func openJSONL(path string) (Source, error) {
+// readTextChunks parses the chunks with parse, in parallel, and returns
+// the batches in file order or hands them to opts.OnBatch in file order as
+// they finish.
+func readTextChunks(ctx context.Context, path string, chunks []textChunk, rows, size int64, opts ReadOptions,
+	parse func(w *window, c textChunk) (arrow.RecordBatch, error)) ([]arrow.RecordBatch, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	s := &jsonlSource{path: path}
-	if st, err := f.Stat(); err == nil {
-		s.size = st.Size()
-	}
-	inf := newJSONInference()
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 0, 1<<20), 64<<20)
-	line := 0
-	for sc.Scan() {
-		line++
-		b := bytes.TrimSpace(sc.Bytes())
-		if len(b) == 0 {
-			continue
-		}
-		dec := json.NewDecoder(bytes.NewReader(b))
-		dec.UseNumber()
-		var obj map[string]any
-		if err := dec.Decode(&obj); err != nil {
-			return nil, fmt.Errorf("%s: line %d: not a JSON object: %v", path, line, err)
-		}
-		if dec.More() {
-			return nil, fmt.Errorf("%s: line %d: more than one JSON value on the line", path, line)
-		}
-		if err := inf.add(obj, topLevelKeys(b)); err != nil {
-			return nil, fmt.Errorf("%s: line %d: %v", path, line, err)
-		}
-		s.rows++
-	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("%s: line %d: %v", path, line+1, err)
-	}
-	if s.rows == 0 {
-		return nil, fmt.Errorf("%s: no JSON objects in the file", path)
-	}
-	s.schema = inf.schema()
-	return s, nil
-}
-
-func (s *jsonlSource) Path() string          { return s.path }
-func (s *jsonlSource) Format() Format        { return FormatJSONL }
-func (s *jsonlSource) Schema() *arrow.Schema { return s.schema }
-func (s *jsonlSource) NumRows() int64        { return s.rows }
-func (s *jsonlSource) Close() error          { return nil }
-
-func (s *jsonlSource) Read(ctx context.Context, opts ReadOptions) ([]arrow.RecordBatch, error) {
-	cols, err := columnIndices(s.path, s.schema, opts.Columns)
+	st, err := f.Stat()
 	if err != nil {
 		return nil, err
 	}
-	if len(cols) == 0 {
-		return deliver(emptyBatches(s.rows), opts)
+	if st.Size() != size {
+		return nil, fmt.Errorf("%s: the file changed since it was opened", path)
 	}
-	f, err := os.Open(s.path)
+	workers := textWorkerCount(len(chunks))
+	windows := make(chan *window, workers)
+	for range workers {
+		windows <- &window{f: f, size: size}
+	}
+	var out []arrow.RecordBatch
+	err = inOrder(ctx, len(chunks), workers,
+		func(i int) (arrow.RecordBatch, error) {
+			w := <-windows
+			defer func() { windows <- w }()
+			return guardWork(path, func() (arrow.RecordBatch, error) {
+				if err := ctx.Err(); err != nil {
+					return nil, err
+				}
+				if err := w.load(chunks[i].start, chunks[i].end); err != nil {
+					return nil, fmt.Errorf("%s: %w", path, err)
+				}
+				return parse(w, chunks[i])
+			})
+		},
+		func(i int, b arrow.RecordBatch) error {
+			textReadProgress(opts, chunks[i], rows, size)
+			if opts.OnBatch == nil {
+				out = append(out, b)
+				return nil
+			}
+			defer b.Release()
+			return opts.OnBatch(b)
+		},
+		func(b arrow.RecordBatch) { b.Release() })
 	if err != nil {
+		releaseAll(out)
 		return nil, err
 	}
-	defer f.Close()
-	var batches []arrow.RecordBatch
-	err = guard(s.path, func() error {
-		r := array.NewJSONReader(f, s.schema, array.WithChunk(batchSize), array.WithAllocator(allocator(opts.Mem)))
-		defer r.Release()
-		var rows int64
-		for r.Next() {
-			p, err := project(s.schema, r.RecordBatch(), cols)
-			if err != nil {
-				return err
-			}
-			batches = append(batches, p)
-			rows += p.NumRows()
-			if opts.Progress != nil {
-				opts.Progress(Progress{Rows: rows, TotalRows: s.rows, Bytes: -1, TotalBytes: s.size})
-			}
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-		}
-		return r.Err()
-	})
-	if err != nil {
-		releaseAll(batches)
-		return nil, fmt.Errorf("%s: %v", s.path, trimPath(err.Error(), s.path))
-	}
-	return deliver(batches, opts)
-}
-
-// jsonInference merges the types of every value seen per key. Keys keep the
-// order in which they first appear.
-type jsonInference struct {
-	order []string
-	types map[string]*jsonType
-}
-
-// jsonType is an inferred JSON type: a scalar kind, a list of elem, or an
-// object with fields.
-type jsonType struct {
-	kind   cellKind // for scalars; kindNull until a non-null value is seen
-	list   *jsonType
-	object *jsonInference
-}
-
-func newJSONInference() *jsonInference { return &jsonInference{types: map[string]*jsonType{}} }
-
-// add merges one object. keys is the order the keys appear in the line, so
-// columns come out in the file's order; nil means sorted order.
-func (in *jsonInference) add(obj map[string]any, keys []string) error {
-	if keys == nil {
-		keys = make([]string, 0, len(obj))
-		for k := range obj {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys) // map order is random
-	}
-	for _, k := range keys {
-		t, ok := in.types[k]
-		if !ok {
-			t = &jsonType{}
-			in.types[k] = t
-			in.order = append(in.order, k)
-		}
-		if err := t.add(obj[k]); err != nil {
-			return fmt.Errorf("key %q: %v", k, err)
-		}
-	}
-	return nil
-}
-
-func (t *jsonType) add(v any) error {
-	switch v := v.(type) {
-	case nil:
-		return nil
-	case bool:
-		return t.scalar(kindBool)
-	case json.Number:
-		if _, err := v.Int64(); err == nil {
-			return t.scalar(kindInt)
-		}
-		return t.scalar(kindFloat)
-	case string:
-		return t.scalar(kindString)
-	case []any:
-		if t.kind != kindNull || t.object != nil {
-			return errors.New("mixes lists with other values")
-		}
-		if t.list == nil {
-			t.list = &jsonType{}
-		}
-		for _, e := range v {
-			if err := t.list.add(e); err != nil {
-				return err
-			}
-		}
-	case map[string]any:
-		if t.kind != kindNull || t.list != nil {
-			return errors.New("mixes objects with other values")
-		}
-		if t.object == nil {
-			t.object = newJSONInference()
-		}
-		return t.object.add(v, nil)
-	}
-	return nil
-}
-
-func (t *jsonType) scalar(k cellKind) error {
-	if t.list != nil || t.object != nil {
-		return errors.New("mixes scalars with lists or objects")
-	}
-	switch {
-	case t.kind == kindNull || t.kind == k:
-		t.kind = k
-	case (t.kind == kindInt && k == kindFloat) || (t.kind == kindFloat && k == kindInt):
-		t.kind = kindFloat
-	default:
-		return fmt.Errorf("mixes %s and %s values", t.kind.arrowType(), k.arrowType())
-	}
-	return nil
-}
-
-func (t *jsonType) arrowType() arrow.DataType {
-	switch {
-	case t.list != nil:
-		return arrow.ListOf(t.list.arrowType())
-	case t.object != nil:
-		return arrow.StructOf(t.object.schema().Fields()...)
-	case t.kind == kindNull:
-		return arrow.BinaryTypes.String // only nulls seen: any type holds them
-	}
-	return t.kind.arrowType()
-}
-
-func (in *jsonInference) schema() *arrow.Schema {
-	fields := make([]arrow.Field, len(in.order))
-	for i, k := range in.order {
-		fields[i] = arrow.Field{Name: k, Type: in.types[k].arrowType(), Nullable: true}
-	}
-	return arrow.NewSchema(fields, nil)
-}
-
-// topLevelKeys lists the keys of a JSON object in the order they appear.
-func topLevelKeys(b []byte) []string {
-	dec := json.NewDecoder(bytes.NewReader(b))
-	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
-		return nil
-	}
-	var keys []string
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			return nil
-		}
-		k, _ := tok.(string)
-		keys = append(keys, k)
-		var skip json.RawMessage
-		if err := dec.Decode(&skip); err != nil {
-			return nil
-		}
-	}
-	return keys
+	return out, nil
 }

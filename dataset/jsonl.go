@@ -1,0 +1,678 @@
+package dataset
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"slices"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"triage/dataset/internal/jsonscan"
+)
+
+// JSON Lines: one object per line, blank lines skipped. Top-level keys
+// become columns in the order they first appear; a nested object's keys
+// become struct fields, each object's new keys added in sorted order. A key
+// whose values are int and float is float64; a key that mixes strings,
+// numbers, bools, lists or objects is an error naming its first line.
+
+// jnode is the type inferred for a key: a scalar kind, a list of elem, or
+// an object with fields.
+type jnode struct {
+	kind   cellKind // for scalars; kindNull until a non-null value is seen
+	list   *jnode
+	object *jobject
+	// For a range's own inference: the line (counted from the range's
+	// first record) of the node's first non-null value, and its kind.
+	line  int64
+	first cellKind
+	seen  bool
+}
+
+// jobject is an object's fields in order, with an index by name.
+type jobject struct {
+	names []string
+	nodes []*jnode
+	index map[string]int
+	stamp []uint64 // per field: the object instance that last set it
+}
+
+func newJObject() *jobject { return &jobject{index: map[string]int{}} }
+
+// field returns the node for name, adding it at the end if new.
+func (o *jobject) field(name []byte) (int, *jnode) {
+	if i, ok := o.index[string(name)]; ok {
+		return i, o.nodes[i]
+	}
+	n := &jnode{}
+	o.index[string(name)] = len(o.names)
+	o.names = append(o.names, string(name))
+	o.nodes = append(o.nodes, n)
+	o.stamp = append(o.stamp, 0)
+	return len(o.names) - 1, n
+}
+
+const (
+	mixLists   = "mixes lists with other values"
+	mixObjects = "mixes objects with other values"
+	mixScalars = "mixes scalars with lists or objects"
+)
+
+// scalar widens t by a scalar kind, as a sequential reader would.
+func (t *jnode) scalar(k cellKind) string {
+	if t.list != nil || t.object != nil {
+		return mixScalars
+	}
+	switch {
+	case t.kind == kindNull || t.kind == k:
+		t.kind = k
+	case (t.kind == kindInt && k == kindFloat) || (t.kind == kindFloat && k == kindInt):
+		t.kind = kindFloat
+	default:
+		return fmt.Sprintf("mixes %s and %s values", t.kind.arrowType(), k.arrowType())
+	}
+	return ""
+}
+
+func (t *jnode) note(line int64, k cellKind) {
+	if !t.seen {
+		t.seen, t.line, t.first = true, line, k
+	}
+}
+
+// jsonInferer infers types from lines of one range.
+type jsonInferer struct {
+	sc       jsonscan.Scanner
+	line     int64 // the current line, counted from the range's first record
+	instance uint64
+	scratch  []byte
+	err      string
+}
+
+// value widens t by the next value.
+func (in *jsonInferer) value(t *jnode) {
+	s := &in.sc
+	switch s.Peek() {
+	case jsonscan.Null:
+		s.Null()
+	case jsonscan.Bool:
+		s.Bool()
+		in.widen(t, kindBool)
+	case jsonscan.String:
+		s.RawString()
+		in.widen(t, kindString)
+	case jsonscan.Number:
+		text, integer := s.Number()
+		k := kindFloat
+		if integer {
+			if _, ok := jsonscan.ParseInt(text); ok {
+				k = kindInt
+			}
+		}
+		if k == kindFloat {
+			if _, ok := jsonscan.ParseFloat(text); !ok && s.Err() == nil {
+				in.fail(fmt.Sprintf("number %s is out of range", text))
+				return
+			}
+		}
+		in.widen(t, k)
+	case jsonscan.Array:
+		t.note(in.line, kindNull)
+		if t.kind != kindNull || t.object != nil {
+			in.fail(mixLists)
+			return
+		}
+		if t.list == nil {
+			t.list = &jnode{}
+		}
+		s.Enter('[')
+		for first := true; in.err == "" && s.Next(']', first); first = false {
+			in.value(t.list)
+		}
+	case jsonscan.Object:
+		t.note(in.line, kindNull)
+		if t.kind != kindNull || t.list != nil {
+			in.fail(mixObjects)
+			return
+		}
+		if t.object == nil {
+			t.object = newJObject()
+		}
+		in.object(t.object, true)
+	}
+}
+
+func (in *jsonInferer) widen(t *jnode, k cellKind) {
+	t.note(in.line, k)
+	if msg := t.scalar(k); msg != "" {
+		in.fail(msg)
+	}
+}
+
+func (in *jsonInferer) fail(msg string) {
+	if in.err == "" {
+		in.err = msg
+		in.sc.Fail("%s", msg) // stop scanning
+	}
+}
+
+// object widens o by the next object. Keys new to a nested object are
+// added in sorted order (top-level keys keep the file's order).
+func (in *jsonInferer) object(o *jobject, nested bool) {
+	s := &in.sc
+	in.instance++
+	inst := in.instance
+	before := len(o.names)
+	s.Enter('{')
+	for first := true; in.err == "" && s.Next('}', first); first = false {
+		raw, plain := s.Key()
+		if s.Err() != nil {
+			return
+		}
+		key := raw
+		if !plain {
+			in.scratch = s.KeyString(raw, plain, in.scratch)
+			key = in.scratch
+		}
+		i, n := o.field(key)
+		if o.stamp[i] == inst {
+			in.fail(fmt.Sprintf("duplicate key %q", key))
+			return
+		}
+		o.stamp[i] = inst
+		in.value(n)
+		if in.err != "" {
+			in.err = fmt.Sprintf("key %q: %s", o.names[i], in.err)
+			return
+		}
+	}
+	if nested && len(o.names)-before > 1 {
+		sortNewFields(o, before)
+	}
+}
+
+// sortNewFields sorts the fields from before on by name, as the keys of a
+// nested object were added in sorted order.
+func sortNewFields(o *jobject, before int) {
+	idx := make([]int, len(o.names)-before)
+	for i := range idx {
+		idx[i] = before + i
+	}
+	slices.SortFunc(idx, func(a, b int) int {
+		switch {
+		case o.names[a] < o.names[b]:
+			return -1
+		case o.names[a] > o.names[b]:
+			return 1
+		}
+		return 0
+	})
+	names := slices.Clone(o.names[before:])
+	nodes := slices.Clone(o.nodes[before:])
+	stamp := slices.Clone(o.stamp[before:])
+	for k, j := range idx {
+		o.names[before+k], o.nodes[before+k], o.stamp[before+k] = names[j-before], nodes[j-before], stamp[j-before]
+		o.index[o.names[before+k]] = before + k
+	}
+}
+
+// merge widens acc by a later range's node loc, as if loc's values came
+// after acc's; on a conflict it returns the message and loc's line.
+func merge(acc, loc *jnode) (string, int64) {
+	switch {
+	case loc.list != nil:
+		if acc.kind != kindNull || acc.object != nil {
+			return mixLists, loc.line
+		}
+		if acc.list == nil {
+			acc.list = &jnode{}
+		}
+		return merge(acc.list, loc.list)
+	case loc.object != nil:
+		if acc.kind != kindNull || acc.list != nil {
+			return mixObjects, loc.line
+		}
+		if acc.object == nil {
+			acc.object = newJObject()
+		}
+		return mergeObject(acc.object, loc.object)
+	case loc.kind != kindNull:
+		if msg := acc.scalar(loc.first); msg != "" {
+			return msg, loc.line
+		}
+		if msg := acc.scalar(loc.kind); msg != "" {
+			return msg, loc.line
+		}
+	}
+	return "", 0
+}
+
+func mergeObject(acc, loc *jobject) (string, int64) {
+	for i, name := range loc.names {
+		_, n := acc.field([]byte(name))
+		if msg, line := merge(n, loc.nodes[i]); msg != "" {
+			return fmt.Sprintf("key %q: %s", name, msg), line
+		}
+	}
+	return "", 0
+}
+
+func (t *jnode) arrowType() arrow.DataType {
+	switch {
+	case t.list != nil:
+		return arrow.ListOf(t.list.arrowType())
+	case t.object != nil:
+		return arrow.StructOf(t.object.arrowFields()...)
+	case t.kind == kindNull:
+		return arrow.BinaryTypes.String // only nulls seen: any type holds them
+	}
+	return t.kind.arrowType()
+}
+
+func (o *jobject) arrowFields() []arrow.Field {
+	fields := make([]arrow.Field, len(o.names))
+	for i, n := range o.names {
+		fields[i] = arrow.Field{Name: n, Type: o.nodes[i].arrowType(), Nullable: true}
+	}
+	return fields
+}
+
+// jsonlSource reads JSON Lines: one object per line.
+type jsonlSource struct {
+	path   string
+	schema *arrow.Schema
+	rows   int64
+	size   int64
+	chunks []textChunk
+}
+
+// jsonlRange is what Open learns from one byte range.
+type jsonlRange struct {
+	first, end int64
+	rows       int64
+	lines      int64
+	root       *jobject
+	err        *textError
+}
+
+func openJSONL(path string) (Source, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	s := &jsonlSource{path: path, size: st.Size()}
+	starts := rangeStarts(0, s.size)
+	workers := textWorkerCount(len(starts))
+	windows := make(chan *window, workers)
+	for range workers {
+		windows <- &window{f: f, size: s.size}
+	}
+	ranges := make([]jsonlRange, len(starts))
+	err = inOrder(context.Background(), len(starts), workers,
+		func(i int) (jsonlRange, error) {
+			w := <-windows
+			defer func() { windows <- w }()
+			to := s.size
+			if i+1 < len(starts) {
+				to = starts[i+1]
+			}
+			return guardWork(path, func() (jsonlRange, error) { return s.scanRange(w, starts[i], to) })
+		},
+		func(i int, r jsonlRange) error { ranges[i] = r; return nil },
+		func(jsonlRange) {})
+	if err != nil {
+		return nil, err
+	}
+	// Join the ranges in file order: merge the types, first error wins.
+	root := &jnode{object: newJObject()}
+	line, row := int64(1), int64(0)
+	for _, r := range ranges {
+		if r.first >= r.end && r.err == nil {
+			continue
+		}
+		msg, at := mergeObject(root.object, r.root)
+		if r.err != nil && (msg == "" || r.err.line < at) {
+			msg, at = r.err.msg, r.err.line
+		}
+		if msg != "" {
+			return nil, fmt.Errorf("%s: line %d: %s", path, line+at, msg)
+		}
+		if r.rows > 0 {
+			s.chunks = append(s.chunks, textChunk{start: r.first, end: r.end, line: line, row: row, rows: r.rows})
+		}
+		line += r.lines
+		row += r.rows
+	}
+	if row == 0 {
+		return nil, fmt.Errorf("%s: no JSON objects in the file", path)
+	}
+	s.rows = row
+	s.schema = arrow.NewSchema(root.object.arrowFields(), nil)
+	return s, nil
+}
+
+// scanRange infers the types of the lines that start in [from, to).
+func (s *jsonlSource) scanRange(w *window, from, to int64) (jsonlRange, error) {
+	lo := max(from-1, 0)
+	if err := w.load(lo, to+4096); err != nil {
+		return jsonlRange{}, fmt.Errorf("%s: %w", s.path, err)
+	}
+	r := jsonlRange{root: newJObject()}
+	p := 0
+	if from > 0 {
+		for {
+			if k := bytes.IndexByte(w.buf, '\n'); k >= 0 {
+				p = k + 1
+				break
+			}
+			if ok, err := w.more(); err != nil {
+				return r, fmt.Errorf("%s: %w", s.path, err)
+			} else if !ok {
+				p = len(w.buf)
+				break
+			}
+		}
+	}
+	r.first = w.base + int64(p)
+	r.end = r.first
+	var in jsonInferer
+	for w.base+int64(p) < to {
+		line, next, err := nextLine(w, p)
+		if err != nil {
+			return r, fmt.Errorf("%s: %w", s.path, err)
+		}
+		if line = bytes.TrimSpace(line); len(line) > 0 {
+			in.sc.Reset(line)
+			in.line = r.lines
+			if msg := in.row(r.root); msg != "" {
+				r.err = &textError{line: r.lines, msg: msg}
+				return r, nil
+			}
+			r.rows++
+		}
+		p = next
+		r.lines++
+		r.end = w.base + int64(p)
+	}
+	return r, nil
+}
+
+// nextLine returns the line starting at w.buf[p] (without its newline) and
+// the offset after it, reading more of the file if the line runs past the
+// window.
+func nextLine(w *window, p int) ([]byte, int, error) {
+	for {
+		if k := bytes.IndexByte(w.buf[p:], '\n'); k >= 0 {
+			return w.buf[p : p+k], p + k + 1, nil
+		}
+		ok, err := w.more()
+		if err != nil {
+			return nil, 0, err
+		}
+		if !ok {
+			return w.buf[p:], len(w.buf), nil
+		}
+	}
+}
+
+// row infers one line's object; it returns an error message or "".
+func (in *jsonInferer) row(root *jobject) string {
+	in.err = ""
+	s := &in.sc
+	if s.Peek() != jsonscan.Object {
+		if s.Err() != nil {
+			return "not valid JSON: " + scanMsg(s.Err())
+		}
+		return "not a JSON object"
+	}
+	in.object(root, false)
+	if in.err != "" {
+		return in.err
+	}
+	if err := s.Err(); err != nil {
+		return "not valid JSON: " + scanMsg(err)
+	}
+	if !s.AtEnd() {
+		return "more than one JSON value on the line"
+	}
+	return ""
+}
+
+// scanMsg words a scanner error with a column rather than a byte offset.
+func scanMsg(err error) string {
+	var e *jsonscan.Error
+	if errors.As(err, &e) {
+		return fmt.Sprintf("%s (column %d)", e.Msg, e.Offset+1)
+	}
+	return err.Error()
+}
+
+func (s *jsonlSource) Path() string          { return s.path }
+func (s *jsonlSource) Format() Format        { return FormatJSONL }
+func (s *jsonlSource) Schema() *arrow.Schema { return s.schema }
+func (s *jsonlSource) NumRows() int64        { return s.rows }
+func (s *jsonlSource) Close() error          { return nil }
+
+// Read parses the chunks Open found, decoding only the keys asked for and
+// stepping over the others' values. With OnBatch set, batches are handed
+// over in file order, one chunk each, from the calling goroutine, as the
+// chunks finish.
+func (s *jsonlSource) Read(ctx context.Context, opts ReadOptions) ([]arrow.RecordBatch, error) {
+	cols, err := columnIndices(s.path, s.schema, opts.Columns)
+	if err != nil {
+		return nil, err
+	}
+	if len(cols) == 0 {
+		return deliver(emptyBatches(s.rows), opts)
+	}
+	schema := projectSchema(s.schema, cols)
+	mem := allocator(opts.Mem)
+	index := make(map[string]int, len(cols))
+	for j, c := range cols {
+		index[s.schema.Field(c).Name] = j
+	}
+	return readTextChunks(ctx, s.path, s.chunks, s.rows, s.size, opts, func(w *window, c textChunk) (arrow.RecordBatch, error) {
+		return s.buildChunk(mem, schema, index, w, c)
+	})
+}
+
+// buildChunk parses one chunk into a batch of the wanted columns.
+func (s *jsonlSource) buildChunk(mem memory.Allocator, schema *arrow.Schema, index map[string]int, w *window, c textChunk) (arrow.RecordBatch, error) {
+	b := array.NewRecordBuilder(mem, schema)
+	defer b.Release()
+	apps := make([]*jsonAppender, schema.NumFields())
+	for j := range apps {
+		apps[j] = newJSONAppender(b.Field(j))
+		b.Field(j).Reserve(int(c.rows))
+	}
+	set := make([]int64, len(apps))
+	var sc jsonscan.Scanner
+	var scratch []byte
+	line := c.line
+	changed := func() (arrow.RecordBatch, error) {
+		return nil, fmt.Errorf("%s: line %d: the file changed since it was opened", s.path, line)
+	}
+	for p := 0; p < len(w.buf); line++ {
+		k := bytes.IndexByte(w.buf[p:], '\n')
+		next := p + k + 1
+		if k < 0 {
+			k, next = len(w.buf)-p, len(w.buf)
+		}
+		text := bytes.TrimSpace(w.buf[p : p+k])
+		p = next
+		if len(text) == 0 {
+			continue
+		}
+		sc.Reset(text)
+		sc.Enter('{')
+		for first := true; sc.Next('}', first); first = false {
+			raw, plain := sc.Key()
+			key := raw
+			if !plain {
+				scratch = sc.KeyString(raw, plain, scratch)
+				key = scratch
+			}
+			j, ok := index[string(key)]
+			if !ok {
+				sc.Skip()
+				continue
+			}
+			set[j] = line
+			if !apps[j].append(&sc) {
+				return changed()
+			}
+		}
+		if sc.Err() != nil {
+			return changed()
+		}
+		for j, a := range apps {
+			if set[j] != line {
+				a.b.AppendNull()
+			}
+		}
+	}
+	rec := b.NewRecordBatch()
+	if rec.NumRows() != c.rows {
+		rec.Release()
+		return changed()
+	}
+	return rec, nil
+}
+
+// jsonAppender appends JSON values to a builder of the type inferred for
+// them.
+type jsonAppender struct {
+	b      array.Builder
+	id     arrow.Type
+	i64    *array.Int64Builder
+	f64    *array.Float64Builder
+	bl     *array.BooleanBuilder
+	str    *array.StringBuilder
+	list   *array.ListBuilder
+	elem   *jsonAppender
+	st     *array.StructBuilder
+	names  []string
+	fields []*jsonAppender
+	buf    []byte
+}
+
+func newJSONAppender(b array.Builder) *jsonAppender {
+	a := &jsonAppender{b: b, id: b.Type().ID()}
+	switch b := b.(type) {
+	case *array.Int64Builder:
+		a.i64 = b
+	case *array.Float64Builder:
+		a.f64 = b
+	case *array.BooleanBuilder:
+		a.bl = b
+	case *array.StringBuilder:
+		a.str = b
+	case *array.ListBuilder:
+		a.list = b
+		a.elem = newJSONAppender(b.ValueBuilder())
+	case *array.StructBuilder:
+		a.st = b
+		t := b.Type().(*arrow.StructType)
+		for i, f := range t.Fields() {
+			a.names = append(a.names, f.Name)
+			a.fields = append(a.fields, newJSONAppender(b.FieldBuilder(i)))
+		}
+	default:
+		panic("dataset: no JSON appender for " + b.Type().String())
+	}
+	return a
+}
+
+// append appends the next value; false if it does not fit the type (the
+// file changed since Open inferred it).
+func (a *jsonAppender) append(s *jsonscan.Scanner) bool {
+	k := s.Peek()
+	if k == jsonscan.Null {
+		s.Null()
+		a.b.AppendNull()
+		return true
+	}
+	switch a.id {
+	case arrow.INT64:
+		text, integer := s.Number()
+		v, ok := jsonscan.ParseInt(text)
+		a.i64.Append(v)
+		return k == jsonscan.Number && integer && ok
+	case arrow.FLOAT64:
+		text, _ := s.Number()
+		v, ok := jsonscan.ParseFloat(text)
+		a.f64.Append(v)
+		return k == jsonscan.Number && ok
+	case arrow.BOOL:
+		a.bl.Append(s.Bool())
+		return k == jsonscan.Bool
+	case arrow.STRING:
+		a.buf = s.Str(a.buf[:0])
+		a.str.BinaryBuilder.Append(a.buf)
+		return k == jsonscan.String
+	case arrow.LIST:
+		if k != jsonscan.Array {
+			return false
+		}
+		a.list.Append(true)
+		s.Enter('[')
+		for first := true; s.Next(']', first); first = false {
+			if !a.elem.append(s) {
+				return false
+			}
+		}
+		return s.Err() == nil
+	case arrow.STRUCT:
+		if k != jsonscan.Object {
+			return false
+		}
+		return a.object(s)
+	}
+	return false
+}
+
+func (a *jsonAppender) object(s *jsonscan.Scanner) bool {
+	a.st.Append(true)
+	var set uint64 // fields appended, for up to 64 fields
+	var setMany []bool
+	if len(a.fields) > 64 {
+		setMany = make([]bool, len(a.fields))
+	}
+	s.Enter('{')
+	for first := true; s.Next('}', first); first = false {
+		raw, plain := s.Key()
+		key := raw
+		if !plain {
+			a.buf = s.KeyString(raw, plain, a.buf)
+			key = a.buf
+		}
+		i := slices.Index(a.names, string(key))
+		if i < 0 {
+			return false
+		}
+		if !a.fields[i].append(s) {
+			return false
+		}
+		if setMany != nil {
+			setMany[i] = true
+		} else {
+			set |= 1 << i
+		}
+	}
+	for i, f := range a.fields {
+		if (setMany == nil && set&(1<<i) == 0) || (setMany != nil && !setMany[i]) {
+			f.b.AppendNull()
+		}
+	}
+	return s.Err() == nil
+}
