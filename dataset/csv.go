@@ -13,6 +13,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"triage/dataset/internal/jsonscan"
 )
 
 // The CSV grammar is encoding/csv's (RFC 4180 with its relaxations): a
@@ -36,9 +38,11 @@ type csvScanner struct {
 	errLine int
 }
 
-// csvField is a field's bytes: buf[start:end], or scratch[start:end].
+// csvField is a field's bytes: buf[start:end], or scratch[start:end]. raw
+// is where its text starts in buf (at the opening quote if quoted).
 type csvField struct {
 	start, end int
+	raw        int
 	inScratch  bool
 }
 
@@ -91,10 +95,10 @@ func (s *csvScanner) record(buf []byte, p int, final bool) int {
 		for i := p; ; {
 			j := bytes.IndexByte(buf[i:end], s.comma)
 			if j < 0 {
-				s.fields = append(s.fields, csvField{start: i, end: end})
+				s.fields = append(s.fields, csvField{start: i, end: end, raw: i})
 				return recOK
 			}
-			s.fields = append(s.fields, csvField{start: i, end: i + j})
+			s.fields = append(s.fields, csvField{start: i, end: i + j, raw: i})
 			i += j + 1
 		}
 	}
@@ -107,7 +111,7 @@ func (s *csvScanner) slowRecord(buf []byte, p int, final bool) int {
 	for {
 		if i < len(buf) && buf[i] == '"' {
 			// Quoted field: up to the closing quote, "" standing for ".
-			start, j := len(s.scratch), i+1
+			raw, start, j := i, len(s.scratch), i+1
 			for {
 				k := bytes.IndexByte(buf[j:], '"')
 				if k < 0 {
@@ -131,7 +135,7 @@ func (s *csvScanner) slowRecord(buf []byte, p int, final bool) int {
 				i = q + 1
 				break
 			}
-			s.fields = append(s.fields, csvField{start: start, end: len(s.scratch), inScratch: true})
+			s.fields = append(s.fields, csvField{start: start, end: len(s.scratch), raw: raw, inScratch: true})
 			switch {
 			case i >= len(buf):
 				if !final {
@@ -174,7 +178,7 @@ func (s *csvScanner) slowRecord(buf []byte, p int, final bool) int {
 				end--
 			}
 		}
-		s.fields = append(s.fields, csvField{start: i, end: end})
+		s.fields = append(s.fields, csvField{start: i, end: end, raw: i})
 		if j < len(buf) && buf[j] == s.comma {
 			i = j + 1
 			continue
@@ -214,6 +218,7 @@ type csvSource struct {
 	rows   int64
 	size   int64
 	chunks []textChunk
+	index  [][][]uint32 // per chunk, csvRange.index
 }
 
 func openCSV(path string) (Source, error) {
@@ -230,7 +235,11 @@ func openCSV(path string) (Source, error) {
 	if strings.EqualFold(filepath.Ext(path), ".tsv") {
 		s.comma = '\t'
 	}
-	names, dataStart, headerLines, err := s.readHeader(f)
+	var dataStart, headerLines int64
+	names, err := guardWork(path, func() (names []string, err error) {
+		names, dataStart, headerLines, err = s.readHeader(f)
+		return names, err
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -252,6 +261,7 @@ func openCSV(path string) (Source, error) {
 // empty lines).
 func (s *csvSource) readHeader(f *os.File) (names []string, next int64, lines int64, err error) {
 	w := &window{f: f, size: s.size}
+	defer w.release()
 	if err := w.load(0, min(s.size, 64<<10)); err != nil {
 		return nil, 0, 0, fmt.Errorf("%s: %w", s.path, err)
 	}
@@ -291,7 +301,11 @@ type csvRange struct {
 	lines      int64 // newlines in [first, end)
 	quotes     int64 // quote bytes in the range's own bytes, for parity
 	kinds      []cellKind
-	err        *textError
+	// index[c] are where column c's fields start, one per row, as offsets
+	// from first; index[ncols] where each record ends. nil if dropped (it
+	// may take at most as many bytes as the range).
+	index [][]uint32
+	err   *textError
 }
 
 // settle is Open's pass: it cuts the data into ranges, scans them in
@@ -306,10 +320,8 @@ func (s *csvSource) settle(f *os.File, ncols int, dataStart, firstLine int64) er
 		return starts[i], s.size
 	}
 	workers := textWorkerCount(len(starts))
-	windows := make(chan *window, workers)
-	for range workers {
-		windows <- &window{f: f, size: s.size}
-	}
+	windows, release := newWindows(f, s.size, workers)
+	defer release()
 	scan := func(i int, inQuotes bool) (csvRange, error) {
 		w := <-windows
 		defer func() { windows <- w }()
@@ -356,6 +368,7 @@ func (s *csvSource) settle(f *os.File, ncols int, dataStart, firstLine int64) er
 		}
 		if r.rows > 0 {
 			s.chunks = append(s.chunks, textChunk{start: r.first, end: r.end, line: line, row: row, rows: r.rows})
+			s.index = append(s.index, r.index)
 		}
 		line += r.lines
 		row += r.rows
@@ -408,6 +421,12 @@ func (s *csvSource) scanRange(w *window, ncols int, from, to int64, isFirst, inQ
 	if r.first >= to {
 		return r, nil
 	}
+	budget := (to - from) / 4
+	capRows := bytes.Count(w.buf[p:min(len(w.buf), int(to-w.base))], []byte{'\n'}) + 1
+	r.index = make([][]uint32, ncols+1)
+	for c := range r.index {
+		r.index[c] = make([]uint32, 0, capRows)
+	}
 	var sc csvScanner
 	sc.comma = s.comma
 	for w.base+int64(p) < to {
@@ -432,6 +451,17 @@ func (s *csvSource) scanRange(w *window, ncols int, from, to int64, isFirst, inQ
 			for c, f := range sc.fields {
 				if r.kinds[c] != kindString {
 					r.kinds[c] = r.kinds[c].join(classify(sc.value(w.buf, f)))
+				}
+			}
+			if r.index != nil {
+				base := int(w.base - r.first)
+				if base+sc.next >= int(noValue) || int64(len(r.index))*(r.rows+1) > budget {
+					r.index = nil
+				} else {
+					for c, f := range sc.fields {
+						r.index[c] = append(r.index[c], uint32(base+f.raw))
+					}
+					r.index[ncols] = append(r.index[ncols], uint32(base+sc.next))
 				}
 			}
 			r.rows++
@@ -469,9 +499,77 @@ func (s *csvSource) Read(ctx context.Context, opts ReadOptions) ([]arrow.RecordB
 	for j, c := range cols {
 		want[c] = j + 1
 	}
+	chunkIndex := make(map[int64]int, len(s.chunks))
+	for i, c := range s.chunks {
+		chunkIndex[c.start] = i
+	}
 	return readTextChunks(ctx, s.path, s.chunks, s.rows, s.size, opts, func(w *window, c textChunk) (arrow.RecordBatch, error) {
+		if ix := s.index[chunkIndex[c.start]]; ix != nil {
+			return s.buildIndexed(mem, schema, cols, ix, w, c)
+		}
 		return s.buildChunk(mem, schema, cols, want, w, c)
 	})
+}
+
+// buildIndexed builds the wanted columns of a chunk a column at a time,
+// going straight to each field through the chunk's index.
+func (s *csvSource) buildIndexed(mem memory.Allocator, schema *arrow.Schema, cols []int, ix [][]uint32, w *window, c textChunk) (arrow.RecordBatch, error) {
+	arrs := make([]arrow.Array, 0, len(cols))
+	defer func() {
+		for _, a := range arrs {
+			a.Release()
+		}
+	}()
+	var scratch []byte
+	for _, col := range cols {
+		ends, trim := ix[col+1], 1 // the separator after the field
+		if col+1 == len(s.kinds) {
+			trim = 0 // the record's end, less its line end below
+		}
+		field := func(r int) []byte {
+			end := int(ends[r]) - trim
+			if trim == 0 {
+				if end > 0 && end <= len(w.buf) && w.buf[end-1] == '\n' {
+					end--
+				}
+				if end > 0 && w.buf[end-1] == '\r' {
+					end--
+				}
+			}
+			return csvUnquote(w.buf[ix[col][r]:end], &scratch)
+		}
+		a, ok := csvColumn(mem, s.kinds[col], int(c.rows), field)
+		if !ok {
+			return nil, fmt.Errorf("%s: line %d: the file changed since it was opened", s.path, c.line)
+		}
+		arrs = append(arrs, a)
+	}
+	return array.NewRecordBatch(schema, arrs, c.rows), nil
+}
+
+// csvUnquote is a field's value from its text: a quoted field without its
+// quotes, "" as " and \r\n as \n (then copied into scratch).
+func csvUnquote(raw []byte, scratch *[]byte) []byte {
+	if len(raw) < 2 || raw[0] != '"' {
+		return raw
+	}
+	body := raw[1 : len(raw)-1]
+	if bytes.IndexByte(body, '"') < 0 && bytes.IndexByte(body, '\r') < 0 {
+		return body
+	}
+	out := (*scratch)[:0]
+	for i := 0; i < len(body); i++ {
+		switch {
+		case body[i] == '"' && i+1 < len(body) && body[i+1] == '"':
+			out = append(out, '"')
+			i++
+		case body[i] == '\r' && i+1 < len(body) && body[i+1] == '\n':
+		default:
+			out = append(out, body[i])
+		}
+	}
+	*scratch = out
+	return out
 }
 
 // buildChunk parses one chunk into a batch of the wanted columns.
@@ -565,9 +663,9 @@ func (a *cellAppender) append(v []byte) bool {
 		a.i64.Append(n)
 		return ok
 	case kindFloat:
-		f, err := strconv.ParseFloat(unsafeString(v), 64)
+		f, ok := jsonscan.ParseFloat(v)
 		a.f64.Append(f)
-		return err == nil
+		return ok
 	case kindBool:
 		s := unsafeString(v)
 		a.bl.Append(strings.EqualFold(s, "true"))

@@ -39,14 +39,40 @@ type jobject struct {
 	names []string
 	nodes []*jnode
 	index map[string]int
-	stamp []uint64 // per field: the object instance that last set it
+	stamp  []uint64 // per field: the object instance that last set it
+	tokens [][]byte // per field: jsonscan.KeyToken
+	last   int      // the field found last: the next key is most likely the next field
 }
 
-func newJObject() *jobject { return &jobject{index: map[string]int{}} }
+// next consumes the key of the next member and returns its field, trying
+// first the field after the last one without decoding the key.
+func (o *jobject) next(s *jsonscan.Scanner, scratch *[]byte) (int, *jnode) {
+	if g := o.last + 1; g < len(o.tokens) && o.tokens[g] != nil && s.SkipToken(o.tokens[g]) {
+		o.last = g
+		return g, o.nodes[g]
+	}
+	raw, plain := s.Key()
+	if s.Err() != nil {
+		return -1, nil
+	}
+	key := raw
+	if !plain {
+		*scratch = s.KeyString(raw, plain, *scratch)
+		key = *scratch
+	}
+	return o.field(key)
+}
+
+func newJObject() *jobject { return &jobject{index: map[string]int{}, last: -1} }
 
 // field returns the node for name, adding it at the end if new.
 func (o *jobject) field(name []byte) (int, *jnode) {
+	if g := o.last + 1; g < len(o.names) && o.names[g] == string(name) {
+		o.last = g
+		return g, o.nodes[g]
+	}
 	if i, ok := o.index[string(name)]; ok {
+		o.last = i
 		return i, o.nodes[i]
 	}
 	n := &jnode{}
@@ -54,7 +80,9 @@ func (o *jobject) field(name []byte) (int, *jnode) {
 	o.names = append(o.names, string(name))
 	o.nodes = append(o.nodes, n)
 	o.stamp = append(o.stamp, 0)
-	return len(o.names) - 1, n
+	o.tokens = append(o.tokens, jsonscan.KeyToken(string(name)))
+	o.last = len(o.names) - 1
+	return o.last, n
 }
 
 const (
@@ -92,7 +120,19 @@ type jsonInferer struct {
 	instance uint64
 	scratch  []byte
 	err      string
+
+	// index, unless nil, records where each top-level value starts, per
+	// column in the range's own order: the offset from the range's first
+	// record, or noValue where a row lacks the key. A read then goes
+	// straight to the values it wants.
+	index   [][]uint32
+	lineOff int   // offset of the current line's text in the range
+	rows    int   // rows indexed so far
+	budget  int64 // index entries allowed (a wide, sparse file drops the index)
+	capRows int   // rows expected in the range, to size the index
 }
+
+const noValue = ^uint32(0)
 
 // value widens t by the next value.
 func (in *jsonInferer) value(t *jnode) {
@@ -114,7 +154,7 @@ func (in *jsonInferer) value(t *jnode) {
 				k = kindInt
 			}
 		}
-		if k == kindFloat {
+		if k == kindFloat && mayOverflow(text) {
 			if _, ok := jsonscan.ParseFloat(text); !ok && s.Err() == nil {
 				in.fail(fmt.Sprintf("number %s is out of range", text))
 				return
@@ -147,6 +187,20 @@ func (in *jsonInferer) value(t *jnode) {
 	}
 }
 
+// mayOverflow reports whether a number's text may be out of the float64
+// range: only with an exponent or hundreds of digits.
+func mayOverflow(text []byte) bool {
+	if len(text) > 300 {
+		return true
+	}
+	for _, c := range text {
+		if c == 'e' || c == 'E' {
+			return true
+		}
+	}
+	return false
+}
+
 func (in *jsonInferer) widen(t *jnode, k cellKind) {
 	t.note(in.line, k)
 	if msg := t.scalar(k); msg != "" {
@@ -168,23 +222,21 @@ func (in *jsonInferer) object(o *jobject, nested bool) {
 	in.instance++
 	inst := in.instance
 	before := len(o.names)
+	o.last = -1
 	s.Enter('{')
 	for first := true; in.err == "" && s.Next('}', first); first = false {
-		raw, plain := s.Key()
-		if s.Err() != nil {
+		i, n := o.next(s, &in.scratch)
+		if i < 0 {
 			return
 		}
-		key := raw
-		if !plain {
-			in.scratch = s.KeyString(raw, plain, in.scratch)
-			key = in.scratch
-		}
-		i, n := o.field(key)
 		if o.stamp[i] == inst {
-			in.fail(fmt.Sprintf("duplicate key %q", key))
+			in.fail(fmt.Sprintf("duplicate key %q", o.names[i]))
 			return
 		}
 		o.stamp[i] = inst
+		if !nested && in.index != nil {
+			in.indexValue(i)
+		}
 		in.value(n)
 		if in.err != "" {
 			in.err = fmt.Sprintf("key %q: %s", o.names[i], in.err)
@@ -194,6 +246,34 @@ func (in *jsonInferer) object(o *jobject, nested bool) {
 	if nested && len(o.names)-before > 1 {
 		sortNewFields(o, before)
 	}
+	if !nested && in.index != nil && in.err == "" && s.Err() == nil {
+		for i := range in.index {
+			if o.stamp[i] != inst {
+				in.index[i] = append(in.index[i], noValue)
+			}
+		}
+		in.rows++
+		if int64(len(in.index))*int64(in.rows) > in.budget {
+			in.index = nil
+		}
+	}
+}
+
+// indexValue records where column i's value starts in the current row.
+func (in *jsonInferer) indexValue(i int) {
+	off := in.lineOff + in.sc.ValueStart()
+	if off >= int(noValue) {
+		in.index = nil
+		return
+	}
+	for len(in.index) <= i {
+		col := make([]uint32, in.rows, max(in.rows+1024, in.capRows))
+		for r := range col {
+			col[r] = noValue
+		}
+		in.index = append(in.index, col)
+	}
+	in.index[i] = append(in.index[i], uint32(off))
 }
 
 // sortNewFields sorts the fields from before on by name, as the keys of a
@@ -215,8 +295,10 @@ func sortNewFields(o *jobject, before int) {
 	names := slices.Clone(o.names[before:])
 	nodes := slices.Clone(o.nodes[before:])
 	stamp := slices.Clone(o.stamp[before:])
+	tokens := slices.Clone(o.tokens[before:])
 	for k, j := range idx {
 		o.names[before+k], o.nodes[before+k], o.stamp[before+k] = names[j-before], nodes[j-before], stamp[j-before]
+		o.tokens[before+k] = tokens[j-before]
 		o.index[o.names[before+k]] = before + k
 	}
 }
@@ -289,6 +371,7 @@ type jsonlSource struct {
 	rows   int64
 	size   int64
 	chunks []textChunk
+	index  []jsonlIndex // per chunk; offsets nil when the chunk has none
 }
 
 // jsonlRange is what Open learns from one byte range.
@@ -297,7 +380,15 @@ type jsonlRange struct {
 	rows       int64
 	lines      int64
 	root       *jobject
+	index      [][]uint32 // see jsonInferer.index; nil if dropped
 	err        *textError
+}
+
+// jsonlIndex is where a chunk's top-level values start: offsets[i] are
+// those of the key names[i], one per row.
+type jsonlIndex struct {
+	names   []string
+	offsets [][]uint32
 }
 
 func openJSONL(path string) (Source, error) {
@@ -313,10 +404,8 @@ func openJSONL(path string) (Source, error) {
 	s := &jsonlSource{path: path, size: st.Size()}
 	starts := rangeStarts(0, s.size)
 	workers := textWorkerCount(len(starts))
-	windows := make(chan *window, workers)
-	for range workers {
-		windows <- &window{f: f, size: s.size}
-	}
+	windows, release := newWindows(f, s.size, workers)
+	defer release()
 	ranges := make([]jsonlRange, len(starts))
 	err = inOrder(context.Background(), len(starts), workers,
 		func(i int) (jsonlRange, error) {
@@ -349,6 +438,7 @@ func openJSONL(path string) (Source, error) {
 		}
 		if r.rows > 0 {
 			s.chunks = append(s.chunks, textChunk{start: r.first, end: r.end, line: line, row: row, rows: r.rows})
+			s.index = append(s.index, jsonlIndex{names: r.root.names, offsets: r.index})
 		}
 		line += r.lines
 		row += r.rows
@@ -368,6 +458,9 @@ func (s *jsonlSource) scanRange(w *window, from, to int64) (jsonlRange, error) {
 		return jsonlRange{}, fmt.Errorf("%s: %w", s.path, err)
 	}
 	r := jsonlRange{root: newJObject()}
+	var in jsonInferer
+	in.index = [][]uint32{}
+	in.budget = (to - from) / 2 // entries of 4 bytes: at most twice the range's size
 	p := 0
 	if from > 0 {
 		for {
@@ -385,15 +478,21 @@ func (s *jsonlSource) scanRange(w *window, from, to int64) (jsonlRange, error) {
 	}
 	r.first = w.base + int64(p)
 	r.end = r.first
-	var in jsonInferer
+	p0 := p
+	in.capRows = bytes.Count(w.buf[p:min(len(w.buf), int(to-w.base))], []byte{'\n'}) + 1
 	for w.base+int64(p) < to {
 		line, next, err := nextLine(w, p)
 		if err != nil {
 			return r, fmt.Errorf("%s: %w", s.path, err)
 		}
+		lead := 0
+		for lead < len(line) && (line[lead] == ' ' || line[lead] == '\t' || line[lead] == '\r') {
+			lead++
+		}
 		if line = bytes.TrimSpace(line); len(line) > 0 {
 			in.sc.Reset(line)
 			in.line = r.lines
+			in.lineOff = p - p0 + lead
 			if msg := in.row(r.root); msg != "" {
 				r.err = &textError{line: r.lines, msg: msg}
 				return r, nil
@@ -404,6 +503,7 @@ func (s *jsonlSource) scanRange(w *window, from, to int64) (jsonlRange, error) {
 		r.lines++
 		r.end = w.base + int64(p)
 	}
+	r.index = in.index
 	return r, nil
 }
 
@@ -481,9 +581,68 @@ func (s *jsonlSource) Read(ctx context.Context, opts ReadOptions) ([]arrow.Recor
 	for j, c := range cols {
 		index[s.schema.Field(c).Name] = j
 	}
+	chunkIndex := make(map[int64]int, len(s.chunks))
+	for i, c := range s.chunks {
+		chunkIndex[c.start] = i
+	}
 	return readTextChunks(ctx, s.path, s.chunks, s.rows, s.size, opts, func(w *window, c textChunk) (arrow.RecordBatch, error) {
+		if ix := s.index[chunkIndex[c.start]]; ix.offsets != nil {
+			return s.buildIndexed(mem, schema, ix, w, c)
+		}
 		return s.buildChunk(mem, schema, index, w, c)
 	})
+}
+
+// buildIndexed builds the wanted columns of a chunk a column at a time,
+// going straight to each value through the chunk's index.
+func (s *jsonlSource) buildIndexed(mem memory.Allocator, schema *arrow.Schema, ix jsonlIndex, w *window, c textChunk) (arrow.RecordBatch, error) {
+	cols := make([]arrow.Array, 0, schema.NumFields())
+	defer func() {
+		for _, a := range cols {
+			a.Release()
+		}
+	}()
+	var scratch []byte
+	for _, f := range schema.Fields() {
+		offs := make([]uint32, c.rows)
+		if local := slices.Index(ix.names, f.Name); local >= 0 {
+			offs = ix.offsets[local]
+		} else {
+			for r := range offs {
+				offs[r] = noValue
+			}
+		}
+		a, ok := jsonScalarColumn(mem, f.Type, w.buf, offs, &scratch)
+		if ok && a == nil {
+			a, ok = jsonNestedColumn(mem, f.Type, w.buf, offs)
+		}
+		if !ok {
+			return nil, fmt.Errorf("%s: line %d: the file changed since it was opened", s.path, c.line)
+		}
+		cols = append(cols, a)
+	}
+	return array.NewRecordBatch(schema, cols, c.rows), nil
+}
+
+// jsonNestedColumn builds a list or struct column from the values starting
+// at offs in buf, through builders.
+func jsonNestedColumn(mem memory.Allocator, dt arrow.DataType, buf []byte, offs []uint32) (arrow.Array, bool) {
+	b := array.NewBuilder(mem, dt)
+	defer b.Release()
+	b.Reserve(len(offs))
+	a := newJSONAppender(b)
+	var sc jsonscan.Scanner
+	for _, off := range offs {
+		if off == noValue {
+			b.AppendNull()
+			continue
+		}
+		sc.Reset(buf[off:])
+		if !a.append(&sc) || sc.Err() != nil {
+			return nil, false
+		}
+	}
+	return b.NewArray(), true
 }
 
 // buildChunk parses one chunk into a batch of the wanted columns.
@@ -617,8 +776,12 @@ func (a *jsonAppender) append(s *jsonscan.Scanner) bool {
 		a.bl.Append(s.Bool())
 		return k == jsonscan.Bool
 	case arrow.STRING:
-		a.buf = s.Str(a.buf[:0])
-		a.str.BinaryBuilder.Append(a.buf)
+		raw, plain := s.RawString()
+		if !plain {
+			a.buf = s.KeyString(raw, plain, a.buf) // unescape
+			raw = a.buf
+		}
+		a.str.BinaryBuilder.Append(raw)
 		return k == jsonscan.String
 	case arrow.LIST:
 		if k != jsonscan.Array {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"runtime"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync"
@@ -95,23 +96,58 @@ type textError struct {
 	msg  string
 }
 
-// window holds the bytes of a file from base on, read on demand: a range
-// reads its own bytes, and more when its last record runs past them.
+// window holds the bytes of a file from base on: a range or chunk maps (or
+// reads) its own bytes, and more when its last record runs past them.
 type window struct {
-	f    *os.File
-	size int64 // file size
-	base int64
-	buf  []byte
+	f      *os.File
+	size   int64 // file size
+	base   int64
+	buf    []byte
+	mapped []byte // the mapping buf lies in, if mapped
+	heap   []byte // the buffer buf lies in, if read
 }
 
-// load reads [from, to) into w, reusing its buffer.
+// newWindows returns n windows over f to share between workers, and a
+// function that releases them.
+func newWindows(f *os.File, size int64, n int) (chan *window, func()) {
+	ws := make(chan *window, n)
+	all := make([]*window, n)
+	for i := range all {
+		all[i] = &window{f: f, size: size}
+		ws <- all[i]
+	}
+	return ws, func() {
+		for _, w := range all {
+			w.release()
+		}
+	}
+}
+
+func (w *window) release() {
+	if w.mapped != nil {
+		unmap(w.mapped)
+		w.mapped = nil
+	}
+	w.buf = nil
+}
+
+// load makes the window hold [from, to).
 func (w *window) load(from, to int64) error {
 	to = min(to, w.size)
-	n := int(to - from)
-	if cap(w.buf) < n {
-		w.buf = make([]byte, n, n+n/4)
+	w.release()
+	w.base = from
+	if to <= from {
+		return nil
 	}
-	w.base, w.buf = from, w.buf[:n]
+	if m, skip, ok := mapRange(w.f, from, to); ok {
+		w.mapped, w.buf = m, m[skip:]
+		return nil
+	}
+	n := int(to - from)
+	if cap(w.heap) < n {
+		w.heap = make([]byte, n, n+n/4)
+	}
+	w.buf = w.heap[:n]
 	if _, err := w.f.ReadAt(w.buf, from); err != nil && !errors.Is(err, io.EOF) {
 		return err
 	}
@@ -126,8 +162,12 @@ func (w *window) more() (bool, error) {
 		return false, nil
 	}
 	grow := min(max(int64(len(w.buf)), 64<<10), w.size-end)
+	if w.mapped != nil {
+		return true, w.load(w.base, end+grow)
+	}
 	old := len(w.buf)
 	w.buf = append(w.buf, make([]byte, grow)...)
+	w.heap = w.buf
 	if _, err := w.f.ReadAt(w.buf[old:], end); err != nil && !errors.Is(err, io.EOF) {
 		return false, err
 	}
@@ -208,6 +248,8 @@ var errStopped = errors.New("stopped")
 // guardWork runs f and turns a panic in it into an error (a bug in a
 // reader must not kill the process from a worker goroutine).
 func guardWork[T any](path string, f func() (T, error)) (v T, err error) {
+	// A mapped file that shrinks under us faults; make that a panic too.
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("%s: internal error reading the file (%v)", path, r)
@@ -348,10 +390,8 @@ func readTextChunks(ctx context.Context, path string, chunks []textChunk, rows, 
 		return nil, fmt.Errorf("%s: the file changed since it was opened", path)
 	}
 	workers := textWorkerCount(len(chunks))
-	windows := make(chan *window, workers)
-	for range workers {
-		windows <- &window{f: f, size: size}
-	}
+	windows, release := newWindows(f, size, workers)
+	defer release()
 	var out []arrow.RecordBatch
 	err = inOrder(ctx, len(chunks), workers,
 		func(i int) (arrow.RecordBatch, error) {

@@ -9,7 +9,9 @@
 package jsonscan
 
 import (
+	"encoding/binary"
 	"fmt"
+	"math/bits"
 	"math"
 	"strconv"
 	"unicode/utf8"
@@ -68,6 +70,35 @@ func (s *Scanner) Err() error {
 // Pos is the offset of the next unread byte.
 func (s *Scanner) Pos() int { return s.pos }
 
+// SkipToken consumes tok if the input continues with exactly those bytes
+// (no white space is skipped), and reports whether it did. Readers of files
+// whose lines repeat the same keys check for `"key":` this way before
+// decoding a key.
+func (s *Scanner) SkipToken(tok []byte) bool {
+	if len(s.buf)-s.pos >= len(tok) && string(s.buf[s.pos:s.pos+len(tok)]) == string(tok) {
+		s.pos += len(tok)
+		return true
+	}
+	return false
+}
+
+// KeyToken is the bytes `"key":` of a key that needs no escaping, or nil.
+func KeyToken(key string) []byte {
+	for i := 0; i < len(key); i++ {
+		if c := key[i]; c < 0x20 || c > 0x7e || c == '"' || c == '\\' {
+			return nil
+		}
+	}
+	return []byte(`"` + key + `":`)
+}
+
+// ValueStart skips white space and returns the offset where the next value
+// starts.
+func (s *Scanner) ValueStart() int {
+	s.skipSpace()
+	return s.pos
+}
+
 // Fail records an error at the current position (a caller's own check, such
 // as a value of the wrong kind), unless an error is already recorded.
 func (s *Scanner) Fail(format string, args ...any) {
@@ -91,6 +122,9 @@ func (s *Scanner) unexpected(what string) {
 }
 
 func (s *Scanner) skipSpace() {
+	if s.pos < len(s.buf) && s.buf[s.pos] > ' ' {
+		return // the common case: compact JSON
+	}
 	for s.pos < len(s.buf) {
 		switch s.buf[s.pos] {
 		case ' ', '\t', '\n', '\r':
@@ -242,14 +276,60 @@ func ParseInt(text []byte) (v int64, ok bool) {
 	return int64(u), true
 }
 
-// ParseFloat converts a number's text from Number, correctly rounded as
-// strconv.ParseFloat does; ok is false past the float64 range.
+// ParseFloat converts a number's text from Number (or any text
+// strconv.ParseFloat takes), correctly rounded as strconv.ParseFloat does;
+// ok is false past the float64 range or for text it does not take.
 func ParseFloat(text []byte) (f float64, ok bool) {
 	if len(text) == 0 {
 		return 0, false
 	}
+	if f, ok := parseDecimalFast(text); ok {
+		return f, true
+	}
 	f, err := strconv.ParseFloat(unsafe.String(&text[0], len(text)), 64)
 	return f, err == nil
+}
+
+// pow10 are the powers of ten a float64 holds exactly.
+var pow10 = [...]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,
+	1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22}
+
+// parseDecimalFast parses [+-]digits[.digits] when the digits make an
+// integer below 2^53 and there are at most 22 after the point: then the
+// integer and the power of ten are exact float64s and one division rounds
+// correctly (Clinger's fast path). ok is false for anything else.
+func parseDecimalFast(b []byte) (float64, bool) {
+	i, neg := 0, false
+	switch b[0] {
+	case '-':
+		i, neg = 1, true
+	case '+':
+		i = 1
+	}
+	var m uint64
+	sig, exp, digits := 0, 0, 0
+	for ; i < len(b) && b[i] >= '0' && b[i] <= '9'; i++ {
+		m, digits = m*10+uint64(b[i]-'0'), digits+1
+		if m != 0 {
+			sig++
+		}
+	}
+	if i < len(b) && b[i] == '.' {
+		for i++; i < len(b) && b[i] >= '0' && b[i] <= '9'; i++ {
+			m, digits, exp = m*10+uint64(b[i]-'0'), digits+1, exp-1
+			if m != 0 {
+				sig++
+			}
+		}
+	}
+	if i != len(b) || digits == 0 || sig > 16 || m >= 1<<53 || exp < -22 {
+		return 0, false
+	}
+	f := float64(m) / pow10[-exp]
+	if neg {
+		f = -f
+	}
+	return f, true
 }
 
 // stringEnd marks the bytes that end the fast path of a string: the quote,
@@ -266,6 +346,17 @@ var stringEnd = func() (t [256]bool) {
 	return t
 }()
 
+// specialBytes has the high bit set in (at least) the lowest byte of x
+// that is '"', '\\', below 0x20 or above 0x7f: the classic SWAR tests for a
+// zero byte and a byte less than n, which are exact for the lowest byte
+// they flag.
+func specialBytes(x uint64) uint64 {
+	const lo, hi = 0x0101010101010101, 0x8080808080808080
+	q := x ^ (lo * '"')
+	bs := x ^ (lo * '\\')
+	return ((q - lo) & ^q | (bs - lo) & ^bs | (x - lo*0x20) & ^x | x) & hi
+}
+
 // RawString consumes a string and returns its bytes between the quotes,
 // still escaped, and whether it holds an escape or a byte that Str would
 // change. Keys are compared this way without copying.
@@ -278,6 +369,15 @@ func (s *Scanner) RawString() (raw []byte, plain bool) {
 	start := s.pos + 1
 	i := start
 	b := s.buf
+	// Eight bytes at a time while none of them ends the fast path.
+	for i+8 <= len(b) {
+		x := binary.LittleEndian.Uint64(b[i:])
+		if m := specialBytes(x); m != 0 {
+			i += bits.TrailingZeros64(m) / 8
+			break
+		}
+		i += 8
+	}
 	for i < len(b) && !stringEnd[b[i]] {
 		i++
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"math"
+	"strconv"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -134,4 +135,27 @@ func TestSkipAllocs(t *testing.T) {
 	if s.Err() != nil || allocs != 0 {
 		t.Errorf("err %v, %v allocs per line, want 0", s.Err(), allocs)
 	}
+}
+
+func TestParseFloatFastPath(t *testing.T) {
+	for _, in := range []string{"0", "-0", "-0.0", "0.1", "0.9918178915977478", "0.633417010307312", "123456789012345.6",
+		"9007199254740991", "9007199254740993", "+.5", "1.", ".5", "0.0000000000000000000001", "0.00000000000000000000001",
+		"1e5", "inf", "1_0", "-", "+", ".", "00012.5000"} {
+		want, werr := strconv.ParseFloat(in, 64)
+		got, ok := ParseFloat([]byte(in))
+		if ok != (werr == nil) || (ok && math.Float64bits(got) != math.Float64bits(want)) {
+			t.Errorf("ParseFloat(%q) = %v, %v; strconv: %v, %v", in, got, ok, want, werr)
+		}
+	}
+}
+
+func FuzzParseFloat(f *testing.F) {
+	f.Add("0.9918178915977478")
+	f.Fuzz(func(t *testing.T, in string) {
+		want, werr := strconv.ParseFloat(in, 64)
+		got, ok := ParseFloat([]byte(in))
+		if ok != (werr == nil) || (ok && math.Float64bits(got) != math.Float64bits(want) && !math.IsNaN(want)) {
+			t.Errorf("ParseFloat(%q) = %v, %v; strconv: %v, %v", in, got, ok, want, werr)
+		}
+	})
 }
