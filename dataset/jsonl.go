@@ -150,7 +150,9 @@ func (in *jsonInferer) value(t *jnode) {
 		text, integer := s.Number()
 		k := kindFloat
 		if integer {
-			if _, ok := jsonscan.ParseInt(text); ok {
+			if len(text) <= 18 { // at most 17 digits and a sign: fits
+				k = kindInt
+			} else if _, ok := jsonscan.ParseInt(text); ok {
 				k = kindInt
 			}
 		}
