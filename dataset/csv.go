@@ -118,7 +118,9 @@ func (s *csvScanner) slowRecord(buf []byte, p int, final bool) int {
 					if !final {
 						return recMore
 					}
-					return s.fail(`extraneous or missing " in quoted-field`, s.lines+bytes.Count(buf[j:], []byte{'\n'}))
+					// encoding/csv reports the last line that has text.
+					rest := buf[j:]
+					return s.fail(`extraneous or missing " in quoted-field`, s.lines+bytes.Count(bytes.TrimSuffix(rest, []byte{'\n'}), []byte{'\n'}))
 				}
 				seg := buf[j : j+k]
 				s.lines += bytes.Count(seg, []byte{'\n'})

@@ -480,6 +480,9 @@ func (s *jsonlSource) scanRange(w *window, from, to int64) (jsonlRange, error) {
 	}
 	r.first = w.base + int64(p)
 	r.end = r.first
+	if r.first >= to {
+		return r, nil // no line starts in this range
+	}
 	p0 := p
 	in.capRows = bytes.Count(w.buf[p:min(len(w.buf), int(to-w.base))], []byte{'\n'}) + 1
 	for w.base+int64(p) < to {
