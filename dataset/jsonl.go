@@ -36,9 +36,9 @@ type jnode struct {
 
 // jobject is an object's fields in order, with an index by name.
 type jobject struct {
-	names []string
-	nodes []*jnode
-	index map[string]int
+	names  []string
+	nodes  []*jnode
+	index  map[string]int
 	stamp  []uint64 // per field: the object instance that last set it
 	tokens [][]byte // per field: jsonscan.KeyToken
 	last   int      // the field found last: the next key is most likely the next field

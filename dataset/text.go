@@ -14,6 +14,8 @@ import (
 	"sync/atomic"
 
 	"github.com/apache/arrow-go/v18/arrow"
+
+	"triage/dataset/internal/filemap"
 )
 
 // CSV and JSON Lines carry no schema. Both readers work the same way, on
@@ -125,7 +127,7 @@ func newWindows(f *os.File, size int64, n int) (chan *window, func()) {
 
 func (w *window) release() {
 	if w.mapped != nil {
-		unmap(w.mapped)
+		filemap.Unmap(w.mapped)
 		w.mapped = nil
 	}
 	w.buf = nil
@@ -139,7 +141,7 @@ func (w *window) load(from, to int64) error {
 	if to <= from {
 		return nil
 	}
-	if m, skip, ok := mapRange(w.f, from, to); ok {
+	if m, skip, ok := filemap.Range(w.f, from, to); ok {
 		w.mapped, w.buf = m, m[skip:]
 		return nil
 	}

@@ -5,26 +5,25 @@
 // The instances file is the COCO format ("images", "annotations",
 // "categories"); other keys are skipped. The results file is the COCO
 // results format, a JSON array of {"image_id", "category_id", "bbox",
-// "score"}. Files are decoded as a stream, one image, annotation or result
-// at a time, so a full COCO file (hundreds of MB) needs memory for its
-// boxes only, not for its polygons.
+// "score"}. Files are mapped into memory and scanned in place with
+// dataset/internal/jsonscan: only the fields triage uses are decoded, and
+// the rest (segmentation polygons, URLs, dates) are stepped over, so a
+// full COCO file (hundreds of MB) costs the file's pages while it is read
+// and memory for its boxes after.
 package coco
 
 import (
-	"bufio"
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"math"
-	"os"
 	"slices"
-	"strconv"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"triage/dataset/internal/filemap"
+	"triage/dataset/internal/jsonscan"
 )
 
 // Schema is the layout Read produces.
@@ -46,53 +45,35 @@ var Schema = arrow.NewSchema([]arrow.Field{
 	))},
 }, nil)
 
-// num is a JSON number that also accepts the tokens Python's json module
-// writes for non-finite floats (NaN, Infinity, -Infinity), so that they can
-// be reported rather than failing the whole decode.
-type num float64
-
-func (n *num) UnmarshalJSON(b []byte) error {
-	switch string(b) {
-	case "NaN", `"NaN"`:
-		*n = num(math.NaN())
-	case "Infinity", `"Infinity"`:
-		*n = num(math.Inf(1))
-	case "-Infinity", `"-Infinity"`:
-		*n = num(math.Inf(-1))
-	case "true": // iscrowd written as a bool
-		*n = 1
-	case "false":
-		*n = 0
-	default:
-		f, err := strconv.ParseFloat(string(b), 64)
-		if err != nil {
-			return fmt.Errorf("%s is not a number", b)
-		}
-		*n = num(f)
-	}
-	return nil
-}
-
 type image struct {
-	ID       *int64 `json:"id"`
-	FileName string `json:"file_name"`
-	Width    *int64 `json:"width"`
-	Height   *int64 `json:"height"`
+	id            int64
+	fileName      string
+	width, height *int64
 }
 
 type category struct {
-	ID   *int64 `json:"id"`
-	Name string `json:"name"`
+	id   int64
+	name string
 }
 
+// annotation is one annotation or result as read, before checking; has
+// says which fields were present (and not null).
 type annotation struct {
-	ImageID    *int64 `json:"image_id"`
-	CategoryID *int64 `json:"category_id"`
-	BBox       []num  `json:"bbox"`
-	Area       *num   `json:"area"`
-	IsCrowd    *num   `json:"iscrowd"`
-	Score      *num   `json:"score"`
+	imageID, categoryID int64
+	bbox                [4]float64
+	nbox                int // numbers in bbox (more than 4 are counted, not kept)
+	area, crowd, score  float64
+	has                 uint8
 }
+
+const (
+	hasImage = 1 << iota
+	hasCategory
+	hasBBox
+	hasArea
+	hasCrowd
+	hasScore
+)
 
 // box is one annotation or result after checking.
 type box struct {
@@ -109,143 +90,403 @@ type box struct {
 // "images", and the category names in ascending category id order (the
 // class list). Annotations and results keep their file order within an
 // image. An annotation's "area" is kept when present, else it is w*h.
+// Numbers may also be written NaN, Infinity or -Infinity (bare or quoted,
+// as Python's json module writes them) and iscrowd true or false, so that
+// such values are reported rather than failing the whole file.
 //
 // Errors name the file and the index of the offending image, annotation or
 // result: an unknown image or category id, a bbox that is not 4 finite
 // numbers, a negative width or height, a missing or non-finite score, a
-// duplicate image or category id.
+// duplicate image or category id, or malformed JSON (with its byte offset).
 func Read(instancesPath, resultsPath string, mem memory.Allocator) (arrow.RecordBatch, []string, error) {
-	f, err := os.Open(instancesPath)
+	data, unmap, err := filemap.Map(instancesPath)
 	if err != nil {
 		return nil, nil, err
 	}
-	defer f.Close()
-	var images []image
-	var cats []category
-	var anns []annotation
-	if err := readInstances(bufio.NewReaderSize(f, 1<<20), &images, &cats, &anns); err != nil {
-		return nil, nil, fmt.Errorf("%s: %w", instancesPath, err)
-	}
-	rowOf := make(map[int64]int, len(images))
-	for i, im := range images {
-		if im.ID == nil {
-			return nil, nil, fmt.Errorf("%s: image %d: no id", instancesPath, i)
-		}
-		if _, dup := rowOf[*im.ID]; dup {
-			return nil, nil, fmt.Errorf("%s: image %d: duplicate image id %d", instancesPath, i, *im.ID)
-		}
-		rowOf[*im.ID] = i
-	}
-	classes, catIdx, err := classList(cats)
+	var r reader
+	err = filemap.Guard(func() error { return r.instances(data) })
+	unmap()
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", instancesPath, err)
 	}
-	gts := make([]box, len(anns))
-	for i := range anns {
-		b, err := check(&anns[i], rowOf, catIdx, false)
+	rowOf := make(map[int64]int, len(r.images))
+	for i, im := range r.images {
+		if _, dup := rowOf[im.id]; dup {
+			return nil, nil, fmt.Errorf("%s: image %d: duplicate image id %d", instancesPath, i, im.id)
+		}
+		rowOf[im.id] = i
+	}
+	classes, catIdx, err := classList(r.cats)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", instancesPath, err)
+	}
+	gts := make([]box, len(r.anns))
+	for i := range r.anns {
+		b, err := check(&r.anns[i], rowOf, catIdx, false)
 		if err != nil {
 			return nil, nil, fmt.Errorf("%s: annotation %d: %w", instancesPath, i, err)
 		}
 		gts[i] = b
 	}
-	anns = nil
+	r.anns = nil
 	var dets []box
 	if resultsPath != "" {
 		if dets, err = readResults(resultsPath, rowOf, catIdx); err != nil {
 			return nil, nil, err
 		}
 	}
-	rec := build(mem, images, classes, gts, dets)
+	rec := build(mem, r.images, classes, gts, dets)
 	return rec, classes, nil
 }
 
-// readInstances decodes the top-level object key by key, streaming the
-// three arrays it needs.
-func readInstances(r io.Reader, images *[]image, cats *[]category, anns *[]annotation) error {
-	dec := json.NewDecoder(r)
-	if err := expectDelim(dec, '{'); err != nil {
+// reader decodes the parts of COCO files triage uses.
+type reader struct {
+	s       jsonscan.Scanner
+	scratch []byte
+	images  []image
+	cats    []category
+	anns    []annotation
+}
+
+// key reads the next object key (unescaped only if it must be).
+func (r *reader) key() []byte {
+	raw, plain := r.s.Key()
+	if !plain {
+		r.scratch = r.s.KeyString(raw, plain, r.scratch[:0])
+		return r.scratch
+	}
+	return raw
+}
+
+// instances decodes the top-level object of an instances file.
+func (r *reader) instances(data []byte) error {
+	s := &r.s
+	s.Reset(data)
+	if k := s.Peek(); k != jsonscan.Object {
+		return expected(s, k, "{")
+	}
+	seen := 0
+	s.Enter('{')
+	for first := true; s.Next('}', first); first = false {
+		var err error
+		switch string(r.key()) {
+		case "images":
+			err = r.array("image", func(i int) error { return r.image(i) })
+			seen |= 1
+		case "categories":
+			err = r.array("category", func(i int) error { return r.category(i) })
+			seen |= 2
+		case "annotations":
+			err = r.array("annotation", func(i int) error {
+				a, err := r.annotation()
+				r.anns = append(r.anns, a)
+				return err
+			})
+			seen |= 4
+		default:
+			s.Skip()
+		}
+		if err != nil {
+			return err
+		}
+	}
+	if err := s.Err(); err != nil {
 		return err
 	}
-	seen := map[string]bool{}
-	for dec.More() {
-		t, err := dec.Token()
-		if err != nil {
-			return err
-		}
-		key, _ := t.(string)
-		switch key {
-		case "images":
-			err = decodeArray(dec, "image", images)
-		case "categories":
-			err = decodeArray(dec, "category", cats)
-		case "annotations":
-			err = decodeArray(dec, "annotation", anns)
-		default:
-			var skip json.RawMessage
-			err = dec.Decode(&skip)
-		}
-		if err != nil {
-			return err
-		}
-		seen[key] = true
-	}
-	for _, k := range []string{"images", "annotations", "categories"} {
-		if !seen[k] {
+	for i, k := range []string{"images", "annotations", "categories"} {
+		if seen&[]int{1, 4, 2}[i] == 0 {
 			return fmt.Errorf("no %q key: not a COCO instances file", k)
 		}
 	}
 	return nil
 }
 
-func expectDelim(dec *json.Decoder, d json.Delim) error {
-	t, err := dec.Token()
-	if err != nil {
+// expected words a top-level value of the wrong kind as encoding/json's
+// token did: found {, want "[".
+func expected(s *jsonscan.Scanner, k jsonscan.Kind, want string) error {
+	if err := s.Err(); err != nil {
 		return err
 	}
-	if t != d {
-		return fmt.Errorf("found %v, want %q", t, d)
+	found := map[jsonscan.Kind]string{jsonscan.Null: "<nil>", jsonscan.Bool: "a bool", jsonscan.Number: "a number",
+		jsonscan.String: "a string", jsonscan.Array: "[", jsonscan.Object: "{"}[k]
+	return fmt.Errorf("found %s, want %q", found, want)
+}
+
+// array decodes an array of objects with elem, naming an element that
+// fails by its index.
+func (r *reader) array(what string, elem func(i int) error) error {
+	s := &r.s
+	if k := s.Peek(); k != jsonscan.Array {
+		return fmt.Errorf("%ss: %w", what, expected(s, k, "["))
 	}
+	s.Enter('[')
+	for i, first := 0, true; s.Next(']', first); i, first = i+1, false {
+		if k := s.Peek(); k != jsonscan.Object {
+			return fmt.Errorf("%s %d: %w", what, i, expected(s, k, "{"))
+		}
+		if err := elem(i); err != nil {
+			return fmt.Errorf("%s %d: %w", what, i, err)
+		}
+		if err := s.Err(); err != nil {
+			return fmt.Errorf("%s %d: %w", what, i, err)
+		}
+	}
+	return s.Err()
+}
+
+func (r *reader) image(i int) error {
+	s := &r.s
+	var im image
+	hasID := false
+	s.Enter('{')
+	for first := true; s.Next('}', first); first = false {
+		var err error
+		switch string(r.key()) {
+		case "id":
+			var p *int64
+			if p, err = r.optInt(); p != nil {
+				im.id, hasID = *p, true
+			}
+		case "file_name":
+			im.fileName, err = r.optString()
+		case "width":
+			im.width, err = r.optInt()
+		case "height":
+			im.height, err = r.optInt()
+		default:
+			s.Skip()
+		}
+		if err != nil {
+			return err
+		}
+	}
+	if s.Err() == nil && !hasID {
+		return errors.New("no id")
+	}
+	r.images = append(r.images, im)
 	return nil
 }
 
-func decodeArray[T any](dec *json.Decoder, what string, out *[]T) error {
-	if err := expectDelim(dec, '['); err != nil {
-		return fmt.Errorf("%ss: %w", what, err)
-	}
-	for i := 0; dec.More(); i++ {
-		var v T
-		if err := dec.Decode(&v); err != nil {
-			return fmt.Errorf("%s %d: %w", what, i, err)
+func (r *reader) category(i int) error {
+	s := &r.s
+	var c category
+	hasID := false
+	s.Enter('{')
+	for first := true; s.Next('}', first); first = false {
+		var err error
+		switch string(r.key()) {
+		case "id":
+			var p *int64
+			if p, err = r.optInt(); p != nil {
+				c.id, hasID = *p, true
+			}
+		case "name":
+			c.name, err = r.optString()
+		default:
+			s.Skip()
 		}
-		*out = append(*out, v)
+		if err != nil {
+			return err
+		}
 	}
-	_, err := dec.Token()
-	return err
+	if s.Err() == nil && !hasID {
+		return errors.New("no id")
+	}
+	r.cats = append(r.cats, c)
+	return nil
+}
+
+// annotation decodes one annotation or result object.
+func (r *reader) annotation() (annotation, error) {
+	s := &r.s
+	var a annotation
+	s.Enter('{')
+	for first := true; s.Next('}', first); first = false {
+		var err error
+		var ok bool
+		switch string(r.key()) {
+		case "image_id":
+			var p *int64
+			if p, err = r.optInt(); p != nil {
+				a.imageID, a.has = *p, a.has|hasImage
+			}
+		case "category_id":
+			var p *int64
+			if p, err = r.optInt(); p != nil {
+				a.categoryID, a.has = *p, a.has|hasCategory
+			}
+		case "bbox":
+			if err = r.bbox(&a); err == nil && a.nbox >= 0 {
+				a.has |= hasBBox
+			}
+		case "area":
+			if a.area, ok, err = r.num("area"); ok {
+				a.has |= hasArea
+			}
+		case "iscrowd":
+			if a.crowd, ok, err = r.num("iscrowd"); ok {
+				a.has |= hasCrowd
+			}
+		case "score":
+			if a.score, ok, err = r.num("score"); ok {
+				a.has |= hasScore
+			}
+		default:
+			s.Skip()
+		}
+		if err != nil {
+			return a, err
+		}
+	}
+	return a, nil
+}
+
+// optInt reads an integer or null.
+func (r *reader) optInt() (*int64, error) {
+	s := &r.s
+	switch k := s.Peek(); k {
+	case jsonscan.Null:
+		s.Null()
+		return nil, nil
+	case jsonscan.Number:
+		text, integer := s.Number()
+		v, ok := jsonscan.ParseInt(text)
+		if !integer || !ok {
+			return nil, fmt.Errorf("%s is not an integer", text)
+		}
+		return &v, nil
+	default:
+		if s.Err() != nil {
+			return nil, s.Err()
+		}
+		return nil, fmt.Errorf("want an integer, found %s", k)
+	}
+}
+
+// optString reads a string or null ("").
+func (r *reader) optString() (string, error) {
+	s := &r.s
+	switch k := s.Peek(); k {
+	case jsonscan.Null:
+		s.Null()
+		return "", nil
+	case jsonscan.String:
+		r.scratch = s.Str(r.scratch[:0])
+		return string(r.scratch), nil
+	default:
+		if s.Err() != nil {
+			return "", s.Err()
+		}
+		return "", fmt.Errorf("want a string, found %s", k)
+	}
+}
+
+var (
+	tokNaN    = []byte("NaN")
+	tokInf    = []byte("Infinity")
+	tokNegInf = []byte("-Infinity")
+)
+
+// num reads a number, also NaN, Infinity and -Infinity (bare or quoted)
+// and true or false (1, 0); ok is false for null.
+func (r *reader) num(what string) (v float64, ok bool, err error) {
+	s := &r.s
+	s.ValueStart()
+	switch {
+	case s.SkipToken(tokNaN):
+		return math.NaN(), true, nil
+	case s.SkipToken(tokInf):
+		return math.Inf(1), true, nil
+	case s.SkipToken(tokNegInf):
+		return math.Inf(-1), true, nil
+	}
+	switch k := s.Peek(); k {
+	case jsonscan.Null:
+		s.Null()
+		return 0, false, nil
+	case jsonscan.Number:
+		text, _ := s.Number()
+		f, ok := jsonscan.ParseFloat(text)
+		if !ok {
+			return 0, false, fmt.Errorf("%s: %s is out of range", what, text)
+		}
+		return f, true, nil
+	case jsonscan.Bool:
+		if s.Bool() {
+			return 1, true, nil
+		}
+		return 0, true, nil
+	case jsonscan.String:
+		r.scratch = s.Str(r.scratch[:0])
+		switch string(r.scratch) {
+		case "NaN":
+			return math.NaN(), true, nil
+		case "Infinity":
+			return math.Inf(1), true, nil
+		case "-Infinity":
+			return math.Inf(-1), true, nil
+		}
+		return 0, false, fmt.Errorf("%s: %q is not a number", what, r.scratch)
+	default:
+		if s.Err() != nil {
+			return 0, false, s.Err()
+		}
+		return 0, false, fmt.Errorf("%s: want a number, found %s", what, k)
+	}
+}
+
+// bbox reads [x, y, w, h]; a.nbox counts the numbers (-1 for null).
+func (r *reader) bbox(a *annotation) error {
+	s := &r.s
+	a.nbox = 0
+	if s.Peek() == jsonscan.Null {
+		s.Null()
+		a.nbox = -1
+		return nil
+	}
+	if k := s.Peek(); k != jsonscan.Array {
+		if s.Err() != nil {
+			return s.Err()
+		}
+		return fmt.Errorf("bbox: want an array, found %s", k)
+	}
+	s.Enter('[')
+	for first := true; s.Next(']', first); first = false {
+		v, ok, err := r.num("bbox")
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return errors.New("bbox holds a null")
+		}
+		if a.nbox < 4 {
+			a.bbox[a.nbox] = v
+		}
+		a.nbox++
+	}
+	return nil
 }
 
 func classList(cats []category) ([]string, map[int64]int32, error) {
 	order := make([]int, len(cats))
 	for i := range order {
 		order[i] = i
-		if cats[i].ID == nil {
-			return nil, nil, fmt.Errorf("category %d: no id", i)
-		}
 	}
-	slices.SortStableFunc(order, func(a, b int) int { return int(min(max(*cats[a].ID-*cats[b].ID, -1), 1)) })
+	slices.SortStableFunc(order, func(a, b int) int { return int(min(max(cats[a].id-cats[b].id, -1), 1)) })
 	classes := make([]string, len(cats))
 	idx := make(map[int64]int32, len(cats))
 	names := map[string]bool{}
 	for k, i := range order {
 		c := cats[i]
-		if _, dup := idx[*c.ID]; dup {
-			return nil, nil, fmt.Errorf("category %d: duplicate category id %d", i, *c.ID)
+		if _, dup := idx[c.id]; dup {
+			return nil, nil, fmt.Errorf("category %d: duplicate category id %d", i, c.id)
 		}
-		if names[c.Name] {
-			return nil, nil, fmt.Errorf("category %d: duplicate category name %q", i, c.Name)
+		if names[c.name] {
+			return nil, nil, fmt.Errorf("category %d: duplicate category name %q", i, c.name)
 		}
-		names[c.Name] = true
-		idx[*c.ID] = int32(k)
-		classes[k] = c.Name
+		names[c.name] = true
+		idx[c.id] = int32(k)
+		classes[k] = c.name
 	}
 	return classes, idx, nil
 }
@@ -253,29 +494,28 @@ func classList(cats []category) ([]string, map[int64]int32, error) {
 // check validates one annotation or result.
 func check(a *annotation, rowOf map[int64]int, catIdx map[int64]int32, result bool) (box, error) {
 	var b box
-	if a.ImageID == nil {
+	if a.has&hasImage == 0 {
 		return b, errors.New("no image_id")
 	}
-	row, ok := rowOf[*a.ImageID]
+	row, ok := rowOf[a.imageID]
 	if !ok {
-		return b, fmt.Errorf("unknown image id %d", *a.ImageID)
+		return b, fmt.Errorf("unknown image id %d", a.imageID)
 	}
 	b.image = row
-	if a.CategoryID == nil {
+	if a.has&hasCategory == 0 {
 		return b, errors.New("no category_id")
 	}
-	c, ok := catIdx[*a.CategoryID]
+	c, ok := catIdx[a.categoryID]
 	if !ok {
-		return b, fmt.Errorf("unknown category id %d", *a.CategoryID)
+		return b, fmt.Errorf("unknown category id %d", a.categoryID)
 	}
 	b.cat = c
-	if len(a.BBox) != 4 {
-		return b, fmt.Errorf("bbox has %d numbers, want 4 [x, y, w, h]", len(a.BBox))
+	if a.nbox != 4 || a.has&hasBBox == 0 {
+		return b, fmt.Errorf("bbox has %d numbers, want 4 [x, y, w, h]", max(a.nbox, 0))
 	}
-	for k, v := range a.BBox {
-		f := float64(v)
+	for k, f := range a.bbox {
 		if math.IsNaN(f) || math.IsInf(f, 0) {
-			return b, fmt.Errorf("bbox %v is not finite", a.BBox)
+			return b, fmt.Errorf("bbox %v is not finite", a.bbox)
 		}
 		b.bbox[k] = f
 	}
@@ -283,10 +523,10 @@ func check(a *annotation, rowOf map[int64]int, catIdx map[int64]int32, result bo
 		return b, fmt.Errorf("bbox %v has a negative width or height", b.bbox)
 	}
 	if result {
-		if a.Score == nil {
+		if a.has&hasScore == 0 {
 			return b, errors.New("no score")
 		}
-		b.score = float64(*a.Score)
+		b.score = a.score
 		if math.IsNaN(b.score) || math.IsInf(b.score, 0) {
 			return b, fmt.Errorf("score is %v", b.score)
 		}
@@ -294,89 +534,57 @@ func check(a *annotation, rowOf map[int64]int, catIdx map[int64]int32, result bo
 	}
 	// pycocotools loadRes sets area = w*h for results; annotations keep theirs.
 	b.area = b.bbox[2] * b.bbox[3]
-	if a.Area != nil {
-		b.area = float64(*a.Area)
+	if a.has&hasArea != 0 {
+		b.area = a.area
 		if math.IsNaN(b.area) || math.IsInf(b.area, 0) {
 			return b, fmt.Errorf("area is %v", b.area)
 		}
 	}
-	if a.IsCrowd != nil {
-		b.crowd = *a.IsCrowd != 0
+	if a.has&hasCrowd != 0 {
+		b.crowd = a.crowd != 0
 	}
 	return b, nil
 }
 
+// readResults reads a results file: a JSON array of results.
 func readResults(path string, rowOf map[int64]int, catIdx map[int64]int32) ([]box, error) {
-	data, err := os.ReadFile(path)
+	data, unmap, err := filemap.Map(path)
 	if err != nil {
 		return nil, err
 	}
-	// Python's json writes NaN and Infinity bare; quote them so one bad
-	// score is reported with its index instead of failing the decode.
-	data = quoteNonFinite(data)
-	dec := json.NewDecoder(bytes.NewReader(data))
+	defer unmap()
 	var out []box
-	if err := expectDelim(dec, '['); err != nil {
-		return nil, fmt.Errorf("%s: want a JSON array of results: %w", path, err)
-	}
-	for i := 0; dec.More(); i++ {
-		var a annotation
-		if err := dec.Decode(&a); err != nil {
-			return nil, fmt.Errorf("%s: result %d: %w", path, i, err)
+	err = filemap.Guard(func() error {
+		var r reader
+		s := &r.s
+		s.Reset(data)
+		if k := s.Peek(); k != jsonscan.Array {
+			return fmt.Errorf("want a JSON array of results: %w", expected(s, k, "["))
 		}
-		b, err := check(&a, rowOf, catIdx, true)
-		if err != nil {
-			return nil, fmt.Errorf("%s: result %d: %w", path, i, err)
+		s.Enter('[')
+		for i, first := 0, true; s.Next(']', first); i, first = i+1, false {
+			if k := s.Peek(); k != jsonscan.Object {
+				return fmt.Errorf("result %d: %w", i, expected(s, k, "{"))
+			}
+			a, err := r.annotation()
+			if err == nil {
+				err = s.Err()
+			}
+			if err != nil {
+				return fmt.Errorf("result %d: %w", i, err)
+			}
+			b, err := check(&a, rowOf, catIdx, true)
+			if err != nil {
+				return fmt.Errorf("result %d: %w", i, err)
+			}
+			out = append(out, b)
 		}
-		out = append(out, b)
-	}
-	if _, err := dec.Token(); err != nil {
+		return s.Err()
+	})
+	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return out, nil
-}
-
-// quoteNonFinite rewrites the bare tokens NaN, Infinity and -Infinity
-// outside strings as JSON strings. It returns data itself when there are
-// none.
-func quoteNonFinite(data []byte) []byte {
-	if !bytes.Contains(data, []byte("NaN")) && !bytes.Contains(data, []byte("Infinity")) {
-		return data
-	}
-	var out bytes.Buffer
-	inStr, esc := false, false
-	for i := 0; i < len(data); i++ {
-		c := data[i]
-		if inStr {
-			out.WriteByte(c)
-			switch {
-			case esc:
-				esc = false
-			case c == '\\':
-				esc = true
-			case c == '"':
-				inStr = false
-			}
-			continue
-		}
-		matched := false
-		for _, tok := range []string{"NaN", "-Infinity", "Infinity"} {
-			if bytes.HasPrefix(data[i:], []byte(tok)) {
-				out.WriteString(`"` + tok + `"`)
-				i += len(tok) - 1
-				matched = true
-				break
-			}
-		}
-		if matched {
-			continue
-		}
-		if c == '"' {
-			inStr = true
-		}
-		out.WriteByte(c)
-	}
-	return out.Bytes()
 }
 
 // build assembles the record batch; boxes are grouped by image keeping
@@ -390,10 +598,10 @@ func build(mem memory.Allocator, images []image, classes []string, gts, dets []b
 	hs := b.Field(2).(*array.Int64Builder)
 	fp := b.Field(3).(*array.StringBuilder)
 	for _, im := range images {
-		ids.Append(*im.ID)
-		appendOptInt(ws, im.Width)
-		appendOptInt(hs, im.Height)
-		fp.Append(im.FileName)
+		ids.Append(im.id)
+		appendOptInt(ws, im.width)
+		appendOptInt(hs, im.height)
+		fp.Append(im.fileName)
 	}
 	gtList := b.Field(4).(*array.ListBuilder)
 	gtSt := gtList.ValueBuilder().(*array.StructBuilder)

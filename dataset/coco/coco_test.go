@@ -3,12 +3,15 @@ package coco
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/google/go-cmp/cmp"
+
+	"triage/dataset/coco/internal/cocogen"
 )
 
 const smallDir = "../../testdata/reference/coco-small"
@@ -157,5 +160,47 @@ func TestReadErrors(t *testing.T) {
 				t.Errorf("Read error = %q, want %q", got, tt.want)
 			}
 		})
+	}
+}
+
+// TestReadMatchesLegacy checks Read against the encoding/json loader it
+// replaced, row for row, on the reference pair and on a generated file
+// with polygons and crowd regions.
+func TestReadMatchesLegacy(t *testing.T) {
+	dir := t.TempDir()
+	gen := filepath.Join(dir, "gen.json")
+	f, err := os.Create(gen)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cocogen.Write(f, 300, 2500, 7); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	for _, tt := range []struct{ instances, results string }{
+		{filepath.Join(smallDir, "instances.json"), filepath.Join(smallDir, "results.json")},
+		{filepath.Join(smallDir, "instances.json"), ""},
+		{gen, ""},
+	} {
+		mem := memory.NewCheckedAllocator(memory.DefaultAllocator)
+		got, gotClasses, err := Read(tt.instances, tt.results, mem)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, wantClasses, err := readLegacy(tt.instances, tt.results, mem)
+		if err != nil {
+			t.Fatal(err)
+		}
+		gj, _ := got.MarshalJSON()
+		wj, _ := want.MarshalJSON()
+		if string(gj) != string(wj) || !slices.Equal(gotClasses, wantClasses) {
+			t.Errorf("%s: Read and the encoding/json loader differ (-legacy +Read):\n%s", tt.instances, cmp.Diff(string(wj), string(gj)))
+		}
+		if got.NumRows() == 0 {
+			t.Errorf("%s: no rows", tt.instances)
+		}
+		got.Release()
+		want.Release()
+		mem.AssertSize(t, 0)
 	}
 }

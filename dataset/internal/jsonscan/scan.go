@@ -11,8 +11,8 @@ package jsonscan
 import (
 	"encoding/binary"
 	"fmt"
-	"math/bits"
 	"math"
+	"math/bits"
 	"strconv"
 	"unicode/utf8"
 	"unsafe"
@@ -354,7 +354,7 @@ func specialBytes(x uint64) uint64 {
 	const lo, hi = 0x0101010101010101, 0x8080808080808080
 	q := x ^ (lo * '"')
 	bs := x ^ (lo * '\\')
-	return ((q - lo) & ^q | (bs - lo) & ^bs | (x - lo*0x20) & ^x | x) & hi
+	return ((q-lo) & ^q | (bs-lo) & ^bs | (x-lo*0x20) & ^x | x) & hi
 }
 
 // RawString consumes a string and returns its bytes between the quotes,
