@@ -13,10 +13,13 @@
 package coco
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"math"
+	"runtime"
 	"slices"
+	"sync"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -177,11 +180,7 @@ func (r *reader) instances(data []byte) error {
 			err = r.array("category", func(i int) error { return r.category(i) })
 			seen |= 2
 		case "annotations":
-			err = r.array("annotation", func(i int) error {
-				a, err := r.annotation()
-				r.anns = append(r.anns, a)
-				return err
-			})
+			err = r.annotations(data)
 			seen |= 4
 		default:
 			s.Skip()
@@ -229,6 +228,87 @@ func (r *reader) array(what string, elem func(i int) error) error {
 		}
 		if err := s.Err(); err != nil {
 			return fmt.Errorf("%s %d: %w", what, i, err)
+		}
+	}
+	return s.Err()
+}
+
+// splitMin is the size of the rest of a file past which the annotations
+// are read on two goroutines (tests make it small).
+var splitMin = 1 << 20
+
+// annotations decodes the annotations array, most of a COCO file, on two
+// goroutines: the second starts at a guessed element boundary half way
+// through (the bytes "},{"), and its annotations are kept only if the
+// first, reading from the start, ends an element exactly there. A guess
+// inside a string or a nested value is thrown away and the first reads on.
+func (r *reader) annotations(data []byte) error {
+	s := &r.s
+	if k := s.Peek(); k != jsonscan.Array {
+		return fmt.Errorf("annotations: %w", expected(s, k, "["))
+	}
+	start := s.Pos()
+	split := -1
+	if len(data)-start > splitMin && runtime.GOMAXPROCS(0) > 1 {
+		mid := start + (len(data)-start)/2
+		if k := bytes.Index(data[mid:], []byte("},{")); k >= 0 {
+			split = mid + k + 2 // the '{' of the element after
+		}
+	}
+	var tail struct {
+		anns   []annotation
+		end    int
+		errIdx int
+		err    error
+	}
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	if split > 0 {
+		wg.Go(func() {
+			tail.err = filemap.Guard(func() error {
+				var t reader
+				t.s.ResetAt(data, split)
+				for first := true; t.s.Next(']', first); first = false {
+					if k := t.s.Peek(); k != jsonscan.Object {
+						return expected(&t.s, k, "{")
+					}
+					a, err := t.annotation()
+					if err == nil {
+						err = t.s.Err()
+					}
+					if err != nil {
+						return err
+					}
+					tail.anns = append(tail.anns, a)
+					tail.errIdx++
+				}
+				tail.end = t.s.Pos()
+				return t.s.Err()
+			})
+		})
+	}
+	s.Enter('[')
+	for i, first := 0, true; s.Next(']', first); i, first = i+1, false {
+		if k := s.Peek(); k != jsonscan.Object {
+			return fmt.Errorf("annotation %d: %w", i, expected(s, k, "{"))
+		}
+		a, err := r.annotation()
+		if err == nil {
+			err = s.Err()
+		}
+		if err != nil {
+			return fmt.Errorf("annotation %d: %w", i, err)
+		}
+		r.anns = append(r.anns, a)
+		if s.Pos() == split-1 {
+			// The guess was an element boundary: the rest is the tail's.
+			wg.Wait()
+			if tail.err != nil {
+				return fmt.Errorf("annotation %d: %w", i+1+tail.errIdx, tail.err)
+			}
+			r.anns = append(r.anns, tail.anns...)
+			s.ExitTo(tail.end)
+			return nil
 		}
 	}
 	return s.Err()

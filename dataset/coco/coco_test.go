@@ -1,6 +1,7 @@
 package coco
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -202,5 +203,52 @@ func TestReadMatchesLegacy(t *testing.T) {
 		got.Release()
 		want.Release()
 		mem.AssertSize(t, 0)
+	}
+}
+
+// TestReadSplitsAnnotations reads files whose annotations array is split
+// between two goroutines at every kind of guessed boundary: a real one, or
+// "},{" inside a string (the guess must be thrown away). Results and
+// errors must be the encoding/json loader's.
+func TestReadSplitsAnnotations(t *testing.T) {
+	old := splitMin
+	splitMin = 0
+	defer func() { splitMin = old }()
+	dir := t.TempDir()
+	for _, badCat := range []int{3, 4} { // 4: an unknown category in the second half
+		var anns []string
+		for i := range 40 {
+			cat := 3
+			if i == 35 {
+				cat = badCat
+			}
+			anns = append(anns, fmt.Sprintf(`{"note":"a},{b","image_id":%d,"bbox":[%d,1,2,3],"category_id":%d,"segmentation":[[1,2,3]]}`, 1+i%2, i, cat))
+		}
+		for pad := range 200 {
+			// Padding in the first element moves the guess (half way
+			// through the array) along the later ones.
+			body := strings.Replace(strings.Join(anns, ","), "a},{b", "a},{b"+strings.Repeat("x", pad), 1)
+			inst := `{"images":[{"id":1},{"id":2}],"categories":[{"id":3,"name":"cat"},{"id":5,"name":"dog"}],"annotations":[` + body + `]}`
+			path := writeFile(t, dir, "inst.json", inst)
+			mem := memory.NewCheckedAllocator(memory.DefaultAllocator)
+			got, _, gerr := Read(path, "", mem)
+			want, _, werr := readLegacy(path, "", mem)
+			if fmt.Sprint(gerr) != fmt.Sprint(werr) {
+				t.Fatalf("pad %d: Read error %v, encoding/json loader %v", pad, gerr, werr)
+			}
+			if (gerr != nil) != (badCat == 4) {
+				t.Fatalf("pad %d, category %d: error %v", pad, badCat, gerr)
+			}
+			if gerr == nil {
+				gj, _ := got.MarshalJSON()
+				wj, _ := want.MarshalJSON()
+				if string(gj) != string(wj) {
+					t.Fatalf("pad %d: Read and the encoding/json loader differ (-legacy +Read):\n%s", pad, cmp.Diff(string(wj), string(gj)))
+				}
+				got.Release()
+				want.Release()
+			}
+			mem.AssertSize(t, 0)
+		}
 	}
 }

@@ -59,6 +59,23 @@ func (s *Scanner) Reset(b []byte) {
 	s.buf, s.pos, s.depth, s.err = b, 0, 0, nil
 }
 
+// ResetAt makes s scan b from offset pos, as if a container had just been
+// entered there (for a reader that splits one large array between
+// goroutines).
+func (s *Scanner) ResetAt(b []byte, pos int) {
+	s.Reset(b)
+	s.pos = pos
+}
+
+// ExitTo continues after the container entered last, which another scanner
+// read to its end at pos (just past its closing byte).
+func (s *Scanner) ExitTo(pos int) {
+	if s.err == nil {
+		s.pos = pos
+		s.depth--
+	}
+}
+
 // Err returns the first error, or nil.
 func (s *Scanner) Err() error {
 	if s.err == nil {
@@ -604,6 +621,10 @@ func (s *Scanner) Skip() {
 	case Array:
 		s.Enter('[')
 		for first := true; s.Next(']', first); first = false {
+			if c := s.buf[s.pos]; c == '-' || (c >= '0' && c <= '9') {
+				s.Number() // the common element: a polygon's coordinates
+				continue
+			}
 			s.Skip()
 		}
 	case Object:
