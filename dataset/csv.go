@@ -304,8 +304,8 @@ type csvRange struct {
 	quotes     int64 // quote bytes in the range's own bytes, for parity
 	kinds      []cellKind
 	// index[c] are where column c's fields start, one per row, as offsets
-	// from first; index[ncols] where each record ends. nil if dropped (it
-	// may take at most as many bytes as the range).
+	// from first; index[ncols] where each record ends. nil if dropped (see
+	// textIndexShare).
 	index [][]uint32
 	err   *textError
 }
@@ -423,7 +423,7 @@ func (s *csvSource) scanRange(w *window, ncols int, from, to int64, isFirst, inQ
 	if r.first >= to {
 		return r, nil
 	}
-	budget := (to - from) / 4
+	budget := indexBudget(to - from)
 	capRows := bytes.Count(w.buf[p:min(len(w.buf), int(to-w.base))], []byte{'\n'}) + 1
 	r.index = make([][]uint32, ncols+1)
 	for c := range r.index {
@@ -501,15 +501,11 @@ func (s *csvSource) Read(ctx context.Context, opts ReadOptions) ([]arrow.RecordB
 	for j, c := range cols {
 		want[c] = j + 1
 	}
-	chunkIndex := make(map[int64]int, len(s.chunks))
-	for i, c := range s.chunks {
-		chunkIndex[c.start] = i
-	}
-	return readTextChunks(ctx, s.path, s.chunks, s.rows, s.size, opts, func(w *window, c textChunk) (arrow.RecordBatch, error) {
-		if ix := s.index[chunkIndex[c.start]]; ix != nil {
-			return s.buildIndexed(mem, schema, cols, ix, w, c)
+	return readTextChunks(ctx, s.path, s.chunks, s.rows, s.size, opts, func(w *window, i int) (arrow.RecordBatch, error) {
+		if s.index[i] != nil {
+			return s.buildIndexed(mem, schema, cols, s.index[i], w, s.chunks[i])
 		}
-		return s.buildChunk(mem, schema, cols, want, w, c)
+		return s.buildChunk(mem, schema, cols, want, w, s.chunks[i])
 	})
 }
 

@@ -462,7 +462,7 @@ func (s *jsonlSource) scanRange(w *window, from, to int64) (jsonlRange, error) {
 	r := jsonlRange{root: newJObject()}
 	var in jsonInferer
 	in.index = [][]uint32{}
-	in.budget = (to - from) / 2 // entries of 4 bytes: at most twice the range's size
+	in.budget = indexBudget(to - from)
 	p := 0
 	if from > 0 {
 		for {
@@ -586,15 +586,11 @@ func (s *jsonlSource) Read(ctx context.Context, opts ReadOptions) ([]arrow.Recor
 	for j, c := range cols {
 		index[s.schema.Field(c).Name] = j
 	}
-	chunkIndex := make(map[int64]int, len(s.chunks))
-	for i, c := range s.chunks {
-		chunkIndex[c.start] = i
-	}
-	return readTextChunks(ctx, s.path, s.chunks, s.rows, s.size, opts, func(w *window, c textChunk) (arrow.RecordBatch, error) {
-		if ix := s.index[chunkIndex[c.start]]; ix.offsets != nil {
-			return s.buildIndexed(mem, schema, ix, w, c)
+	return readTextChunks(ctx, s.path, s.chunks, s.rows, s.size, opts, func(w *window, i int) (arrow.RecordBatch, error) {
+		if s.index[i].offsets != nil {
+			return s.buildIndexed(mem, schema, s.index[i], w, s.chunks[i])
 		}
-		return s.buildChunk(mem, schema, index, w, c)
+		return s.buildChunk(mem, schema, index, w, s.chunks[i])
 	})
 }
 

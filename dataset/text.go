@@ -56,6 +56,14 @@ var textChunkSize int64 = 4 << 20
 // textWorkers is how many goroutines read a text file; 0 means GOMAXPROCS.
 var textWorkers = 0
 
+// textIndexShare bounds a range's index of value offsets (4 bytes each) to
+// this share of the range's own bytes; past it the range is read by
+// tokenizing again. Tests set it to 0 to read without indexes.
+var textIndexShare = 1.0
+
+// indexBudget is how many index entries a range of n bytes may keep.
+func indexBudget(n int64) int64 { return int64(float64(n) * textIndexShare / 4) }
+
 func textWorkerCount(n int) int {
 	w := textWorkers
 	if w <= 0 {
@@ -378,7 +386,7 @@ func textReadProgress(opts ReadOptions, c textChunk, total int64, size int64) {
 // the batches in file order or hands them to opts.OnBatch in file order as
 // they finish.
 func readTextChunks(ctx context.Context, path string, chunks []textChunk, rows, size int64, opts ReadOptions,
-	parse func(w *window, c textChunk) (arrow.RecordBatch, error)) ([]arrow.RecordBatch, error) {
+	parse func(w *window, i int) (arrow.RecordBatch, error)) ([]arrow.RecordBatch, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
@@ -406,7 +414,7 @@ func readTextChunks(ctx context.Context, path string, chunks []textChunk, rows, 
 				if err := w.load(chunks[i].start, chunks[i].end); err != nil {
 					return nil, fmt.Errorf("%s: %w", path, err)
 				}
-				return parse(w, chunks[i])
+				return parse(w, i)
 			})
 		},
 		func(i int, b arrow.RecordBatch) error {

@@ -2,6 +2,7 @@ package dataset
 
 import (
 	"context"
+	"errors"
 	"os"
 	"testing"
 
@@ -40,6 +41,32 @@ func BenchmarkTextCount(b *testing.B) {
 		}})
 		if err != nil {
 			b.Fatal(err)
+		}
+		src.Close()
+	}
+}
+
+// BenchmarkTextFirstBatch is the time to the first rows of a CSV or JSON
+// Lines file (TRIAGE_TEXT_FILE): Open, then a read of every column that
+// stops after the first batch, as a viewer drawing its first window would.
+func BenchmarkTextFirstBatch(b *testing.B) {
+	path := os.Getenv("TRIAGE_TEXT_FILE")
+	if path == "" {
+		b.Skip("TRIAGE_TEXT_FILE not set")
+	}
+	enough := errors.New("enough")
+	for b.Loop() {
+		src, err := OpenFile(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		rows := int64(0)
+		_, err = src.Read(context.Background(), ReadOptions{OnBatch: func(b arrow.RecordBatch) error {
+			rows = b.NumRows()
+			return enough
+		}})
+		if err != enough || rows == 0 {
+			b.Fatalf("first batch: %d rows, error %v", rows, err)
 		}
 		src.Close()
 	}

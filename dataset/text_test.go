@@ -20,12 +20,13 @@ import (
 )
 
 // withChunks makes text files read in ranges of size bytes on workers
-// goroutines for the rest of the test.
-func withChunks(t *testing.T, size int64, workers int) {
+// goroutines, with value indexes up to share of a range's size, for the
+// rest of the test.
+func withChunks(t *testing.T, size int64, workers int, share float64) {
 	t.Helper()
-	oldSize, oldWorkers := textChunkSize, textWorkers
-	textChunkSize, textWorkers = size, workers
-	t.Cleanup(func() { textChunkSize, textWorkers = oldSize, oldWorkers })
+	oldSize, oldWorkers, oldShare := textChunkSize, textWorkers, textIndexShare
+	textChunkSize, textWorkers, textIndexShare = size, workers, share
+	t.Cleanup(func() { textChunkSize, textWorkers, textIndexShare = oldSize, oldWorkers, oldShare })
 }
 
 // readText opens path and reads every column; it returns the schema, the
@@ -75,11 +76,20 @@ func readText(t *testing.T, path string) (schema string, rows string, err error)
 func chunkSizes(size int64) []struct {
 	size    int64
 	workers int
+	index   float64
 } {
 	return []struct {
 		size    int64
 		workers int
-	}{{1 << 40, 1}, {max(7, size/300), 2}, {max(64, size/37), 2}, {max(1000, size/5), 3}}
+		index   float64
+	}{
+		{1 << 40, 1, 0}, // sequential, tokenizing every read
+		{1 << 40, 1, 100},
+		{max(7, size/300), 2, 100},
+		{max(64, size/37), 2, 0},
+		{max(64, size/37), 2, 100},
+		{max(1000, size/5), 3, 1},
+	}
 }
 
 // sameAtEveryChunkSize reads path at every chunk size and checks the
@@ -92,20 +102,20 @@ func sameAtEveryChunkSize(t *testing.T, path string) (schema, rows string, err e
 		t.Fatal(statErr)
 	}
 	for i, cs := range chunkSizes(st.Size()) {
-		withChunks(t, cs.size, cs.workers)
+		withChunks(t, cs.size, cs.workers, cs.index)
 		s, r, e := readText(t, path)
 		if i == 0 {
 			schema, rows, err = s, r, e
 			continue
 		}
 		if fmt.Sprint(e) != fmt.Sprint(err) {
-			t.Errorf("%s in ranges of %d bytes: error %v, sequential read: %v", path, cs.size, e, err)
+			t.Errorf("%s in ranges of %d bytes (index share %v): error %v, sequential read: %v", path, cs.size, cs.index, e, err)
 		}
 		if s != schema {
-			t.Errorf("%s in ranges of %d bytes: schema\n%s\nsequential read:\n%s", path, cs.size, s, schema)
+			t.Errorf("%s in ranges of %d bytes (index share %v): schema\n%s\nsequential read:\n%s", path, cs.size, cs.index, s, schema)
 		}
 		if r != rows {
-			t.Errorf("%s in ranges of %d bytes: rows differ from the sequential read (-sequential +ranges):\n%s", path, cs.size, cmp.Diff(rows, r))
+			t.Errorf("%s in ranges of %d bytes (index share %v): rows differ from the sequential read (-sequential +ranges):\n%s", path, cs.size, cs.index, cmp.Diff(rows, r))
 		}
 	}
 	return schema, rows, err
@@ -347,7 +357,7 @@ func TestCSVHeaderOnly(t *testing.T) {
 // from one goroutine, with progress after each, and that an error from
 // OnBatch stops the read.
 func TestTextOnBatchOrder(t *testing.T) {
-	withChunks(t, 256, 2)
+	withChunks(t, 256, 2, 1)
 	var b strings.Builder
 	b.WriteString("id,score\n")
 	for i := range 3000 {
