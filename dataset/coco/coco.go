@@ -49,9 +49,10 @@ var Schema = arrow.NewSchema([]arrow.Field{
 }, nil)
 
 type image struct {
-	id            int64
-	fileName      string
-	width, height *int64
+	id                  int64
+	fileName            string
+	width, height       int64
+	hasWidth, hasHeight bool
 }
 
 type category struct {
@@ -323,16 +324,13 @@ func (r *reader) image(i int) error {
 		var err error
 		switch string(r.key()) {
 		case "id":
-			var p *int64
-			if p, err = r.optInt(); p != nil {
-				im.id, hasID = *p, true
-			}
+			im.id, hasID, err = r.optInt()
 		case "file_name":
 			im.fileName, err = r.optString()
 		case "width":
-			im.width, err = r.optInt()
+			im.width, im.hasWidth, err = r.optInt()
 		case "height":
-			im.height, err = r.optInt()
+			im.height, im.hasHeight, err = r.optInt()
 		default:
 			s.Skip()
 		}
@@ -356,10 +354,7 @@ func (r *reader) category(i int) error {
 		var err error
 		switch string(r.key()) {
 		case "id":
-			var p *int64
-			if p, err = r.optInt(); p != nil {
-				c.id, hasID = *p, true
-			}
+			c.id, hasID, err = r.optInt()
 		case "name":
 			c.name, err = r.optString()
 		default:
@@ -386,14 +381,12 @@ func (r *reader) annotation() (annotation, error) {
 		var ok bool
 		switch string(r.key()) {
 		case "image_id":
-			var p *int64
-			if p, err = r.optInt(); p != nil {
-				a.imageID, a.has = *p, a.has|hasImage
+			if a.imageID, ok, err = r.optInt(); ok {
+				a.has |= hasImage
 			}
 		case "category_id":
-			var p *int64
-			if p, err = r.optInt(); p != nil {
-				a.categoryID, a.has = *p, a.has|hasCategory
+			if a.categoryID, ok, err = r.optInt(); ok {
+				a.has |= hasCategory
 			}
 		case "bbox":
 			if err = r.bbox(&a); err == nil && a.nbox >= 0 {
@@ -421,25 +414,25 @@ func (r *reader) annotation() (annotation, error) {
 	return a, nil
 }
 
-// optInt reads an integer or null.
-func (r *reader) optInt() (*int64, error) {
+// optInt reads an integer, or null (ok false).
+func (r *reader) optInt() (v int64, ok bool, err error) {
 	s := &r.s
 	switch k := s.Peek(); k {
 	case jsonscan.Null:
 		s.Null()
-		return nil, nil
+		return 0, false, nil
 	case jsonscan.Number:
 		text, integer := s.Number()
 		v, ok := jsonscan.ParseInt(text)
 		if !integer || !ok {
-			return nil, fmt.Errorf("%s is not an integer", text)
+			return 0, false, fmt.Errorf("%s is not an integer", text)
 		}
-		return &v, nil
+		return v, true, nil
 	default:
 		if s.Err() != nil {
-			return nil, s.Err()
+			return 0, false, s.Err()
 		}
-		return nil, fmt.Errorf("want an integer, found %s", k)
+		return 0, false, fmt.Errorf("want an integer, found %s", k)
 	}
 }
 
@@ -679,8 +672,8 @@ func build(mem memory.Allocator, images []image, classes []string, gts, dets []b
 	fp := b.Field(3).(*array.StringBuilder)
 	for _, im := range images {
 		ids.Append(im.id)
-		appendOptInt(ws, im.width)
-		appendOptInt(hs, im.height)
+		appendOptInt(ws, im.width, im.hasWidth)
+		appendOptInt(hs, im.height, im.hasHeight)
 		fp.Append(im.fileName)
 	}
 	gtList := b.Field(4).(*array.ListBuilder)
@@ -689,6 +682,9 @@ func build(mem memory.Allocator, images []image, classes []string, gts, dets []b
 	gtBBox := gtSt.FieldBuilder(1).(*array.ListBuilder)
 	gtCrowd := gtSt.FieldBuilder(2).(*array.BooleanBuilder)
 	gtArea := gtSt.FieldBuilder(3).(*array.Float64Builder)
+	reserveBoxes(gtList, gtLabel, gtBBox, gts, classes)
+	gtCrowd.Reserve(len(gts))
+	gtArea.Reserve(len(gts))
 	for _, idx := range byImage(n, gts) {
 		gtList.Append(true)
 		for _, k := range idx {
@@ -705,6 +701,8 @@ func build(mem memory.Allocator, images []image, classes []string, gts, dets []b
 	dtLabel := dtSt.FieldBuilder(0).(*array.StringBuilder)
 	dtScore := dtSt.FieldBuilder(1).(*array.Float64Builder)
 	dtBBox := dtSt.FieldBuilder(2).(*array.ListBuilder)
+	reserveBoxes(dtList, dtLabel, dtBBox, dets, classes)
+	dtScore.Reserve(len(dets))
 	for _, idx := range byImage(n, dets) {
 		dtList.Append(true)
 		for _, k := range idx {
@@ -718,11 +716,25 @@ func build(mem memory.Allocator, images []image, classes []string, gts, dets []b
 	return b.NewRecordBatch()
 }
 
-func appendOptInt(b *array.Int64Builder, v *int64) {
-	if v == nil {
-		b.AppendNull()
+// reserveBoxes sizes the builders of a list of boxes over images once,
+// instead of growing them by doubling.
+func reserveBoxes(list *array.ListBuilder, label *array.StringBuilder, bbox *array.ListBuilder, boxes []box, classes []string) {
+	n, bytes := len(boxes), 0
+	for i := range boxes {
+		bytes += len(classes[boxes[i].cat])
+	}
+	list.ValueBuilder().Reserve(n)
+	label.Reserve(n)
+	label.ReserveData(bytes)
+	bbox.Reserve(n)
+	bbox.ValueBuilder().Reserve(4 * n)
+}
+
+func appendOptInt(b *array.Int64Builder, v int64, ok bool) {
+	if ok {
+		b.Append(v)
 	} else {
-		b.Append(*v)
+		b.AppendNull()
 	}
 }
 

@@ -118,7 +118,13 @@ func readLegacy(instancesPath, resultsPath string, mem memory.Allocator) (arrow.
 	}
 	conv := make([]image, len(images))
 	for i, im := range images {
-		conv[i] = image{id: *im.ID, fileName: im.FileName, width: im.Width, height: im.Height}
+		conv[i] = image{id: *im.ID, fileName: im.FileName}
+		if im.Width != nil {
+			conv[i].width, conv[i].hasWidth = *im.Width, true
+		}
+		if im.Height != nil {
+			conv[i].height, conv[i].hasHeight = *im.Height, true
+		}
 	}
 	rec := build(mem, conv, classes, gts, dets)
 	return rec, classes, nil
