@@ -79,6 +79,28 @@ const (
 	hasScore
 )
 
+// annotations are kept in blocks, so that a million of them are not
+// copied over and over as a slice grows.
+type annotations [][]annotation
+
+const annBlock = 8192
+
+func (as *annotations) add(a annotation) {
+	if n := len(*as); n == 0 || len((*as)[n-1]) == annBlock {
+		*as = append(*as, make([]annotation, 0, annBlock))
+	}
+	last := &(*as)[len(*as)-1]
+	*last = append(*last, a)
+}
+
+func (as annotations) len() int {
+	n := 0
+	for _, b := range as {
+		n += len(b)
+	}
+	return n
+}
+
 // box is one annotation or result after checking.
 type box struct {
 	image int   // row
@@ -124,13 +146,15 @@ func Read(instancesPath, resultsPath string, mem memory.Allocator) (arrow.Record
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", instancesPath, err)
 	}
-	gts := make([]box, len(r.anns))
-	for i := range r.anns {
-		b, err := check(&r.anns[i], rowOf, catIdx, false)
-		if err != nil {
-			return nil, nil, fmt.Errorf("%s: annotation %d: %w", instancesPath, i, err)
+	gts := make([]box, 0, r.anns.len())
+	for _, block := range r.anns {
+		for i := range block {
+			b, err := check(&block[i], rowOf, catIdx, false)
+			if err != nil {
+				return nil, nil, fmt.Errorf("%s: annotation %d: %w", instancesPath, len(gts), err)
+			}
+			gts = append(gts, b)
 		}
-		gts[i] = b
 	}
 	r.anns = nil
 	var dets []box
@@ -149,7 +173,7 @@ type reader struct {
 	scratch []byte
 	images  []image
 	cats    []category
-	anns    []annotation
+	anns    annotations
 }
 
 // key reads the next object key (unescaped only if it must be).
@@ -257,7 +281,7 @@ func (r *reader) annotations(data []byte) error {
 		}
 	}
 	var tail struct {
-		anns   []annotation
+		anns   annotations
 		end    int
 		errIdx int
 		err    error
@@ -280,7 +304,7 @@ func (r *reader) annotations(data []byte) error {
 					if err != nil {
 						return err
 					}
-					tail.anns = append(tail.anns, a)
+					tail.anns.add(a)
 					tail.errIdx++
 				}
 				tail.end = t.s.Pos()
@@ -300,14 +324,14 @@ func (r *reader) annotations(data []byte) error {
 		if err != nil {
 			return fmt.Errorf("annotation %d: %w", i, err)
 		}
-		r.anns = append(r.anns, a)
+		r.anns.add(a)
 		if s.Pos() == split-1 {
 			// The guess was an element boundary: the rest is the tail's.
 			wg.Wait()
 			if tail.err != nil {
 				return fmt.Errorf("annotation %d: %w", i+1+tail.errIdx, tail.err)
 			}
-			r.anns = append(r.anns, tail.anns...)
+			r.anns = append(r.anns, tail.anns...) // the blocks, not copied
 			s.ExitTo(tail.end)
 			return nil
 		}
