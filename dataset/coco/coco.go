@@ -135,12 +135,13 @@ func Read(instancesPath, resultsPath string, mem memory.Allocator) (arrow.Record
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", instancesPath, err)
 	}
-	rowOf := make(map[int64]int, len(r.images))
+	ids := make([]int64, len(r.images))
 	for i, im := range r.images {
-		if _, dup := rowOf[im.id]; dup {
-			return nil, nil, fmt.Errorf("%s: image %d: duplicate image id %d", instancesPath, i, im.id)
-		}
-		rowOf[im.id] = i
+		ids[i] = im.id
+	}
+	rowOf, dup := newIDIndex(ids)
+	if dup >= 0 {
+		return nil, nil, fmt.Errorf("%s: image %d: duplicate image id %d", instancesPath, dup, ids[dup])
 	}
 	classes, catIdx, err := classList(r.cats)
 	if err != nil {
@@ -564,7 +565,7 @@ func (r *reader) bbox(a *annotation) error {
 	return nil
 }
 
-func classList(cats []category) ([]string, map[int64]int32, error) {
+func classList(cats []category) ([]string, idIndex, error) {
 	order := make([]int, len(cats))
 	for i := range order {
 		order[i] = i
@@ -576,33 +577,88 @@ func classList(cats []category) ([]string, map[int64]int32, error) {
 	for k, i := range order {
 		c := cats[i]
 		if _, dup := idx[c.id]; dup {
-			return nil, nil, fmt.Errorf("category %d: duplicate category id %d", i, c.id)
+			return nil, idIndex{}, fmt.Errorf("category %d: duplicate category id %d", i, c.id)
 		}
 		if names[c.name] {
-			return nil, nil, fmt.Errorf("category %d: duplicate category name %q", i, c.name)
+			return nil, idIndex{}, fmt.Errorf("category %d: duplicate category name %q", i, c.name)
 		}
 		names[c.name] = true
 		idx[c.id] = int32(k)
 		classes[k] = c.name
 	}
-	return classes, idx, nil
+	ids := make([]int64, len(classes))
+	for id, k := range idx {
+		ids[k] = id
+	}
+	index, _ := newIDIndex(ids)
+	return classes, index, nil
+}
+
+// idIndex maps ids (of images, of categories) to their positions: a dense
+// table when the ids are not much sparser than their number (COCO's are),
+// else a map.
+type idIndex struct {
+	dense []int32 // position+1 by id; 0: no such id
+	m     map[int64]int32
+}
+
+// newIDIndex indexes ids by position; dup is the position of the first
+// repeated id, or -1.
+func newIDIndex(ids []int64) (ix idIndex, dup int) {
+	hi := int64(-1)
+	for _, id := range ids {
+		if id < 0 {
+			hi = math.MaxInt64
+			break
+		}
+		hi = max(hi, id)
+	}
+	if hi < int64(8*len(ids)+1024) {
+		ix.dense = make([]int32, hi+1)
+		for i, id := range ids {
+			if ix.dense[id] != 0 {
+				return ix, i
+			}
+			ix.dense[id] = int32(i + 1)
+		}
+		return ix, -1
+	}
+	ix.m = make(map[int64]int32, len(ids))
+	for i, id := range ids {
+		if _, ok := ix.m[id]; ok {
+			return ix, i
+		}
+		ix.m[id] = int32(i)
+	}
+	return ix, -1
+}
+
+func (ix idIndex) get(id int64) (int32, bool) {
+	if ix.m != nil {
+		p, ok := ix.m[id]
+		return p, ok
+	}
+	if id < 0 || id >= int64(len(ix.dense)) || ix.dense[id] == 0 {
+		return 0, false
+	}
+	return ix.dense[id] - 1, true
 }
 
 // check validates one annotation or result.
-func check(a *annotation, rowOf map[int64]int, catIdx map[int64]int32, result bool) (box, error) {
+func check(a *annotation, rowOf, catIdx idIndex, result bool) (box, error) {
 	var b box
 	if a.has&hasImage == 0 {
 		return b, errors.New("no image_id")
 	}
-	row, ok := rowOf[a.imageID]
+	row, ok := rowOf.get(a.imageID)
 	if !ok {
 		return b, fmt.Errorf("unknown image id %d", a.imageID)
 	}
-	b.image = row
+	b.image = int(row)
 	if a.has&hasCategory == 0 {
 		return b, errors.New("no category_id")
 	}
-	c, ok := catIdx[a.categoryID]
+	c, ok := catIdx.get(a.categoryID)
 	if !ok {
 		return b, fmt.Errorf("unknown category id %d", a.categoryID)
 	}
@@ -644,7 +700,7 @@ func check(a *annotation, rowOf map[int64]int, catIdx map[int64]int32, result bo
 }
 
 // readResults reads a results file: a JSON array of results.
-func readResults(path string, rowOf map[int64]int, catIdx map[int64]int32) ([]box, error) {
+func readResults(path string, rowOf, catIdx idIndex) ([]box, error) {
 	data, unmap, err := filemap.Map(path)
 	if err != nil {
 		return nil, err

@@ -252,3 +252,27 @@ func TestReadSplitsAnnotations(t *testing.T) {
 		}
 	}
 }
+
+func TestIDIndex(t *testing.T) {
+	for _, ids := range [][]int64{{9, 3, 100}, {5, 1 << 40, 7}, {-2, 4}, {}} {
+		ix, dup := newIDIndex(ids)
+		if dup != -1 {
+			t.Errorf("%v: duplicate at %d, want none", ids, dup)
+		}
+		for i, id := range ids {
+			if p, ok := ix.get(id); !ok || int(p) != i {
+				t.Errorf("%v: get(%d) = %d, %v; want %d", ids, id, p, ok, i)
+			}
+		}
+		for _, id := range []int64{0, 2, 99, 1<<40 + 1, -1} {
+			if _, ok := ix.get(id); ok && !slices.Contains(ids, id) {
+				t.Errorf("%v: get(%d) found an id not indexed", ids, id)
+			}
+		}
+	}
+	for _, ids := range [][]int64{{3, 5, 3}, {1 << 40, 2, 1 << 40}} {
+		if _, dup := newIDIndex(ids); dup != 2 {
+			t.Errorf("%v: duplicate at %d, want 2", ids, dup)
+		}
+	}
+}
