@@ -481,6 +481,10 @@ func (s *csvSource) Schema() *arrow.Schema { return s.schema }
 func (s *csvSource) NumRows() int64        { return s.rows }
 func (s *csvSource) Close() error          { return nil }
 
+// Parts are the rows of each chunk: a read can ask for chunks by number
+// (ReadOptions.Parts), so a viewer reads the first one first.
+func (s *csvSource) Parts() []int64 { return textParts(s.chunks) }
+
 // Read parses the chunks Open found, building only the columns asked for.
 // With OnBatch set, batches are handed over in file order, one chunk each,
 // from the calling goroutine, as the chunks finish.
@@ -490,7 +494,11 @@ func (s *csvSource) Read(ctx context.Context, opts ReadOptions) ([]arrow.RecordB
 		return nil, err
 	}
 	if len(cols) == 0 {
-		return deliver(emptyBatches(s.rows), opts)
+		rows, err := partRows(s.path, s.chunks, opts.Parts)
+		if err != nil {
+			return nil, err
+		}
+		return deliver(emptyBatches(rows), opts)
 	}
 	schema := projectSchema(s.schema, cols)
 	mem := allocator(opts.Mem)

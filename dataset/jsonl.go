@@ -568,6 +568,10 @@ func (s *jsonlSource) Schema() *arrow.Schema { return s.schema }
 func (s *jsonlSource) NumRows() int64        { return s.rows }
 func (s *jsonlSource) Close() error          { return nil }
 
+// Parts are the rows of each chunk: a read can ask for chunks by number
+// (ReadOptions.Parts), so a viewer reads the first one first.
+func (s *jsonlSource) Parts() []int64 { return textParts(s.chunks) }
+
 // Read parses the chunks Open found, decoding only the keys asked for and
 // stepping over the others' values. With OnBatch set, batches are handed
 // over in file order, one chunk each, from the calling goroutine, as the
@@ -578,7 +582,11 @@ func (s *jsonlSource) Read(ctx context.Context, opts ReadOptions) ([]arrow.Recor
 		return nil, err
 	}
 	if len(cols) == 0 {
-		return deliver(emptyBatches(s.rows), opts)
+		rows, err := partRows(s.path, s.chunks, opts.Parts)
+		if err != nil {
+			return nil, err
+		}
+		return deliver(emptyBatches(rows), opts)
 	}
 	schema := projectSchema(s.schema, cols)
 	mem := allocator(opts.Mem)

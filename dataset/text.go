@@ -375,6 +375,38 @@ func checkNames(path string, names []string) error {
 	return nil
 }
 
+// textParts are the row counts of a text file's chunks, each of which can
+// be read on its own (ReadOptions.Parts); nil for a file without rows, which
+// reads whole as one empty batch with its columns.
+func textParts(chunks []textChunk) []int64 {
+	if len(chunks) == 0 {
+		return nil
+	}
+	parts := make([]int64, len(chunks))
+	for i, c := range chunks {
+		parts[i] = c.rows
+	}
+	return parts
+}
+
+// partRows is the number of rows in the chunks parts names (nil: all).
+func partRows(path string, chunks []textChunk, parts []int) (int64, error) {
+	var n int64
+	if parts == nil {
+		for _, c := range chunks {
+			n += c.rows
+		}
+		return n, nil
+	}
+	for _, p := range parts {
+		if p < 0 || p >= len(chunks) {
+			return 0, fmt.Errorf("%s: no part %d", path, p)
+		}
+		n += chunks[p].rows
+	}
+	return n, nil
+}
+
 // textReadProgress reports a read's progress after each chunk.
 func textReadProgress(opts ReadOptions, c textChunk, total int64, size int64) {
 	if opts.Progress != nil {
@@ -384,7 +416,8 @@ func textReadProgress(opts ReadOptions, c textChunk, total int64, size int64) {
 
 // readTextChunks parses the chunks with parse, in parallel, and returns
 // the batches in file order or hands them to opts.OnBatch in file order as
-// they finish.
+// they finish. With opts.Parts set it reads only those chunks, in that
+// order.
 func readTextChunks(ctx context.Context, path string, chunks []textChunk, rows, size int64, opts ReadOptions,
 	parse func(w *window, i int) (arrow.RecordBatch, error)) ([]arrow.RecordBatch, error) {
 	f, err := os.Open(path)
@@ -399,12 +432,25 @@ func readTextChunks(ctx context.Context, path string, chunks []textChunk, rows, 
 	if st.Size() != size {
 		return nil, fmt.Errorf("%s: the file changed since it was opened", path)
 	}
-	workers := textWorkerCount(len(chunks))
+	order := opts.Parts
+	if order == nil {
+		order = make([]int, len(chunks))
+		for i := range order {
+			order[i] = i
+		}
+	}
+	for _, p := range order {
+		if p < 0 || p >= len(chunks) {
+			return nil, fmt.Errorf("%s: no part %d", path, p)
+		}
+	}
+	workers := textWorkerCount(len(order))
 	windows, release := newWindows(f, size, workers)
 	defer release()
 	var out []arrow.RecordBatch
-	err = inOrder(ctx, len(chunks), workers,
-		func(i int) (arrow.RecordBatch, error) {
+	err = inOrder(ctx, len(order), workers,
+		func(k int) (arrow.RecordBatch, error) {
+			i := order[k]
 			w := <-windows
 			defer func() { windows <- w }()
 			return guardWork(path, func() (arrow.RecordBatch, error) {
@@ -417,8 +463,8 @@ func readTextChunks(ctx context.Context, path string, chunks []textChunk, rows, 
 				return parse(w, i)
 			})
 		},
-		func(i int, b arrow.RecordBatch) error {
-			textReadProgress(opts, chunks[i], rows, size)
+		func(k int, b arrow.RecordBatch) error {
+			textReadProgress(opts, chunks[order[k]], rows, size)
 			if opts.OnBatch == nil {
 				out = append(out, b)
 				return nil

@@ -422,3 +422,63 @@ func FuzzTextChunks(f *testing.F) {
 		sameAtEveryChunkSize(t, path)
 	})
 }
+
+// TestTextParts reads a file's chunks one by one and out of order through
+// ReadOptions.Parts: each part has the rows Parts says, and together they
+// are the file.
+func TestTextParts(t *testing.T) {
+	withChunks(t, 512, 2, 1)
+	var c, j strings.Builder
+	c.WriteString("id,name\n")
+	for i := range 1000 {
+		fmt.Fprintf(&c, "%d,\"n\n%d\"\n", i, i)
+		fmt.Fprintf(&j, `{"id":%d,"name":"n\n%d"}`+"\n", i, i)
+	}
+	dir := t.TempDir()
+	for _, path := range []string{writeFile(t, dir, "p.csv", c.String()), writeFile(t, dir, "p.jsonl", j.String())} {
+		mem := memory.NewCheckedAllocator(memory.DefaultAllocator)
+		src, err := OpenFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		parts := SourceParts(src)
+		if len(parts) < 10 {
+			t.Fatalf("%s: %d parts, want many", path, len(parts))
+		}
+		firsts := make([]int64, len(parts))
+		for p := 1; p < len(parts); p++ {
+			firsts[p] = firsts[p-1] + parts[p-1]
+		}
+		seen := int64(0)
+		for p := len(parts) - 1; p >= 0; p-- {
+			batches, err := src.Read(context.Background(), ReadOptions{Columns: []string{"id"}, Parts: []int{p}, Mem: mem})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(batches) != 1 || batches[0].NumRows() != parts[p] {
+				t.Errorf("%s: part %d: %d batches, want one of %d rows", path, p, len(batches), parts[p])
+			}
+			ids := batches[0].Column(0).(*array.Int64)
+			for i := range ids.Len() {
+				if ids.Value(i) != firsts[p]+int64(i) {
+					t.Fatalf("%s: part %d row %d has id %d, want %d", path, p, i, ids.Value(i), firsts[p]+int64(i))
+				}
+			}
+			seen += int64(ids.Len())
+			releaseAll(batches)
+		}
+		if seen != 1000 {
+			t.Errorf("%s: parts hold %d rows, want 1000", path, seen)
+		}
+		counts, err := src.Read(context.Background(), ReadOptions{Columns: []string{}, Parts: []int{0, 1}})
+		if err != nil || len(counts) != 1 || counts[0].NumRows() != parts[0]+parts[1] {
+			t.Errorf("%s: no columns of parts 0 and 1: %v, %v; want %d rows", path, counts, err, parts[0]+parts[1])
+		}
+		releaseAll(counts)
+		if _, err := src.Read(context.Background(), ReadOptions{Parts: []int{len(parts)}}); err == nil {
+			t.Errorf("%s: part %d of %d: no error", path, len(parts), len(parts))
+		}
+		src.Close()
+		mem.AssertSize(t, 0)
+	}
+}
