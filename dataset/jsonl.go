@@ -239,7 +239,20 @@ func (in *jsonInferer) object(o *jobject, nested bool) {
 		if !nested && in.index != nil {
 			in.indexValue(i)
 		}
-		in.value(n)
+		// The common case first: a string or a number for a key whose
+		// values are already of that kind has nothing to widen.
+		switch c := s.NextByte(); {
+		case c == '"' && n.kind == kindString:
+			s.RawString()
+		case (c == '-' || (c >= '0' && c <= '9')) && n.kind == kindFloat:
+			if text, _ := s.Number(); mayOverflow(text) {
+				if _, ok := jsonscan.ParseFloat(text); !ok && s.Err() == nil {
+					in.fail(fmt.Sprintf("number %s is out of range", text))
+				}
+			}
+		default:
+			in.value(n)
+		}
 		if in.err != "" {
 			in.err = fmt.Sprintf("key %q: %s", o.names[i], in.err)
 			return

@@ -87,6 +87,16 @@ func (s *Scanner) Err() error {
 // Pos is the offset of the next unread byte.
 func (s *Scanner) Pos() int { return s.pos }
 
+// NextByte skips white space and returns the byte the next value starts
+// with, or 0 at the end.
+func (s *Scanner) NextByte() byte {
+	s.skipSpace()
+	if s.pos < len(s.buf) {
+		return s.buf[s.pos]
+	}
+	return 0
+}
+
 // SkipToken consumes tok if the input continues with exactly those bytes
 // (no white space is skipped), and reports whether it did. Readers of files
 // whose lines repeat the same keys check for `"key":` this way before
