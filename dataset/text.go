@@ -37,12 +37,14 @@ import (
 // in file order, and the first error in file order wins, with its line
 // number. So the schema is the one a sequential reader would infer from
 // every value, and the chunks (record-aligned byte ranges with their first
-// line and row) are known.
+// line and row) are known. The scan also records where each value starts
+// (4 bytes a value, kept while that is no more than the range's own size).
 //
-// Read parses the chunks again on all cores, this time straight into Arrow
-// builders, and only for the columns asked for: the others' values are
-// stepped over, not converted. Batches come out in file order, one per
-// chunk, as the chunks finish.
+// Read maps the chunks again on all cores and builds only the columns asked
+// for, a column at a time, going straight to each value through the index
+// (a chunk without one is tokenized again); the other columns are not
+// looked at. Batches come out in file order, one per chunk, as the chunks
+// finish; each chunk is also a part (Parted) that can be read alone.
 //
 // Open must look at every value because a Source promises its schema before
 // any read (roles, join keys and the query checker are decided from it); a

@@ -482,3 +482,35 @@ func TestTextParts(t *testing.T) {
 		mem.AssertSize(t, 0)
 	}
 }
+
+func TestIsNullCell(t *testing.T) {
+	for _, v := range csvNulls {
+		if !isNullCell([]byte(v)) {
+			t.Errorf("isNullCell(%q) = false, want true", v)
+		}
+	}
+	for _, v := range []string{"na", "NaN", "none", "nul", "NULL ", " ", "0", "N/B"} {
+		if isNullCell([]byte(v)) {
+			t.Errorf("isNullCell(%q) = true, want false", v)
+		}
+	}
+}
+
+func TestClassify(t *testing.T) {
+	tests := []struct {
+		in   string
+		want cellKind
+	}{
+		{"", kindNull}, {"NA", kindNull}, {"12", kindInt}, {"-0", kindInt}, {"+7", kindInt}, {"007", kindInt},
+		{"9223372036854775807", kindInt}, {"9223372036854775808", kindFloat}, {"1.5", kindFloat}, {".5", kindFloat},
+		{"1.", kindFloat}, {"1e3", kindFloat}, {"inf", kindFloat}, {"NaN", kindFloat}, {"1e400", kindString},
+		{"1_000", kindFloat}, // as strconv.ParseFloat takes it
+		{"0x10", kindString}, {"true", kindBool}, {"FALSE", kindBool}, {"yes", kindString},
+		{"1.2.3", kindString}, {"-", kindString}, {".", kindString}, {"12a", kindString},
+	}
+	for _, tt := range tests {
+		if got := classify([]byte(tt.in)); got != tt.want {
+			t.Errorf("classify(%q) = %v, want %v", tt.in, got, tt.want)
+		}
+	}
+}
