@@ -10,7 +10,9 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -469,6 +471,26 @@ func TestTextParts(t *testing.T) {
 		}
 		if seen != 1000 {
 			t.Errorf("%s: parts hold %d rows, want 1000", path, seen)
+		}
+		// Parts read at once from several goroutines, as a session does.
+		var wg sync.WaitGroup
+		got := make([]int64, len(parts))
+		for p := range parts {
+			wg.Go(func() {
+				batches, err := src.Read(context.Background(), ReadOptions{Columns: []string{"name", "id"}, Parts: []int{p}, Mem: mem})
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				for _, b := range batches {
+					got[p] += b.NumRows()
+				}
+				releaseAll(batches)
+			})
+		}
+		wg.Wait()
+		if !slices.Equal(got, parts) {
+			t.Errorf("%s: parts read at once have %v rows, want %v", path, got, parts)
 		}
 		counts, err := src.Read(context.Background(), ReadOptions{Columns: []string{}, Parts: []int{0, 1}})
 		if err != nil || len(counts) != 1 || counts[0].NumRows() != parts[0]+parts[1] {
