@@ -544,7 +544,15 @@ func (s *csvSource) buildIndexed(mem memory.Allocator, schema *arrow.Schema, col
 			}
 			return csvUnquote(w.buf[ix[col][r]:end], &scratch)
 		}
-		a, ok := csvColumn(mem, s.kinds[col], int(c.rows), field)
+		// A string column's cells lie between its starts and the next
+		// column's (or the records' ends): a bound on their bytes.
+		textBytes := 0
+		if s.kinds[col] == kindString {
+			for r := range int(c.rows) {
+				textBytes += int(ends[r]) - int(ix[col][r])
+			}
+		}
+		a, ok := csvColumn(mem, s.kinds[col], int(c.rows), textBytes, field)
 		if !ok {
 			return nil, fmt.Errorf("%s: line %d: the file changed since it was opened", s.path, c.line)
 		}

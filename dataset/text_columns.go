@@ -157,9 +157,10 @@ func (v *validity) release() {
 }
 
 // csvColumn builds a column of CSV cells of one kind, straight into Arrow
-// buffers; field(r) is row r's cell. ok is false if a cell does not parse
-// as the kind (the file changed since Open).
-func csvColumn(mem memory.Allocator, k cellKind, rows int, field func(r int) []byte) (arrow.Array, bool) {
+// buffers; field(r) is row r's cell, and textBytes bounds the bytes of all
+// cells (a string column's data is sized once). ok is false if a cell does
+// not parse as the kind (the file changed since Open).
+func csvColumn(mem memory.Allocator, k cellKind, rows, textBytes int, field func(r int) []byte) (arrow.Array, bool) {
 	v := validity{mem: mem, rows: rows}
 	var buffers []*memory.Buffer
 	release := func() {
@@ -226,6 +227,7 @@ func csvColumn(mem memory.Allocator, k cellKind, rows int, field func(r int) []b
 		buffers = append(buffers, offsets)
 		ob := arrow.Int32Traits.CastFromBytes(offsets.Bytes())
 		values := memory.NewResizableBuffer(mem)
+		values.Resize(textBytes)
 		buffers = append(buffers, values)
 		n := 0
 		for r := range rows {
