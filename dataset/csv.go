@@ -220,7 +220,7 @@ type csvSource struct {
 	rows   int64
 	size   int64
 	chunks []textChunk
-	index  [][][]uint32 // per chunk, csvRange.index
+	index  [][]uint32 // per chunk, csvRange.index
 }
 
 func openCSV(path string) (Source, error) {
@@ -303,10 +303,10 @@ type csvRange struct {
 	lines      int64 // newlines in [first, end)
 	quotes     int64 // quote bytes in the range's own bytes, for parity
 	kinds      []cellKind
-	// index[c] are where column c's fields start, one per row, as offsets
-	// from first; index[ncols] where each record ends. nil if dropped (see
+	// index holds, per row, where each field starts and where the record
+	// ends (ncols+1 offsets from first, row after row). nil if dropped (see
 	// textIndexShare).
-	index [][]uint32
+	index []uint32
 	err   *textError
 }
 
@@ -425,10 +425,8 @@ func (s *csvSource) scanRange(w *window, ncols int, from, to int64, isFirst, inQ
 	}
 	budget := indexBudget(to - from)
 	capRows := bytes.Count(w.buf[p:min(len(w.buf), int(to-w.base))], []byte{'\n'}) + 1
-	r.index = make([][]uint32, ncols+1)
-	for c := range r.index {
-		r.index[c] = make([]uint32, 0, capRows)
-	}
+	index := make([]uint32, 0, capRows*(ncols+1))
+	indexed := true
 	var sc csvScanner
 	sc.comma = s.comma
 	for w.base+int64(p) < to {
@@ -441,6 +439,7 @@ func (s *csvSource) scanRange(w *window, ncols int, from, to int64, isFirst, inQ
 			continue
 		case recEOF:
 			r.end = w.base + int64(p)
+			r.index = index
 			return r, nil
 		case recErr:
 			r.err = &textError{line: r.lines + int64(sc.errLine), msg: sc.errMsg}
@@ -455,15 +454,14 @@ func (s *csvSource) scanRange(w *window, ncols int, from, to int64, isFirst, inQ
 					r.kinds[c] = r.kinds[c].join(classify(sc.value(w.buf, f)))
 				}
 			}
-			if r.index != nil {
+			if indexed {
 				base := int(w.base - r.first)
-				if base+sc.next >= int(noValue) || int64(len(r.index))*(r.rows+1) > budget {
-					r.index = nil
-				} else {
-					for c, f := range sc.fields {
-						r.index[c] = append(r.index[c], uint32(base+f.raw))
-					}
-					r.index[ncols] = append(r.index[ncols], uint32(base+sc.next))
+				for _, f := range sc.fields {
+					index = append(index, uint32(base+f.raw))
+				}
+				index = append(index, uint32(base+sc.next))
+				if base+sc.next >= int(noValue) || int64(len(index)) > budget {
+					indexed, index = false, nil
 				}
 			}
 			r.rows++
@@ -472,6 +470,7 @@ func (s *csvSource) scanRange(w *window, ncols int, from, to int64, isFirst, inQ
 		r.lines += int64(sc.lines)
 		r.end = w.base + int64(p)
 	}
+	r.index = index
 	return r, nil
 }
 
@@ -519,7 +518,7 @@ func (s *csvSource) Read(ctx context.Context, opts ReadOptions) ([]arrow.RecordB
 
 // buildIndexed builds the wanted columns of a chunk a column at a time,
 // going straight to each field through the chunk's index.
-func (s *csvSource) buildIndexed(mem memory.Allocator, schema *arrow.Schema, cols []int, ix [][]uint32, w *window, c textChunk) (arrow.RecordBatch, error) {
+func (s *csvSource) buildIndexed(mem memory.Allocator, schema *arrow.Schema, cols []int, ix []uint32, w *window, c textChunk) (arrow.RecordBatch, error) {
 	arrs := make([]arrow.Array, 0, len(cols))
 	defer func() {
 		for _, a := range arrs {
@@ -527,13 +526,14 @@ func (s *csvSource) buildIndexed(mem memory.Allocator, schema *arrow.Schema, col
 		}
 	}()
 	var scratch []byte
+	stride := len(s.kinds) + 1
 	for _, col := range cols {
-		ends, trim := ix[col+1], 1 // the separator after the field
+		trim := 1 // the next field's start, less the separator
 		if col+1 == len(s.kinds) {
 			trim = 0 // the record's end, less its line end below
 		}
 		field := func(r int) []byte {
-			end := int(ends[r]) - trim
+			end := int(ix[r*stride+col+1]) - trim
 			if trim == 0 {
 				if end > 0 && end <= len(w.buf) && w.buf[end-1] == '\n' {
 					end--
@@ -542,14 +542,14 @@ func (s *csvSource) buildIndexed(mem memory.Allocator, schema *arrow.Schema, col
 					end--
 				}
 			}
-			return csvUnquote(w.buf[ix[col][r]:end], &scratch)
+			return csvUnquote(w.buf[ix[r*stride+col]:end], &scratch)
 		}
 		// A string column's cells lie between its starts and the next
 		// column's (or the records' ends): a bound on their bytes.
 		textBytes := 0
 		if s.kinds[col] == kindString {
 			for r := range int(c.rows) {
-				textBytes += int(ends[r]) - int(ix[col][r])
+				textBytes += int(ix[r*stride+col+1]) - int(ix[r*stride+col])
 			}
 		}
 		a, ok := csvColumn(mem, s.kinds[col], int(c.rows), textBytes, field)
