@@ -3,6 +3,7 @@ package dataset
 import (
 	"encoding/binary"
 	"math"
+	"math/bits"
 	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -107,14 +108,10 @@ func jsonScalarColumn(mem memory.Allocator, dt arrow.DataType, buf []byte, offs 
 		data := (*scratch)[:0]
 		for i, off := range offs {
 			ob[i] = int32(len(data))
-			if !isNull(i, off) {
-				raw, plain := sc.RawString()
-				if plain {
-					data = append(data, raw...)
-				} else {
-					sc.Reset(buf[off:])
-					data = sc.Str(data) // unescaped
-				}
+			if body, ok := plainStringAt(buf, off); ok {
+				data = append(data, body...)
+			} else if !isNull(i, off) {
+				data = sc.Str(data) // escapes or non-ASCII: unescaped
 				bad = bad || sc.Err() != nil
 			}
 			if len(data) > math.MaxInt32 {
@@ -258,4 +255,32 @@ func csvColumn(mem memory.Allocator, k cellKind, rows, textBytes int, field func
 	}
 	defer d.Release()
 	return array.MakeFromData(d), true
+}
+
+// plainStringAt returns the body of the JSON string whose quote is at
+// buf[off] when it holds only ASCII and no escape, eight bytes at a time;
+// ok is false otherwise (and for a value that is not a string). Open has
+// checked the file, so the closing quote is there.
+func plainStringAt(buf []byte, off uint32) (body []byte, ok bool) {
+	if off == noValue || buf[off] != '"' {
+		return nil, false
+	}
+	const lo, hi = 0x0101010101010101, 0x8080808080808080
+	i := int(off) + 1
+	for i+8 <= len(buf) {
+		x := binary.LittleEndian.Uint64(buf[i:])
+		q, bs := x^(lo*'"'), x^(lo*'\\')
+		if m := ((q-lo)&^q | (bs-lo)&^bs | x) & hi; m != 0 {
+			i += bits.TrailingZeros64(m) / 8
+			break
+		}
+		i += 8
+	}
+	for i < len(buf) && buf[i] != '"' && buf[i] != '\\' && buf[i] < 0x80 {
+		i++
+	}
+	if i < len(buf) && buf[i] == '"' {
+		return buf[off+1 : i], true
+	}
+	return nil, false
 }

@@ -536,3 +536,31 @@ func TestClassify(t *testing.T) {
 		}
 	}
 }
+
+// TestJSONLStrings checks string values, plain and escaped, ASCII and not,
+// against encoding/json, read with and without the value index.
+func TestJSONLStrings(t *testing.T) {
+	values := []string{`"plain"`, `"a\"b"`, `"caf\u00e9"`, "\"caf\xc3\xa9\"", `"\ud83d\ude00"`, "\"bad \xff byte\"", `"tab\tnew\nline"`,
+		`"back\\slash"`, `"0123456789abcdef0123456789"`, `""`, `null`}
+	var b strings.Builder
+	for i := range 300 {
+		fmt.Fprintf(&b, `{"i":%d,"s":%s}`+"\n", i, values[i%len(values)])
+	}
+	path := writeFile(t, t.TempDir(), "s.jsonl", b.String())
+	_, rows, err := sameAtEveryChunkSize(t, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, line := range strings.Split(strings.TrimSuffix(rows, "\n"), "\n") {
+		var got, want struct{ S *string }
+		if err := json.Unmarshal([]byte(line), &got); err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal([]byte(`{"s":`+values[i%len(values)]+`}`), &want); err != nil {
+			t.Fatal(err)
+		}
+		if (got.S == nil) != (want.S == nil) || (got.S != nil && *got.S != *want.S) {
+			t.Errorf("row %d: %v, encoding/json: %v", i, got.S, want.S)
+		}
+	}
+}
