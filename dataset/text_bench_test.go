@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/memory"
 )
 
 // BenchmarkTextCount is the work of `triage query FILE 'label != pred and
@@ -69,5 +70,21 @@ func BenchmarkTextFirstBatch(b *testing.B) {
 			b.Fatalf("first batch: %d rows, error %v", rows, err)
 		}
 		src.Close()
+	}
+}
+
+// BenchmarkTextPeek is the time to the first rows of TRIAGE_TEXT_FILE
+// without waiting for Open's scan: PeekText's first chunk.
+func BenchmarkTextPeek(b *testing.B) {
+	path := os.Getenv("TRIAGE_TEXT_FILE")
+	if path == "" {
+		b.Skip("TRIAGE_TEXT_FILE not set")
+	}
+	for b.Loop() {
+		rec, _, err := PeekText(path, memory.DefaultAllocator)
+		if err != nil {
+			b.Fatal(err)
+		}
+		rec.Release()
 	}
 }

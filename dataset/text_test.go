@@ -564,3 +564,63 @@ func TestJSONLStrings(t *testing.T) {
 		}
 	}
 }
+
+// TestPeekText reads the first chunk alone: types from that chunk (an int
+// column that the last chunk widens is int here, float after OpenFile),
+// the same rows as part 0 of the opened file, and complete only when the
+// chunk is the whole file.
+func TestPeekText(t *testing.T) {
+	withChunks(t, 1000, 2, 1)
+	dir := t.TempDir()
+	var c, j strings.Builder
+	c.WriteString("id,x\n")
+	for i := range 500 {
+		fmt.Fprintf(&c, "%d,%d\n", i, i%7)
+		fmt.Fprintf(&j, `{"id":%d,"x":%d}`+"\n", i, i%7)
+	}
+	c.WriteString("500,0.5\n")
+	j.WriteString(`{"id":500,"x":0.5,"late":true}` + "\n")
+	small := writeFile(t, dir, "small.csv", "id,x\n1,a\n")
+	for _, path := range []string{writeFile(t, dir, "p.csv", c.String()), writeFile(t, dir, "p.jsonl", j.String()), small} {
+		mem := memory.NewCheckedAllocator(memory.DefaultAllocator)
+		peek, complete, err := PeekText(path, mem)
+		if err != nil {
+			t.Fatal(err)
+		}
+		src, err := OpenFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		part0, err := src.Read(context.Background(), ReadOptions{Parts: []int{0}, Mem: mem})
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantComplete := path == small
+		if complete != wantComplete {
+			t.Errorf("%s: complete = %v, want %v", path, complete, wantComplete)
+		}
+		if peek.NumRows() != part0[0].NumRows() || peek.NumRows() == 0 {
+			t.Errorf("%s: peek has %d rows, part 0 %d", path, peek.NumRows(), part0[0].NumRows())
+		}
+		px := peek.Schema().Field(1).Type
+		fx := src.Schema().Field(1).Type
+		switch {
+		case path == small && !arrow.TypeEqual(px, fx):
+			t.Errorf("%s: peek x is %s, file %s; want the same", path, px, fx)
+		case path != small && (px.ID() != arrow.INT64 || fx.ID() != arrow.FLOAT64):
+			t.Errorf("%s: peek x is %s, file %s; want int64 then float64", path, px, fx)
+		}
+		for i := range int(peek.NumRows()) {
+			if a, b := peek.Column(0).ValueStr(i), part0[0].Column(0).ValueStr(i); a != b {
+				t.Fatalf("%s: row %d id %s, part 0 has %s", path, i, a, b)
+			}
+		}
+		peek.Release()
+		releaseAll(part0)
+		src.Close()
+		mem.AssertSize(t, 0)
+	}
+	if _, _, err := PeekText(writeFile(t, dir, "bad.csv", "a,b\n1\n"), memory.DefaultAllocator); err == nil || !strings.Contains(err.Error(), "line 2") {
+		t.Errorf("PeekText of a ragged first chunk: %v, want a line 2 error", err)
+	}
+}
