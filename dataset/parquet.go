@@ -272,16 +272,20 @@ func (s *parquetSource) readRowGroup(ctx context.Context, props pqarrow.ArrowRea
 }
 
 // readFast reads a top-level column's chunk through a fast path of
-// dictcol.go, or fails with errSlowPath. dict says the column is read as a
-// dictionary (decided once per read by readAsDictionary, which scans every
-// row group's metadata).
+// dictcol.go, plainstr.go or floatlist.go, or fails with errSlowPath. dict
+// says the column is read as a dictionary (decided once per read by
+// readAsDictionary, which scans every row group's metadata).
 func (s *parquetSource) readFast(rg, c int, dict bool, mem memory.Allocator) (arrow.Array, error) {
 	f := s.fields[c]
 	switch {
-	case !f.IsLeaf() || f.Field == nil:
+	case f.Field == nil:
 		return nil, errSlowPath
+	case !f.IsLeaf():
+		return readFloatListChunk(s.pf, rg, f, allocator(mem))
 	case dict:
 		return readDictChunk(s.pf, rg, f.ColIndex, allocator(mem))
+	case f.Field.Type.ID() == arrow.STRING || f.Field.Type.ID() == arrow.BINARY:
+		return readStringChunk(s.pf, rg, f.ColIndex, f.Field.Type, allocator(mem))
 	case s.plainLogical(f):
 		return readPlainChunk(s.pf, rg, f.ColIndex, f.Field.Type, allocator(mem))
 	}
