@@ -75,7 +75,13 @@ column a. On a list of structs, a.b is the list of every element's b.
 Integers and floats mix freely: arithmetic on two integers stays integer
 (wrapping on overflow) except "/", which is always float division (so x/0
 is ±Inf or NaN); anything with a float is float. Comparisons of two
-integers are exact in int64 (uint64 values above 2^63-1 wrap); any other
+integers are exact in int64 (uint64 values above 2^63-1 wrap). A float32
+value (a float32 column or field, or its negation or abs) compared with a
+number literal, or looked up in an in-list of them, is compared in
+float32: the literal is first rounded to the nearest float32, as DuckDB
+and numpy do, so "score > 0.99" does not match a score stored as 0.99,
+and "score == 0.99" does. (A literal beyond float32's range, ±3.4e38, is
+not rounded; arithmetic such as "score + 0" is float64.) Any other
 numeric comparison is in float64, and NaN compares as IEEE 754 says: only
 != is true. Strings compare bytewise. Bools compare only with == and !=.
 Other Arrow types (timestamps, binary, ...) may be in the schema but not

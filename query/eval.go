@@ -516,8 +516,10 @@ func (n *cmpConstNode) eval(s *scope) *vec {
 }
 
 // cmpFloat32 compares float32 values with a float64 constant without
-// widening each value: when c is not a float32, v > c is the same as
-// v >= the next float32 above c, and so on.
+// widening each value. A number literal arrives already rounded to float32
+// (float32Literal), so the comparison runs in float32; a constant that is
+// not a float32 (one beyond float32's range) is compared exactly: v > c is
+// then the same as v >= the next float32 above c, and so on.
 func cmpFloat32(vals []float32, c float64, op Kind, out []uint64) {
 	c32 := float32(c)
 	if float64(c32) == c || math.IsNaN(c) || math.IsInf(c, 0) || math.Abs(c) > math.MaxFloat32 {
