@@ -431,7 +431,7 @@ func (c *checker) match(e *BinaryExpr, x, y operand) operand {
 		c.badRegexp(e.Y, err)
 		return bad
 	}
-	return operand{typ: boolType, node: &strPredNode{x: x.node, op: Match, re: re}, desc: "bool expression"}
+	return operand{typ: boolType, node: &strPredNode{x: x.node, m: regexpMatcher(re)}, desc: "bool expression"}
 }
 
 // compare checks X op Y for the six comparison operators.
