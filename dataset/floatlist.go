@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"math/bits"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -158,7 +159,7 @@ func readFloatListChunk(pf *file.Reader, rg int, f pqarrow.SchemaField, mem memo
 		if err != nil {
 			return nil, err
 		}
-		if err := fl.page(parts); err != nil {
+		if err := fl.page(&lr, parts); err != nil {
 			return nil, err
 		}
 	}
@@ -173,7 +174,7 @@ func readFloatListChunk(pf *file.Reader, rg int, f pqarrow.SchemaField, mem memo
 }
 
 // page appends one data page's slots.
-func (fl *floatList) page(p pageParts) error {
+func (fl *floatList) page(lr *levelReader, p pageParts) error {
 	src, err := fl.pageValues(p)
 	if err != nil {
 		return err
@@ -183,9 +184,13 @@ func (fl *floatList) page(p pageParts) error {
 	}
 	vals := fl.growValues(p.count)
 	if p.defs == nil {
-		return fl.dense(p.reps, src, vals)
+		return fl.dense(p.repData, p.count, src, vals)
 	}
-	return fl.levels(p.reps, p.defs, src, vals)
+	reps, err := lr.repLevels(p)
+	if err != nil {
+		return err
+	}
+	return fl.levels(reps, p.defs, src, vals)
 }
 
 // pageValues returns the page's defined values as PLAIN bytes: the page's
@@ -228,28 +233,73 @@ func (fl *floatList) growValues(n int) []byte {
 	return fl.valBuf.Buf()[:fl.valBuf.Cap()]
 }
 
-// dense reads a page whose every slot is a present element: rows start
-// where the repetition level is 0, and the values are the page's.
-func (fl *floatList) dense(reps []int32, src, vals []byte) error {
-	if len(reps) > 0 && reps[0] != 0 && fl.row == 0 {
+// dense reads a page whose every slot is a present element, the common
+// case of probabilities: the values are the page's, and a row starts at
+// each repetition level of 0, found in the encoded levels a word at a
+// time without decoding them one by one.
+func (fl *floatList) dense(repData []byte, count int, src, vals []byte) error {
+	first := fl.row
+	base := int32(fl.elems)
+	start := func(at int) error {
+		if fl.row == fl.rows {
+			return errors.New("data pages hold more rows than the row group")
+		}
+		fl.offsets[fl.row] = base + int32(at)
+		fl.row++
+		return nil
+	}
+	b, k := repData, 0
+	for k < count {
+		header, n := binary.Uvarint(b)
+		if n <= 0 {
+			return errors.New("repetition levels: bad run header")
+		}
+		b = b[n:]
+		if header&1 == 0 { // an RLE run of one level
+			c := int(min(header>>1, uint64(count-k)))
+			if len(b) < 1 || b[0] > 1 {
+				return errors.New("repetition levels: bad RLE run")
+			}
+			if b[0] == 0 {
+				for j := 0; j < c; j++ {
+					if err := start(k + j); err != nil {
+						return err
+					}
+				}
+			}
+			b, k = b[1:], k+c
+			continue
+		}
+		groups := header >> 1 // of eight 1-bit levels, one byte each
+		if groups > uint64(len(b)) {
+			return errors.New("repetition levels: bit-packed run overruns the page")
+		}
+		c := min(int(groups)*8, count-k)
+		for i := 0; i < c; i += 64 {
+			var word uint64
+			for j, x := range b[i/8 : min(i/8+8, int(groups))] {
+				word |= uint64(x) << (8 * j)
+			}
+			zeros := ^word
+			if left := c - i; left < 64 {
+				zeros &= 1<<left - 1
+			}
+			for zeros != 0 {
+				if err := start(k + i + bits.TrailingZeros64(zeros)); err != nil {
+					return err
+				}
+				zeros &= zeros - 1
+			}
+		}
+		b, k = b[groups:], k+c
+	}
+	if count > 0 && first == 0 && (fl.row == 0 || fl.offsets[0] != 0) {
 		return errors.New("list continues before its first row")
 	}
-	row, rows, base := fl.row, fl.rows, int32(fl.elems)
-	off := fl.offsets
-	for k, r := range reps {
-		if r == 0 {
-			if row == rows {
-				return errors.New("data pages hold more rows than the row group")
-			}
-			off[row] = base + int32(k)
-			row++
-		}
-	}
-	fl.listNul.setValid(fl.row, row-fl.row)
-	fl.elemNul.setValid(fl.elems, len(reps))
+	fl.listNul.setValid(first, fl.row-first)
+	fl.elemNul.setValid(fl.elems, count)
 	copy(vals[fl.elems*fl.sh.width:], src)
-	fl.row = row
-	fl.elems += len(reps)
+	fl.elems += count
 	return nil
 }
 

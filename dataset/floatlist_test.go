@@ -22,7 +22,7 @@ func TestFloatListFastPath(t *testing.T) {
 		path := filepath.Join(dir, name+".parquet")
 		writeFastPathFile(t, path, 70_000, props...)
 		got := checkFastPaths(t, path, isList)
-		for _, col := range []string{"p32", "p32_req", "p64", "probs"} {
+		for _, col := range []string{"p32", "p32_req", "p64", "probs", "runs"} {
 			if got.fast[col] != got.groups {
 				t.Errorf("%s: column %s took the fast path in %d of %d row groups", name, col, got.fast[col], got.groups)
 			}

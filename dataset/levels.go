@@ -24,7 +24,7 @@ type pageParts struct {
 	count    int     // level entries: rows of a flat column, slots of a list column
 	encoding int32   // of the values
 	values   []byte  // the values section, still encoded
-	reps     []int32 // repetition levels; nil for a flat column
+	repData  []byte  // repetition levels, still encoded (repLevels decodes them)
 	defs     []int32 // definition levels; nil when every entry is at maxDef
 	defined  int     // entries at maxDef, the values the page holds
 }
@@ -77,13 +77,7 @@ func (lr *levelReader) split(p file.Page) (pageParts, error) {
 		return parts, errSlowPath
 	}
 	parts.defined = parts.count
-	if lr.maxRep > 0 {
-		lr.reps = grow(lr.reps, parts.count)
-		if err := decodeLevels(lr.reps, repData, lr.maxRep); err != nil {
-			return parts, fmt.Errorf("repetition levels: %w", err)
-		}
-		parts.reps = lr.reps
-	}
+	parts.repData = repData
 	if lr.maxDef > 0 && !allLevel(defData, parts.count, lr.maxDef) {
 		lr.defs = grow(lr.defs, parts.count)
 		if err := decodeLevels(lr.defs, defData, lr.maxDef); err != nil {
@@ -98,6 +92,16 @@ func (lr *levelReader) split(p file.Page) (pageParts, error) {
 		}
 	}
 	return parts, nil
+}
+
+// repLevels decodes a page's repetition levels, into scratch space
+// reused by the next page.
+func (lr *levelReader) repLevels(p pageParts) ([]int32, error) {
+	lr.reps = grow(lr.reps, p.count)
+	if err := decodeLevels(lr.reps, p.repData, lr.maxRep); err != nil {
+		return nil, fmt.Errorf("repetition levels: %w", err)
+	}
+	return lr.reps, nil
 }
 
 // lengthPrefixed splits off a V1 page's 4-byte-length-prefixed levels.

@@ -194,8 +194,9 @@ func (sc *stringChunk) page(p pageParts) error {
 
 // plain decodes PLAIN byte arrays: each a 4-byte length, then the bytes.
 func (sc *stringChunk) plain(b []byte, dense []int32) error {
-	// The data needs at most the page's size: the lengths are dropped.
-	buf, err := sc.reserve(len(b))
+	// The data needs at most the page's size (the lengths are dropped),
+	// and 32 bytes of slack for the short copies below.
+	buf, err := sc.reserve(len(b) + 32)
 	if err != nil {
 		return err
 	}
@@ -208,12 +209,31 @@ func (sc *stringChunk) plain(b []byte, dense []int32) error {
 		if uint64(l) > uint64(len(b)-4) {
 			return errors.New("data page value overruns the page")
 		}
-		size += copy(buf[size:], b[4:4+l])
+		if l <= 32 && len(b) >= 36 {
+			// Short values (paths, ids) move as one 32-byte block, no
+			// call; the bytes past the value are overwritten next.
+			copy32(buf[size:size+32], b[4:36])
+		} else {
+			copy(buf[size:], b[4:4+l])
+		}
+		size += int(l)
 		dense[i] = int32(size)
 		b = b[4+l:]
 	}
 	sc.size = size
 	return nil
+}
+
+// copy32 copies 32 bytes in four 8-byte moves; the compiler makes a
+// memmove call of a [32]byte assignment.
+func copy32(dst, src []byte) {
+	dst, src = dst[:32:32], src[:32:32]
+	a, b := binary.LittleEndian.Uint64(src), binary.LittleEndian.Uint64(src[8:])
+	c, d := binary.LittleEndian.Uint64(src[16:]), binary.LittleEndian.Uint64(src[24:])
+	binary.LittleEndian.PutUint64(dst, a)
+	binary.LittleEndian.PutUint64(dst[8:], b)
+	binary.LittleEndian.PutUint64(dst[16:], c)
+	binary.LittleEndian.PutUint64(dst[24:], d)
 }
 
 // dictValues copies dictionary entries, by the page's indices.

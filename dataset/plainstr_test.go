@@ -21,7 +21,8 @@ import (
 // fastPathSchema holds the column shapes the string and list fast paths
 // read: strings and binaries, required and optional, with empty values,
 // nulls, runs of nulls longer than a page, shared prefixes; and float
-// lists with null lists, empty lists and null elements.
+// lists with null lists, empty lists and null elements, and lists with
+// every element present (probs, runs).
 func fastPathSchema() *arrow.Schema {
 	return arrow.NewSchema([]arrow.Field{
 		{Name: "s_req", Type: arrow.BinaryTypes.String},
@@ -34,6 +35,7 @@ func fastPathSchema() *arrow.Schema {
 		{Name: "p32_req", Type: arrow.ListOfField(arrow.Field{Name: "element", Type: arrow.PrimitiveTypes.Float32})},
 		{Name: "p64", Type: arrow.ListOfField(arrow.Field{Name: "element", Type: arrow.PrimitiveTypes.Float64, Nullable: true}), Nullable: true},
 		{Name: "probs", Type: arrow.ListOf(arrow.PrimitiveTypes.Float32), Nullable: true},
+		{Name: "runs", Type: arrow.ListOfField(arrow.Field{Name: "element", Type: arrow.PrimitiveTypes.Float64})},
 	}, nil)
 }
 
@@ -96,6 +98,13 @@ func writeFastPathFile(t *testing.T, path string, n int, props ...parquet.Writer
 			for k := 0; k < 20; k++ {
 				lb.ValueBuilder().(*array.Float32Builder).Append(float32(rng.IntN(1000)) / 1000)
 			}
+			// One element a row, with a long list now and then:
+			// repetition levels in RLE runs of 0s and of 1s.
+			lb = b.Field(10).(*array.ListBuilder)
+			lb.Append(true)
+			for k := 0; k < 1+99*b2i(i%50 == 0); k++ {
+				lb.ValueBuilder().(*array.Float64Builder).Append(float64(k % 7))
+			}
 		}
 		rec := b.NewRecordBatch()
 		err := w.Write(rec)
@@ -107,6 +116,13 @@ func writeFastPathFile(t *testing.T, path string, n int, props ...parquet.Writer
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // appendFloatList appends a list of 0-5 values (a few repeating, so a
@@ -318,5 +334,45 @@ func TestDeltaInt32(t *testing.T) {
 	out = make([]int32, 2)
 	if _, err := decodeDeltaInt32(wide, out); err != nil || out[0] != math.MaxInt32 || out[1] != math.MaxInt32-1 {
 		t.Errorf("wide delta: %v %v", out, err)
+	}
+}
+
+// BenchmarkFastPath reads one column of every row group through its fast
+// path and through pqarrow: go test ./dataset -run '^$' -bench FastPath
+// (TRIAGE_BENCH_FILE=/tmp/bd/cls_1m.parquet to use the bench file).
+func BenchmarkFastPath(b *testing.B) {
+	path := benchFile(b)
+	src, err := OpenFile(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer src.Close()
+	s := src.(*parquetSource)
+	for _, col := range []string{"filepath", "probs"} {
+		if len(s.schema.FieldIndices(col)) == 0 {
+			continue
+		}
+		c := s.schema.FieldIndices(col)[0]
+		for _, how := range []string{"fast", "pqarrow"} {
+			b.Run(col+"/"+how, func(b *testing.B) {
+				rows := s.pf.NumRows()
+				for b.Loop() {
+					for rg := 0; rg < s.pf.NumRowGroups(); rg++ {
+						var a arrow.Array
+						var err error
+						if how == "fast" {
+							a, err = s.readFast(rg, c, false, nil)
+						} else {
+							a, err = readWithPqarrow(s, pqarrow.ArrowReadProperties{BatchSize: 1 << 30}, rg, c)
+						}
+						if err != nil {
+							b.Fatal(err)
+						}
+						a.Release()
+					}
+				}
+				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(rows)/float64(b.N), "ns/row")
+			})
+		}
 	}
 }
