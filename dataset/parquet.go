@@ -220,11 +220,11 @@ func (s *parquetSource) readRowGroup(ctx context.Context, props pqarrow.ArrowRea
 	}()
 	err := guard(s.path, func() error {
 		var slowLeaves []int
+		arrs, errs := s.readFastColumns(rg, cols, props, mem)
+		copy(fast, arrs)
 		for i, c := range cols {
-			a, err := s.readFast(rg, c, props.ReadDict(s.fields[c].ColIndex), mem)
-			switch {
+			switch err := errs[i]; {
 			case err == nil:
-				fast[i] = a
 				continue
 			case !errors.Is(err, errSlowPath):
 				return fmt.Errorf("row group %d, column %q: %w", rg, s.schema.Field(c).Name, err)
