@@ -181,7 +181,15 @@ bitmap of 64-bit words; "and" and "or" combine words. Comparisons of a
 column with a constant read Arrow's value slices in place; predicates on
 dictionary columns run once per dictionary entry and are then looked up by
 index; two dictionary columns compare their indices (after mapping one
-dictionary onto the other when they differ). Other expressions work in
+dictionary onto the other when they differ). String predicates with a
+literal pattern read a plain column's Arrow bytes in place: contains
+searches the whole column's data at once and maps each hit to its row;
+startswith, endswith and ~ with a pattern that is plain text ("^abc",
+"abc$", "abc") compare bytes; a pattern of single characters and classes
+("7[0-9]7.jpg$", "^\d\d") is tested at each row's start, end or every
+position; any other pattern runs Go's regexp on each row's bytes, after a
+search of the column for a literal every match must hold (the "dog" of
+"cat.*dog"). Other expressions work in
 per-batch scratch slices (narrow integers and float32 widened to int64 and
 float64); nothing allocates per row except string functions that make new
 strings (lower, upper on plain string columns). Sorting gathers the keys of

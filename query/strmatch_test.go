@@ -1,11 +1,17 @@
 package query
 
 import (
+	"context"
+	"fmt"
 	"math/rand/v2"
 	"regexp"
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
 )
 
 // TestRegexpReduction checks what each kind of pattern is reduced to.
@@ -152,4 +158,43 @@ func FuzzMatcher(f *testing.F) {
 			t.Errorf("column: %q ~ %q = %v, want %v (kind %d)", in, pattern, got, want, m.kind)
 		}
 	})
+}
+
+// TestStringMatchAllocs checks string predicates on a plain string column
+// allocate per batch, not per row: a batch of 64 times the rows makes no
+// more allocations.
+func TestStringMatchAllocs(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.DefaultAllocator)
+	defer mem.AssertSize(t, 0)
+	schema := arrow.NewSchema([]arrow.Field{{Name: "filepath", Type: arrow.BinaryTypes.String, Nullable: true}}, nil)
+	batch := func(n int) arrow.RecordBatch {
+		b := array.NewStringBuilder(mem)
+		defer b.Release()
+		for i := 0; i < n; i++ {
+			b.Append(fmt.Sprintf("images/%08d.jpg", i*7919%100_000_000))
+		}
+		col := b.NewArray()
+		defer col.Release()
+		return array.NewRecordBatch(schema, []arrow.Array{col}, int64(n))
+	}
+	small, large := batch(1000), batch(64_000)
+	defer small.Release()
+	defer large.Release()
+	for _, q := range []string{`contains(filepath, "777")`, `startswith(filepath, "images/0")`, `endswith(filepath, "7.jpg")`,
+		`filepath ~ "7[0-9]7.jpg$"`, `filepath ~ "^images/.*77"`, `filepath ~ "(1|2)3.jpg"`, `filepath ~ "0{3}"`} {
+		prog, err := Compile(q, Env{Schema: schema})
+		if err != nil {
+			t.Fatal(err)
+		}
+		allocs := func(b arrow.RecordBatch) float64 {
+			return testing.AllocsPerRun(20, func() {
+				if _, err := prog.Count(context.Background(), []arrow.RecordBatch{b}); err != nil {
+					t.Fatal(err)
+				}
+			})
+		}
+		if s, l := allocs(small), allocs(large); l > s+1 {
+			t.Errorf("%s: %.0f allocations for 1,000 rows, %.0f for 64,000", q, s, l)
+		}
+	}
 }
