@@ -95,18 +95,19 @@ func floatListShape(pf *file.Reader, f pqarrow.SchemaField) (listShape, bool) {
 
 // floatList accumulates a chunk's lists as Arrow buffers.
 type floatList struct {
-	sh      listShape
-	rows    int
-	row     int // rows started
-	offBuf  *memory.Buffer
-	offsets []int32
-	valBuf  *memory.Buffer
-	elems   int // slots filled in valBuf
-	listNul lazyBitmap
-	elemNul lazyBitmap
-	dict    []byte // a dictionary page's values, copied
-	hasDict bool
-	idx     []int32
+	sh       listShape
+	rows     int
+	row      int // rows started
+	offBuf   *memory.Buffer
+	offsets  []int32
+	valBuf   *memory.Buffer
+	elems    int // slots filled in valBuf
+	listNul  lazyBitmap
+	elemNul  lazyBitmap
+	dict     []byte // a dictionary page's values, copied
+	hasDict  bool
+	idx      []int32 // a page's dictionary indices
+	gathered []byte  // a page's values looked up in the dictionary
 }
 
 // readFloatListChunk reads a top-level list<float32|float64> column chunk
@@ -137,7 +138,7 @@ func readFloatListChunk(pf *file.Reader, rg int, f pqarrow.SchemaField, mem memo
 	fl.offsets = arrow.Int32Traits.CastFromBytes(fl.offBuf.Bytes())
 	fl.valBuf = memory.NewResizableBuffer(valueAllocator(mem))
 	defer fl.valBuf.Release()
-	fl.valBuf.Reserve(int(min(max(cc.NumValues(), 0), 1<<26)) * sh.width)
+	fl.valBuf.Reserve(sizeHint(cc.NumValues()*int64(sh.width), cc.TotalCompressedSize()))
 	fl.listNul.mem, fl.elemNul.mem = mem, mem
 	defer fl.listNul.release()
 	defer fl.elemNul.release()
@@ -211,7 +212,10 @@ func (fl *floatList) pageValues(p pageParts) ([]byte, error) {
 		if _, err := appendIndices(fl.idx, 0, p.values, p.defined, encRLEDict); err != nil {
 			return nil, err
 		}
-		out := make([]byte, p.defined*w)
+		if cap(fl.gathered) < p.defined*w {
+			fl.gathered = make([]byte, p.defined*w)
+		}
+		out := fl.gathered[:p.defined*w]
 		limit := uint32(len(fl.dict) / w)
 		for i, k := range fl.idx {
 			if uint32(k) >= limit {

@@ -65,7 +65,7 @@ func readStringChunk(pf *file.Reader, rg, c int, typ arrow.DataType, mem memory.
 	if rows >= math.MaxInt32 {
 		return nil, errSlowPath
 	}
-	sc := newStringChunk(int(rows), int(min(max(cc.TotalUncompressedSize(), 0), 1<<30)), mem)
+	sc := newStringChunk(int(rows), sizeHint(cc.TotalUncompressedSize(), cc.TotalCompressedSize()), mem)
 	defer sc.release()
 	lr := levelReader{maxDef: maxDef}
 	for pr.Next() {
@@ -90,6 +90,13 @@ func readStringChunk(pf *file.Reader, rg, c int, typ arrow.DataType, mem memory.
 		return nil, errSlowPath
 	}
 	return sc.array(typ), nil
+}
+
+// sizeHint is how many bytes to reserve for a chunk's values: what its
+// metadata says, trusted only as far as the compressed bytes (checked to
+// lie in the file) could plausibly expand. Buffers grow past it if needed.
+func sizeHint(claimed, compressed int64) int {
+	return int(max(min(claimed, 8*compressed+1<<20, 1<<30), 0))
 }
 
 func newStringChunk(rows, sizeHint int, mem memory.Allocator) *stringChunk {

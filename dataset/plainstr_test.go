@@ -41,7 +41,7 @@ func fastPathSchema() *arrow.Schema {
 
 // writeFastPathFile writes n rows of fastPathSchema with the given writer
 // properties, in row groups of 30,000 rows.
-func writeFastPathFile(t *testing.T, path string, n int, props ...parquet.WriterProperty) {
+func writeFastPathFile(t testing.TB, path string, n int, props ...parquet.WriterProperty) {
 	t.Helper()
 	sc := fastPathSchema()
 	f, err := os.Create(path)
@@ -375,4 +375,42 @@ func BenchmarkFastPath(b *testing.B) {
 			})
 		}
 	}
+}
+
+// FuzzFastPaths mutates files whose columns take the string and list fast
+// paths (every encoding they read) and reads them: a read may fail, but
+// never panic or hang.
+func FuzzFastPaths(f *testing.F) {
+	dir := f.TempDir()
+	for _, name := range []string{"plain-v1", "dict-fallback-zstd", "delta-length", "delta-bytes-v2"} {
+		path := filepath.Join(dir, name+".parquet")
+		writeFastPathFile(f, path, 300, fastPathVariants[name]...)
+		b, err := os.ReadFile(path)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	for _, s := range []string{"delta_byte_array.parquet", "delta_length_byte_array.parquet", "delta_encoding_optional_column.parquet"} {
+		b, err := os.ReadFile("../testdata/corpus/parquet/" + s)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		path := filepath.Join(t.TempDir(), "f.parquet")
+		if err := os.WriteFile(path, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		src, err := OpenFile(path)
+		if err != nil {
+			return
+		}
+		defer src.Close()
+		batches, err := src.Read(context.Background(), ReadOptions{})
+		if err == nil {
+			releaseAll(batches)
+		}
+	})
 }
