@@ -138,7 +138,7 @@ func readFloatListChunk(pf *file.Reader, rg int, f pqarrow.SchemaField, mem memo
 	fl.offsets = arrow.Int32Traits.CastFromBytes(fl.offBuf.Bytes())
 	fl.valBuf = memory.NewResizableBuffer(valueAllocator(mem))
 	defer fl.valBuf.Release()
-	fl.valBuf.Reserve(sizeHint(cc.NumValues()*int64(sh.width), cc.TotalCompressedSize()))
+	fl.valBuf.Reserve(sizeHint(cc.NumValues()*int64(sh.width), cc.TotalCompressedSize(), 64*rows*int64(sh.width)))
 	fl.listNul.mem, fl.elemNul.mem = mem, mem
 	defer fl.listNul.release()
 	defer fl.elemNul.release()

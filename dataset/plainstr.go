@@ -65,7 +65,7 @@ func readStringChunk(pf *file.Reader, rg, c int, typ arrow.DataType, mem memory.
 	if rows >= math.MaxInt32 {
 		return nil, errSlowPath
 	}
-	sc := newStringChunk(int(rows), sizeHint(cc.TotalUncompressedSize(), cc.TotalCompressedSize()), mem)
+	sc := newStringChunk(int(rows), sizeHint(cc.TotalUncompressedSize(), cc.TotalCompressedSize(), 64*rows), mem)
 	defer sc.release()
 	lr := levelReader{maxDef: maxDef}
 	for pr.Next() {
@@ -93,10 +93,13 @@ func readStringChunk(pf *file.Reader, rg, c int, typ arrow.DataType, mem memory.
 }
 
 // sizeHint is how many bytes to reserve for a chunk's values: what its
-// metadata says, trusted only as far as the compressed bytes (checked to
-// lie in the file) could plausibly expand. Buffers grow past it if needed.
-func sizeHint(claimed, compressed int64) int {
-	return int(max(min(claimed, 8*compressed+1<<20, 1<<30), 0))
+// metadata claims, trusted only as far as the compressed bytes (checked
+// to lie in the file) could plausibly expand, or as far as perRows, a
+// generous size for the row group's row count. Buffers grow past it if
+// needed; a corrupt footer cannot make a huge reservation from a small
+// chunk.
+func sizeHint(claimed, compressed, perRows int64) int {
+	return int(max(min(claimed, max(8*compressed, perRows)+1<<20, 1<<30), 0))
 }
 
 func newStringChunk(rows, sizeHint int, mem memory.Allocator) *stringChunk {

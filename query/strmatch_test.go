@@ -198,3 +198,45 @@ func TestStringMatchAllocs(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkStringMatch compares, on a million file paths, each way a
+// string predicate can run: the matcher's reduction (column) against the
+// same test row by row and against Go's regexp on every row.
+//
+//	go test ./query -run '^$' -bench StringMatch -benchtime 10x
+func BenchmarkStringMatch(b *testing.B) {
+	const n = 1 << 20
+	off := make([]int32, 0, n+1)
+	var data []byte
+	off = append(off, 0)
+	for i := 0; i < n; i++ {
+		data = fmt.Appendf(data, "images/%08d.jpg", i*7919%10_000_000)
+		off = append(off, int32(len(data)))
+	}
+	out := make([]uint64, words(n))
+	for _, tc := range []struct{ name, pattern string }{
+		{"contains", "777"}, {"suffix_classes", "7[0-9]7.jpg$"}, {"prefix_literal", "^images/0"}, {"alternation", "(123|456)7"},
+	} {
+		re := regexp.MustCompile(tc.pattern)
+		ways := map[string]*matcher{"column": regexpMatcher(re), "regexp": {kind: mRegexp, re: re}}
+		for _, way := range []string{"column", "rows", "regexp"} {
+			m := ways[way]
+			if m == nil {
+				m = ways["column"]
+			}
+			b.Run(tc.name+"/"+way, func(b *testing.B) {
+				for b.Loop() {
+					clear(out)
+					if way == "rows" {
+						for i := 0; i < n; i++ {
+							out[i>>6] |= b2u(m.match(data[off[i]:off[i+1]])) << (i & 63)
+						}
+						continue
+					}
+					matchColumn(m, off, data, out)
+				}
+				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/n, "ns/row")
+			})
+		}
+	}
+}
