@@ -185,7 +185,8 @@ dictionary onto the other when they differ). String predicates with a
 literal pattern read a plain column's Arrow bytes in place: contains
 searches the whole column's data at once and maps each hit to its row;
 startswith, endswith and ~ with a pattern that is plain text ("^abc",
-"abc$", "abc") compare bytes; a pattern of single characters and classes
+"abc$", "abc") compare bytes; an alternation of plain text ("night|rain")
+searches for each; a pattern of single characters and classes
 ("7[0-9]7.jpg$", "^\d\d") is tested at each row's start, end or every
 position; any other pattern runs Go's regexp on each row's bytes, after a
 search of the column for a literal every match must hold (the "dog" of

@@ -18,10 +18,11 @@ import (
 //	contains     one bytes.Index over the whole column's data, each hit mapped to its row
 //	startswith   a byte comparison at each row's start
 //	endswith     a byte comparison at each row's end
-//	regex        reduced, when it allows, to one of the above, or to a
+//	regex        reduced, when it allows, to one of the above, to a search
+//	             for any of several literals ("night|rain"), or to a
 //	             sequence of byte classes ("7[0-9]7.jpg$") tested at the row's
-//	             start, end or every position; else Go's regexp on the
-//	             row's bytes, after a search for a literal every match holds
+//	             start, end or every position; else Go's regexp on the row's
+//	             bytes, after a search for literals every match holds one of
 //
 // Dictionary columns are matched once per dictionary entry, by the same
 // matcher. The reductions keep the regexp package's semantics exactly,
@@ -36,8 +37,9 @@ const (
 	mPrefix                    // lit at the start
 	mSuffix                    // lit at the end
 	mEqual                     // lit exactly
+	mAnyOf                     // any of lits anywhere
 	mClasses                   // classes, anchored by begin and end
-	mRegexp                    // re, on rows holding lit
+	mRegexp                    // re, on rows holding one of lits (any row when none)
 )
 
 // maxClasses bounds the sequences of classes a matcher tests itself.
@@ -46,6 +48,7 @@ const maxClasses = 64
 type matcher struct {
 	kind       matchKind
 	lit        string
+	lits       []string
 	classes    []byteClass
 	begin, end bool
 	re         *regexp.Regexp
@@ -99,14 +102,61 @@ func regexpMatcher(re *regexp.Regexp) *matcher {
 		m.kind, m.classes, m.begin, m.end = mClasses, classes, begin, end
 		return m
 	}
-	// Every match holds each literal of a top-level sequence: search
-	// for the longest before running the regexp.
+	if lits := literalSet(items); lits != nil && len(items) == 1 && !begin && !end {
+		m.kind, m.lits, m.re = mAnyOf, lits, nil
+		return m
+	}
+	// Every match holds an item of a top-level sequence: search for the
+	// literals of the item whose shortest literal is longest before
+	// running the regexp.
+	best := 0
 	for _, it := range items {
-		if lit, ok := literal([]*syntax.Regexp{it}); ok && len(lit) > len(m.lit) {
-			m.lit = lit
+		lits := literalSet([]*syntax.Regexp{it})
+		if shortest := minLen(lits); lits != nil && shortest > best {
+			m.lits, best = lits, shortest
 		}
 	}
 	return m
+}
+
+// literalSet reports the literals items match when they are one literal
+// or an alternation of literals ("night|rain"), else nil.
+func literalSet(items []*syntax.Regexp) []string {
+	if lit, ok := literal(items); ok {
+		return []string{lit}
+	}
+	if len(items) != 1 || items[0].Op != syntax.OpAlternate {
+		return nil
+	}
+	var lits []string
+	for _, sub := range items[0].Sub {
+		lit, ok := literal(flatten(sub, nil))
+		if !ok {
+			return nil
+		}
+		lits = append(lits, lit)
+	}
+	return lits
+}
+
+func minLen(lits []string) int {
+	n := -1
+	for _, l := range lits {
+		if n < 0 || len(l) < n {
+			n = len(l)
+		}
+	}
+	return n
+}
+
+// containsAny reports whether b holds one of lits.
+func containsAny(b []byte, lits []string) bool {
+	for _, l := range lits {
+		if bytes.Contains(b, unsafe.Slice(unsafe.StringData(l), len(l))) {
+			return true
+		}
+	}
+	return false
 }
 
 // flatten lists the items of a sequence, through captures (which do not
@@ -208,13 +258,15 @@ func (m *matcher) match(b []byte) bool {
 		return len(b) >= len(m.lit) && string(b[len(b)-len(m.lit):]) == m.lit
 	case mEqual:
 		return string(b) == m.lit
+	case mAnyOf:
+		return containsAny(b, m.lits)
 	case mClasses:
 		if ok, sure := m.classMatch(b); sure {
 			return ok
 		}
 		return m.re.Match(b)
 	}
-	if m.lit != "" && !bytes.Contains(b, unsafe.Slice(unsafe.StringData(m.lit), len(m.lit))) {
+	if m.lits != nil && !containsAny(b, m.lits) {
 		return false
 	}
 	return m.re.Match(b)
@@ -311,11 +363,18 @@ func matchColumn[O int32 | int64](m *matcher, off []O, data []byte, out []uint64
 			anchoredColumn(m, off, data, out)
 			return
 		}
+	case mAnyOf:
+		for _, l := range m.lits {
+			containsColumn(off, data, l, out)
+		}
+		return
 	case mRegexp:
-		if m.lit != "" {
+		if m.lits != nil {
 			// The literal search leaves the candidates; the regexp
 			// decides each.
-			containsColumn(off, data, m.lit, out)
+			for _, l := range m.lits {
+				containsColumn(off, data, l, out)
+			}
 			for w, word := range out {
 				for word != 0 {
 					j := bits.TrailingZeros64(word)
@@ -351,7 +410,8 @@ func anchoredColumn[O int32 | int64](m *matcher, off []O, data []byte, out []uin
 	}
 }
 
-// containsColumn sets bit i of out when row i contains lit, searching the
+// containsColumn sets bit i of out when row i contains lit (leaving the
+// bits of other rows as they are), searching the
 // column's data in one pass: each hit is mapped to its row, and the search
 // goes on at the next row. A hit that runs past its row's end means no
 // later hit in that row fits either.

@@ -20,30 +20,36 @@ func TestRegexpReduction(t *testing.T) {
 		pattern string
 		kind    matchKind
 		lit     string
+		lits    []string
 	}{
-		{"777", mContains, "777"},
-		{"^images/", mPrefix, "images/"},
-		{`\.jpg$`, mSuffix, ".jpg"},
-		{`^cat\z`, mEqual, "cat"},
-		{"(cat)", mContains, "cat"},
-		{"", mContains, ""},
-		{"^$", mEqual, ""},
-		{"ünï", mContains, "ünï"},
-		{"7[0-9]7.jpg$", mClasses, ""},
-		{`^\d\d`, mClasses, ""},
-		{"(?i)cat", mClasses, ""},
-		{"c.t", mClasses, ""},
-		{"night|rain", mRegexp, ""},
-		{"cat.*dogs", mRegexp, "dogs"},
-		{"(?m)^cat", mRegexp, "cat"},
-		{"\ufffd", mRegexp, ""},
-		{"é.", mRegexp, "é"},
-		{`\bcat`, mRegexp, "cat"},
+		{"777", mContains, "777", nil},
+		{"^images/", mPrefix, "images/", nil},
+		{`\.jpg$`, mSuffix, ".jpg", nil},
+		{`^cat\z`, mEqual, "cat", nil},
+		{"(cat)", mContains, "cat", nil},
+		{"", mContains, "", nil},
+		{"^$", mEqual, "", nil},
+		{"ünï", mContains, "ünï", nil},
+		{"7[0-9]7.jpg$", mClasses, "", nil},
+		{`^\d\d`, mClasses, "", nil},
+		{"(?i)cat", mClasses, "", nil},
+		{"c.t", mClasses, "", nil},
+		{"night|rain", mAnyOf, "", []string{"night", "rain"}},
+		{"(night|rain)", mAnyOf, "", []string{"night", "rain"}},
+		{"cat|car", mClasses, "", nil}, // factored into ca[rt]
+		{"^(night|rain)", mRegexp, "", []string{"night", "rain"}},
+		{"(123|456)7", mRegexp, "", []string{"123", "456"}},
+		{"night|r.in", mRegexp, "", nil},
+		{"cat.*dogs", mRegexp, "", []string{"dogs"}},
+		{"(?m)^cat", mRegexp, "", []string{"cat"}},
+		{"\ufffd", mRegexp, "", nil},
+		{"é.", mRegexp, "", []string{"é"}},
+		{`\bcat`, mRegexp, "", []string{"cat"}},
 	}
 	for _, tc := range tests {
 		m := regexpMatcher(regexp.MustCompile(tc.pattern))
-		if m.kind != tc.kind || m.lit != tc.lit {
-			t.Errorf("regexpMatcher(%q) = kind %d lit %q, want kind %d lit %q", tc.pattern, m.kind, m.lit, tc.kind, tc.lit)
+		if m.kind != tc.kind || m.lit != tc.lit || fmt.Sprint(m.lits) != fmt.Sprint(tc.lits) {
+			t.Errorf("regexpMatcher(%q) = kind %d lit %q lits %q, want kind %d lit %q lits %q", tc.pattern, m.kind, m.lit, m.lits, tc.kind, tc.lit, tc.lits)
 		}
 	}
 }
@@ -54,6 +60,7 @@ var matchPatterns = []string{
 	"(?i)cat", "(?i)k", "(?i)s$", "c.t", "^.$", "^..$", "..$", "(?s)a.b", "a.b", "[^a]$", "^[^a-z]", "[é]",
 	"ü", "^ü", "ü$", "é.", ".é", "night|rain", "cat.*dog", "(?m)^b", `\bcat`, "a+b", "\ufffd", `\x00`,
 	"(cat)(dog)", "^(a)$", `^\s`, `[[:alpha:]]{2}$`, "(?i)ünï", "x*", "[\n]", "(?i)[k-m]x$",
+	"night|rain", "(123|456)7", "^(cat|dog)", "(cat|dog)$", "ü|a", "cat|", "(?i)cat|dog", "x(a|b)*y",
 }
 
 // matchInputs include empty strings, newlines, non-ASCII letters, letters
