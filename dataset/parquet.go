@@ -47,6 +47,11 @@ func openParquet(path string) (_ Source, err error) {
 	s := &parquetSource{path: path, f: &countingFile{f: osf, size: st.Size()}}
 	err = guard(path, func() error {
 		props := parquet.NewReaderProperties(nil)
+		// Read column chunks a megabyte at a time: unbuffered, arrow-go
+		// reads each whole compressed chunk into one buffer first (60 MB
+		// for the probs of a million rows).
+		props.BufferedStreamEnabled = true
+		props.BufferSize = 1 << 20
 		pf, err := file.NewParquetReader(s.f, file.WithReadProps(props))
 		if err != nil {
 			return err
