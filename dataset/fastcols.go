@@ -2,6 +2,7 @@ package dataset
 
 import (
 	"runtime"
+	"sort"
 	"sync"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -33,6 +34,18 @@ func (s *parquetSource) readFastColumns(rg int, cols []int, props pqarrow.ArrowR
 		}
 		return arrs, errs
 	}
+	// Biggest chunks first, so that the last one to finish is a small one.
+	order := make([]int, len(cols))
+	size := make([]int64, len(cols))
+	for i, c := range cols {
+		order[i] = i
+		for _, leaf := range leafIndices(s.fields[c]) {
+			if cc, err := s.pf.MetaData().RowGroup(rg).ColumnChunk(leaf); err == nil {
+				size[i] += cc.TotalCompressedSize()
+			}
+		}
+	}
+	sort.SliceStable(order, func(a, b int) bool { return size[order[a]] > size[order[b]] })
 	var next sync.Mutex
 	i := 0
 	var wg sync.WaitGroup
@@ -45,10 +58,10 @@ func (s *parquetSource) readFastColumns(rg int, cols []int, props pqarrow.ArrowR
 				k := i
 				i++
 				next.Unlock()
-				if k >= len(cols) {
+				if k >= len(order) {
 					return
 				}
-				read(k)
+				read(order[k])
 			}
 		}()
 	}
