@@ -47,6 +47,11 @@ func openParquet(path string) (_ Source, err error) {
 	s := &parquetSource{path: path, f: &countingFile{f: osf, size: st.Size()}}
 	err = guard(path, func() error {
 		props := parquet.NewReaderProperties(nil)
+		// Read column chunks a megabyte at a time: unbuffered, arrow-go
+		// reads each whole compressed chunk into one buffer first (60 MB
+		// for the probs of a million rows).
+		props.BufferedStreamEnabled = true
+		props.BufferSize = 1 << 20
 		pf, err := file.NewParquetReader(s.f, file.WithReadProps(props))
 		if err != nil {
 			return err
@@ -220,11 +225,11 @@ func (s *parquetSource) readRowGroup(ctx context.Context, props pqarrow.ArrowRea
 	}()
 	err := guard(s.path, func() error {
 		var slowLeaves []int
+		arrs, errs := s.readFastColumns(rg, cols, props, mem)
+		copy(fast, arrs)
 		for i, c := range cols {
-			a, err := s.readFast(rg, c, props.ReadDict(s.fields[c].ColIndex), mem)
-			switch {
+			switch err := errs[i]; {
 			case err == nil:
-				fast[i] = a
 				continue
 			case !errors.Is(err, errSlowPath):
 				return fmt.Errorf("row group %d, column %q: %w", rg, s.schema.Field(c).Name, err)
@@ -272,16 +277,20 @@ func (s *parquetSource) readRowGroup(ctx context.Context, props pqarrow.ArrowRea
 }
 
 // readFast reads a top-level column's chunk through a fast path of
-// dictcol.go, or fails with errSlowPath. dict says the column is read as a
-// dictionary (decided once per read by readAsDictionary, which scans every
-// row group's metadata).
+// dictcol.go, plainstr.go or floatlist.go, or fails with errSlowPath. dict
+// says the column is read as a dictionary (decided once per read by
+// readAsDictionary, which scans every row group's metadata).
 func (s *parquetSource) readFast(rg, c int, dict bool, mem memory.Allocator) (arrow.Array, error) {
 	f := s.fields[c]
 	switch {
-	case !f.IsLeaf() || f.Field == nil:
+	case f.Field == nil:
 		return nil, errSlowPath
+	case !f.IsLeaf():
+		return readFloatListChunk(s.pf, rg, f, allocator(mem))
 	case dict:
 		return readDictChunk(s.pf, rg, f.ColIndex, allocator(mem))
+	case f.Field.Type.ID() == arrow.STRING || f.Field.Type.ID() == arrow.BINARY:
+		return readStringChunk(s.pf, rg, f.ColIndex, f.Field.Type, allocator(mem))
 	case s.plainLogical(f):
 		return readPlainChunk(s.pf, rg, f.ColIndex, f.Field.Type, allocator(mem))
 	}

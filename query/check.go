@@ -2,6 +2,7 @@ package query
 
 import (
 	"fmt"
+	"math"
 	"regexp"
 	"slices"
 	"strings"
@@ -73,6 +74,10 @@ func (t *Type) String() string {
 }
 
 func (t *Type) numeric() bool { return t.Kind == TInt || t.Kind == TFloat }
+
+// isFloat32 reports whether values of t are float32s: a float32 column or
+// field, or the abs or negation of one, which keep their operand's type.
+func (t *Type) isFloat32() bool { return t.Arrow != nil && t.Arrow.ID() == arrow.FLOAT32 }
 
 func (t *Type) field(name string) (int, *Type) {
 	for i, f := range t.Fields {
@@ -426,7 +431,7 @@ func (c *checker) match(e *BinaryExpr, x, y operand) operand {
 		c.badRegexp(e.Y, err)
 		return bad
 	}
-	return operand{typ: boolType, node: &strPredNode{x: x.node, op: Match, re: re}, desc: "bool expression"}
+	return operand{typ: boolType, node: &strPredNode{x: x.node, m: regexpMatcher(re)}, desc: "bool expression"}
 }
 
 // compare checks X op Y for the six comparison operators.
@@ -458,7 +463,22 @@ func (c *checker) compare(e Node, op Kind, x, y operand) operand {
 		c.cannotCompare(e, op, orig[0], orig[1])
 		return bad
 	}
+	x, y = float32Literal(x, y), float32Literal(y, x)
 	return operand{typ: boolType, node: newCompare(op, x, y), desc: "bool expression"}
+}
+
+// float32Literal rounds a number literal compared with a float32 value (a
+// float32 column or field, or its negation or abs) to the nearest float32,
+// so the comparison is the one DuckDB and numpy make in the column's own
+// type: a score stored as 0.99 is not > 0.99. A literal beyond float32's
+// range stays as it is. Any other operand is returned unchanged.
+func float32Literal(lit, other operand) operand {
+	if lit.cnst == nil || (lit.cnst.kind != TInt && lit.cnst.kind != TFloat) || !other.typ.isFloat32() || math.Abs(lit.cnst.f) > math.MaxFloat32 {
+		return lit
+	}
+	v := constVal{kind: TFloat, f: float64(float32(lit.cnst.f))}
+	lit.cnst, lit.typ, lit.node = &v, floatType, &constNode{v: v, kind: TFloat}
+	return lit
 }
 
 // classConst turns a class name compared with an integer label column
@@ -500,7 +520,7 @@ func (c *checker) in(e *InExpr) operand {
 		case y.cnst.kind == TNull:
 			node.null = true
 		case x.typ.numeric() && (y.cnst.kind == TInt || y.cnst.kind == TFloat):
-			node.nums = append(node.nums, *y.cnst)
+			node.nums = append(node.nums, *float32Literal(y, x).cnst)
 		case x.typ.Kind == TString && y.cnst.kind == TString:
 			node.strs[y.cnst.s] = true
 		case x.typ.Kind == TBool && y.cnst.kind == TBool:

@@ -75,7 +75,13 @@ column a. On a list of structs, a.b is the list of every element's b.
 Integers and floats mix freely: arithmetic on two integers stays integer
 (wrapping on overflow) except "/", which is always float division (so x/0
 is ±Inf or NaN); anything with a float is float. Comparisons of two
-integers are exact in int64 (uint64 values above 2^63-1 wrap); any other
+integers are exact in int64 (uint64 values above 2^63-1 wrap). A float32
+value (a float32 column or field, or its negation or abs) compared with a
+number literal, or looked up in an in-list of them, is compared in
+float32: the literal is first rounded to the nearest float32, as DuckDB
+and numpy do, so "score > 0.99" does not match a score stored as 0.99,
+and "score == 0.99" does. (A literal beyond float32's range, ±3.4e38, is
+not rounded; arithmetic such as "score + 0" is float64.) Any other
 numeric comparison is in float64, and NaN compares as IEEE 754 says: only
 != is true. Strings compare bytewise. Bools compare only with == and !=.
 Other Arrow types (timestamps, binary, ...) may be in the schema but not
@@ -175,7 +181,16 @@ bitmap of 64-bit words; "and" and "or" combine words. Comparisons of a
 column with a constant read Arrow's value slices in place; predicates on
 dictionary columns run once per dictionary entry and are then looked up by
 index; two dictionary columns compare their indices (after mapping one
-dictionary onto the other when they differ). Other expressions work in
+dictionary onto the other when they differ). String predicates with a
+literal pattern read a plain column's Arrow bytes in place: contains
+searches the whole column's data at once and maps each hit to its row;
+startswith, endswith and ~ with a pattern that is plain text ("^abc",
+"abc$", "abc") compare bytes; an alternation of plain text ("night|rain")
+searches for each; a pattern of single characters and classes
+("7[0-9]7.jpg$", "^\d\d") is tested at each row's start, end or every
+position; any other pattern runs Go's regexp on each row's bytes, after a
+search of the column for a literal every match must hold (the "dog" of
+"cat.*dog"). Other expressions work in
 per-batch scratch slices (narrow integers and float32 widened to int64 and
 float64); nothing allocates per row except string functions that make new
 strings (lower, upper on plain string columns). Sorting gathers the keys of

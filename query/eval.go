@@ -4,7 +4,6 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
-	"regexp"
 	"strings"
 	"unicode/utf8"
 	"unsafe"
@@ -516,8 +515,10 @@ func (n *cmpConstNode) eval(s *scope) *vec {
 }
 
 // cmpFloat32 compares float32 values with a float64 constant without
-// widening each value: when c is not a float32, v > c is the same as
-// v >= the next float32 above c, and so on.
+// widening each value. A number literal arrives already rounded to float32
+// (float32Literal), so the comparison runs in float32; a constant that is
+// not a float32 (one beyond float32's range) is compared exactly: v > c is
+// then the same as v >= the next float32 above c, and so on.
 func cmpFloat32(vals []float32, c float64, op Kind, out []uint64) {
 	c32 := float32(c)
 	if float64(c32) == c || math.IsNaN(c) || math.IsInf(c, 0) || math.Abs(c) > math.MaxFloat32 {
@@ -799,31 +800,27 @@ func remapIdx(idx, m []int32, miss int32) []int32 {
 // ---- strings
 
 // strPredNode is x ~ re, contains(x, y), startswith(x, y), endswith(x, y).
+// With a constant pattern m decides it (strmatch.go); otherwise fn runs on
+// each row's pair of strings.
 type strPredNode struct {
 	x, y evalNode
-	op   Kind // Match, or 0 for a function
-	re   *regexp.Regexp
+	m    *matcher
 	fn   string
 }
 
 func (n *strPredNode) eval(s *scope) *vec {
 	x := n.x.eval(s)
 	out := &vec{kind: TBool, n: s.n, bits: make([]uint64, words(s.n)), valid: x.valid}
-	if n.op == Match {
-		n.unary(x, n.re.MatchString, out.bits)
+	if n.m != nil {
+		matchVec(n.m, x, out.bits)
 		maskBits(out.bits, out.valid)
 		return out
 	}
 	f := strFuncs[n.fn]
 	y := n.y.eval(s)
 	out.valid = andValid(x.valid, y.valid)
-	if y.scalar {
-		c := y.str.one
-		n.unary(x, func(s string) bool { return f(s, c) }, out.bits)
-	} else {
-		for i := 0; i < s.n; i++ {
-			out.bits[i>>6] |= b2u(f(x.str.at(i), y.str.at(i))) << (i & 63)
-		}
+	for i := 0; i < s.n; i++ {
+		out.bits[i>>6] |= b2u(f(x.str.at(i), y.str.at(i))) << (i & 63)
 	}
 	maskBits(out.bits, out.valid)
 	return out
@@ -835,17 +832,23 @@ var strFuncs = map[string]func(s, t string) bool{
 	"endswith":   strings.HasSuffix,
 }
 
-func (n *strPredNode) unary(x *vec, f func(string) bool, out []uint64) {
+// matchVec sets out's bits where x's strings match: once per dictionary
+// entry, over the Arrow buffers of a plain column, or row by row.
+func matchVec(m *matcher, x *vec, out []uint64) {
 	switch {
 	case x.scalar:
-		if f(x.str.one) {
+		if m.matchString(x.str.one) {
 			copy(out, ones(x.n))
 		}
 	case x.str.dict != nil:
-		lookup(x.str.idx, dictTable(x.str.dict, x.str.nDict, f), out)
+		lookup(x.str.idx, dictTable(x.str.dict, x.str.nDict, m.matchString), out)
+	case x.str.off32 != nil:
+		matchColumn(m, x.str.off32[:x.n+1], x.str.data, out)
+	case x.str.off64 != nil:
+		matchColumn(m, x.str.off64[:x.n+1], x.str.data, out)
 	default:
 		for i := 0; i < x.n; i++ {
-			out[i>>6] |= b2u(f(x.str.at(i))) << (i & 63)
+			out[i>>6] |= b2u(m.matchString(x.str.at(i))) << (i & 63)
 		}
 	}
 }

@@ -118,6 +118,9 @@ func strPredFunc(name, doc, arg string) *funcDef {
 		name: name, sig: name + "(s, " + arg + " string) bool", doc: doc,
 		args: []argSpec{strArg, strArg},
 		build: func(a []operand) (*Type, evalNode) {
+			if c := a[1].cnst; c != nil && c.kind == TString {
+				return boolType, &strPredNode{x: a[0].node, m: literalMatcher(name, c.s)}
+			}
 			return boolType, &strPredNode{x: a[0].node, y: a[1].node, fn: name}
 		},
 	}

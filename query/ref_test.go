@@ -19,6 +19,8 @@ import (
 // rv is one value of the reference evaluator.
 type rv struct {
 	null   bool
+	f32    bool // a float32 value: read from a float32 array, or its negation or abs
+	lit    bool // a number literal, or its negation
 	k      TypeKind
 	b      bool
 	i      int64
@@ -57,7 +59,7 @@ func readRV(arr arrow.Array, i int) rv {
 	case *array.Uint64:
 		return rv{k: TInt, i: int64(a.Value(i))}
 	case *array.Float32:
-		return rv{k: TFloat, f: float64(a.Value(i))}
+		return rv{k: TFloat, f: float64(a.Value(i)), f32: true}
 	case *array.Float64:
 		return rv{k: TFloat, f: a.Value(i)}
 	case *array.String:
@@ -208,9 +210,9 @@ func refExpr(e Expr, c *refCtx) rv {
 		return v
 	case *NumberLit:
 		if e.IsInt {
-			return rv{k: TInt, i: e.Int}
+			return rv{k: TInt, i: e.Int, lit: true}
 		}
-		return rv{k: TFloat, f: e.Value}
+		return rv{k: TFloat, f: e.Value, lit: true}
 	case *StringLit:
 		return rv{k: TString, s: e.Value}
 	case *BoolLit:
@@ -270,9 +272,9 @@ func refExpr(e Expr, c *refCtx) rv {
 			return rbool(!x.b)
 		}
 		if x.k == TInt {
-			return rv{k: TInt, i: -x.i}
+			return rv{k: TInt, i: -x.i, lit: x.lit}
 		}
-		return rv{k: TFloat, f: -x.f}
+		return rv{k: TFloat, f: -x.f, lit: x.lit, f32: x.f32}
 	case *BinaryExpr:
 		return refBinary(e, c)
 	case *InExpr:
@@ -373,6 +375,13 @@ func refCompare(op Kind, x, y rv, env Env) rv {
 		c = cmp.Compare(x.i, y.i)
 	default:
 		a, b := x.num(), y.num()
+		// A literal against a float32 value is a float32, as in DuckDB.
+		if x.f32 && y.lit && math.Abs(b) <= math.MaxFloat32 {
+			b = float64(float32(b))
+		}
+		if y.f32 && x.lit && math.Abs(a) <= math.MaxFloat32 {
+			a = float64(float32(a))
+		}
 		nan = math.IsNaN(a) || math.IsNaN(b)
 		c = cmp.Compare(a, b)
 	}
@@ -427,12 +436,9 @@ func refCall(e *CallExpr, c *refCtx) rv {
 		return rv{k: TInt, i: int64(len(x.l))}
 	case "abs":
 		if x.k == TInt {
-			if x.i < 0 {
-				return rv{k: TInt, i: -x.i}
-			}
-			return x
+			return rv{k: TInt, i: max(x.i, -x.i)}
 		}
-		return rv{k: TFloat, f: math.Abs(x.f)}
+		return rv{k: TFloat, f: math.Abs(x.f), f32: x.f32}
 	case "lower":
 		return rv{k: TString, s: strings.ToLower(x.s)}
 	case "upper":

@@ -1,0 +1,417 @@
+package dataset
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math/bits"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/bitutil"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/apache/arrow-go/v18/parquet"
+	"github.com/apache/arrow-go/v18/parquet/file"
+	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+	"github.com/apache/arrow-go/v18/parquet/schema"
+)
+
+// A fast path for list<float32> and list<float64> columns: the predicted
+// probabilities of a classifier, one list per row. pqarrow rebuilds such a
+// list from its levels through a general record reader that costs several
+// times the decompression; here the levels are read in one pass into Arrow
+// offsets, and the values are copied page by page into one flat buffer.
+//
+// The Parquet shape it reads is the standard three-level list at the top
+// of the schema, with the list and the element each optional or required:
+//
+//	<optional|required> group probs (LIST) {
+//	  repeated group list {
+//	    <optional|required> float element;
+//	  }
+//	}
+//
+// A slot's definition level says how far down it is defined: below
+// emptyDef the list is null, at emptyDef it is empty, above it the slot is
+// an element, null unless it is at the maximum. A repetition level of 0
+// starts a row; 1 continues the row's list. Values pages may be PLAIN or
+// dictionary encoded. Any other shape or encoding gives errSlowPath.
+
+// listShape is what the reader needs to know of a list column.
+type listShape struct {
+	leaf     int
+	elem     arrow.DataType
+	width    int   // bytes per value
+	emptyDef int32 // definition level of an empty list
+	maxDef   int16
+}
+
+// floatListShape reports whether a top-level field is a float list the
+// fast path reads.
+func floatListShape(pf *file.Reader, f pqarrow.SchemaField) (listShape, bool) {
+	lt, ok := f.Field.Type.(*arrow.ListType)
+	if !ok || len(f.Children) != 1 || !f.Children[0].IsLeaf() {
+		return listShape{}, false
+	}
+	sh := listShape{leaf: f.Children[0].ColIndex, elem: lt.Elem()}
+	var phys parquet.Type
+	switch sh.elem.ID() {
+	case arrow.FLOAT32:
+		phys, sh.width = parquet.Types.Float, 4
+	case arrow.FLOAT64:
+		phys, sh.width = parquet.Types.Double, 8
+	default:
+		return listShape{}, false
+	}
+	descr := pf.MetaData().Schema.Column(sh.leaf)
+	if descr.PhysicalType() != phys || descr.MaxRepetitionLevel() != 1 || descr.ConvertedType() != schema.ConvertedTypes.None {
+		return listShape{}, false
+	}
+	if lt := descr.LogicalType(); lt != nil && !lt.Equals(schema.NoLogicalType{}) {
+		return listShape{}, false
+	}
+	leaf := descr.SchemaNode()
+	rep := leaf.Parent()
+	if rep == nil || rep.Parent() == nil || rep.Parent().Parent() == nil || rep.Parent().Parent().Parent() != nil {
+		return listShape{}, false // not leaf, repeated group, list group, root
+	}
+	list := rep.Parent()
+	if g, ok := rep.(*schema.GroupNode); !ok || g.NumFields() != 1 || rep.RepetitionType() != parquet.Repetitions.Repeated ||
+		list.RepetitionType() == parquet.Repetitions.Repeated || leaf.RepetitionType() == parquet.Repetitions.Repeated {
+		return listShape{}, false
+	}
+	if list.RepetitionType() == parquet.Repetitions.Optional {
+		sh.emptyDef = 1
+	}
+	sh.maxDef = int16(sh.emptyDef) + 1
+	if leaf.RepetitionType() == parquet.Repetitions.Optional {
+		sh.maxDef++
+	}
+	if descr.MaxDefinitionLevel() != sh.maxDef {
+		return listShape{}, false
+	}
+	return sh, true
+}
+
+// floatList accumulates a chunk's lists as Arrow buffers.
+type floatList struct {
+	sh       listShape
+	rows     int
+	row      int // rows started
+	offBuf   *memory.Buffer
+	offsets  []int32
+	valBuf   *memory.Buffer
+	elems    int // slots filled in valBuf
+	listNul  lazyBitmap
+	elemNul  lazyBitmap
+	dict     []byte // a dictionary page's values, copied
+	hasDict  bool
+	idx      []int32 // a page's dictionary indices
+	gathered []byte  // a page's values looked up in the dictionary
+}
+
+// readFloatListChunk reads a top-level list<float32|float64> column chunk
+// of row group rg, or fails with errSlowPath.
+func readFloatListChunk(pf *file.Reader, rg int, f pqarrow.SchemaField, mem memory.Allocator) (arrow.Array, error) {
+	sh, ok := floatListShape(pf, f)
+	if !ok {
+		return nil, errSlowPath
+	}
+	rgr := pf.RowGroup(rg)
+	pr, err := rgr.GetColumnPageReader(sh.leaf)
+	if err != nil {
+		return nil, err
+	}
+	defer pr.Close()
+	rows := rgr.NumRows()
+	if rows >= 1<<31-1 {
+		return nil, errSlowPath
+	}
+	cc, err := rgr.MetaData().ColumnChunk(sh.leaf)
+	if err != nil {
+		return nil, err
+	}
+	fl := &floatList{sh: sh, rows: int(rows)}
+	fl.offBuf = memory.NewResizableBuffer(valueAllocator(mem))
+	defer fl.offBuf.Release()
+	fl.offBuf.Resize((fl.rows + 1) * 4)
+	fl.offsets = arrow.Int32Traits.CastFromBytes(fl.offBuf.Bytes())
+	fl.valBuf = memory.NewResizableBuffer(valueAllocator(mem))
+	defer fl.valBuf.Release()
+	fl.valBuf.Reserve(sizeHint(cc.NumValues()*int64(sh.width), cc.TotalCompressedSize(), 64*rows*int64(sh.width)))
+	fl.listNul.mem, fl.elemNul.mem = mem, mem
+	defer fl.listNul.release()
+	defer fl.elemNul.release()
+
+	lr := levelReader{maxRep: 1, maxDef: sh.maxDef}
+	for pr.Next() {
+		if d, ok := pr.Page().(*file.DictionaryPage); ok {
+			if fl.hasDict {
+				return nil, errSlowPath
+			}
+			n := int(d.NumValues())
+			if n < 0 || len(d.Data()) < n*sh.width {
+				return nil, errors.New("dictionary page ends early")
+			}
+			fl.dict, fl.hasDict = append([]byte(nil), d.Data()[:n*sh.width]...), true
+			continue
+		}
+		parts, err := lr.split(pr.Page())
+		if err != nil {
+			return nil, err
+		}
+		if err := fl.page(&lr, parts); err != nil {
+			return nil, err
+		}
+	}
+	if err := pr.Err(); err != nil {
+		return nil, err
+	}
+	if fl.row != fl.rows {
+		return nil, errSlowPath
+	}
+	fl.offsets[fl.rows] = int32(fl.elems)
+	return fl.array(f.Field.Type), nil
+}
+
+// page appends one data page's slots.
+func (fl *floatList) page(lr *levelReader, p pageParts) error {
+	src, err := fl.pageValues(p)
+	if err != nil {
+		return err
+	}
+	if p.count > 1<<31-1-fl.elems {
+		return errSlowPath
+	}
+	vals := fl.growValues(p.count)
+	if p.defs == nil {
+		return fl.dense(p.repData, p.count, src, vals)
+	}
+	reps, err := lr.repLevels(p)
+	if err != nil {
+		return err
+	}
+	return fl.levels(reps, p.defs, src, vals)
+}
+
+// pageValues returns the page's defined values as PLAIN bytes: the page's
+// own, or gathered from the dictionary.
+func (fl *floatList) pageValues(p pageParts) ([]byte, error) {
+	w := fl.sh.width
+	switch p.encoding {
+	case encPlain:
+		if len(p.values) < p.defined*w {
+			return nil, errors.New("data page holds fewer bytes than values")
+		}
+		return p.values[:p.defined*w], nil
+	case encRLEDict, encPlainDict:
+		if !fl.hasDict {
+			return nil, errors.New("dictionary-encoded page without a dictionary")
+		}
+		fl.idx = grow(fl.idx, p.defined)
+		if _, err := appendIndices(fl.idx, 0, p.values, p.defined, encRLEDict); err != nil {
+			return nil, err
+		}
+		if cap(fl.gathered) < p.defined*w {
+			fl.gathered = make([]byte, p.defined*w)
+		}
+		out := fl.gathered[:p.defined*w]
+		limit := uint32(len(fl.dict) / w)
+		for i, k := range fl.idx {
+			if uint32(k) >= limit {
+				return nil, fmt.Errorf("dictionary index %d out of range (dictionary of %d)", k, limit)
+			}
+			copy(out[i*w:(i+1)*w], fl.dict[int(k)*w:])
+		}
+		return out, nil
+	}
+	return nil, errSlowPath
+}
+
+// growValues makes room for n more value slots and returns the buffer.
+func (fl *floatList) growValues(n int) []byte {
+	need := (fl.elems + n) * fl.sh.width
+	if need > fl.valBuf.Cap() {
+		fl.valBuf.Reserve(max(need, 2*fl.valBuf.Cap()))
+	}
+	return fl.valBuf.Buf()[:fl.valBuf.Cap()]
+}
+
+// dense reads a page whose every slot is a present element, the common
+// case of probabilities: the values are the page's, and a row starts at
+// each repetition level of 0, found in the encoded levels a word at a
+// time without decoding them one by one.
+func (fl *floatList) dense(repData []byte, count int, src, vals []byte) error {
+	first := fl.row
+	base := int32(fl.elems)
+	start := func(at int) error {
+		if fl.row == fl.rows {
+			return errors.New("data pages hold more rows than the row group")
+		}
+		fl.offsets[fl.row] = base + int32(at)
+		fl.row++
+		return nil
+	}
+	b, k := repData, 0
+	for k < count {
+		header, n := binary.Uvarint(b)
+		if n <= 0 {
+			return errors.New("repetition levels: bad run header")
+		}
+		b = b[n:]
+		if header&1 == 0 { // an RLE run of one level
+			c := int(min(header>>1, uint64(count-k)))
+			if len(b) < 1 || b[0] > 1 {
+				return errors.New("repetition levels: bad RLE run")
+			}
+			if b[0] == 0 {
+				for j := 0; j < c; j++ {
+					if err := start(k + j); err != nil {
+						return err
+					}
+				}
+			}
+			b, k = b[1:], k+c
+			continue
+		}
+		groups := header >> 1 // of eight 1-bit levels, one byte each
+		if groups > uint64(len(b)) {
+			return errors.New("repetition levels: bit-packed run overruns the page")
+		}
+		c := min(int(groups)*8, count-k)
+		for i := 0; i < c; i += 64 {
+			var word uint64
+			for j, x := range b[i/8 : min(i/8+8, int(groups))] {
+				word |= uint64(x) << (8 * j)
+			}
+			zeros := ^word
+			if left := c - i; left < 64 {
+				zeros &= 1<<left - 1
+			}
+			for zeros != 0 {
+				if err := start(k + i + bits.TrailingZeros64(zeros)); err != nil {
+					return err
+				}
+				zeros &= zeros - 1
+			}
+		}
+		b, k = b[groups:], k+c
+	}
+	if count > 0 && first == 0 && (fl.row == 0 || fl.offsets[0] != 0) {
+		return errors.New("list continues before its first row")
+	}
+	fl.listNul.setValid(first, fl.row-first)
+	fl.elemNul.setValid(fl.elems, count)
+	copy(vals[fl.elems*fl.sh.width:], src)
+	fl.elems += count
+	return nil
+}
+
+// levels reads a page with null lists, empty lists or null elements.
+func (fl *floatList) levels(reps, defs []int32, src, vals []byte) error {
+	w, emptyDef, maxDef := fl.sh.width, fl.sh.emptyDef, int32(fl.sh.maxDef)
+	v := 0
+	for k, r := range reps {
+		d := defs[k]
+		if r == 0 {
+			if fl.row == fl.rows {
+				return errors.New("data pages hold more rows than the row group")
+			}
+			fl.offsets[fl.row] = int32(fl.elems)
+			if d < emptyDef {
+				fl.listNul.setNull(fl.row, fl.rows)
+			} else {
+				fl.listNul.setValid(fl.row, 1)
+			}
+			fl.row++
+		} else if fl.row == 0 || d <= emptyDef {
+			return errors.New("list continues with no element")
+		}
+		if d <= emptyDef {
+			continue // a null or empty list has no slot
+		}
+		at := fl.elems * w
+		if d == maxDef {
+			if w == 4 {
+				binary.LittleEndian.PutUint32(vals[at:], binary.LittleEndian.Uint32(src[v*4:]))
+			} else {
+				binary.LittleEndian.PutUint64(vals[at:], binary.LittleEndian.Uint64(src[v*8:]))
+			}
+			v++
+			fl.elemNul.setValid(fl.elems, 1)
+		} else {
+			clear(vals[at : at+w])
+			fl.elemNul.setNull(fl.elems, len(vals)/w)
+		}
+		fl.elems++
+	}
+	return nil
+}
+
+// array hands the buffers to a new list array.
+func (fl *floatList) array(typ arrow.DataType) arrow.Array {
+	fl.valBuf.ResizeNoShrink(fl.elems * fl.sh.width)
+	child := array.NewData(fl.sh.elem, fl.elems, []*memory.Buffer{fl.elemNul.buffer(fl.elems), fl.valBuf}, nil, fl.elemNul.nulls, 0)
+	defer child.Release()
+	data := array.NewData(typ, fl.rows, []*memory.Buffer{fl.listNul.buffer(fl.rows), fl.offBuf}, []arrow.ArrayData{child}, fl.listNul.nulls, 0)
+	defer data.Release()
+	return array.MakeFromData(data)
+}
+
+// lazyBitmap is a validity bitmap made at the first null: until then
+// every bit is valid and nothing is stored.
+type lazyBitmap struct {
+	mem   memory.Allocator
+	buf   *memory.Buffer
+	nulls int
+}
+
+// setNull marks bit i null; capacity is how many bits to allocate for
+// when the bitmap is made or grown.
+func (b *lazyBitmap) setNull(i, capacity int) {
+	if b.buf == nil {
+		b.buf = memory.NewResizableBuffer(b.mem)
+		b.buf.Resize(int(bitutil.BytesForBits(int64(max(capacity, i+1)))))
+		clear(b.buf.Bytes())
+		bitutil.SetBitsTo(b.buf.Bytes(), 0, int64(i), true)
+	}
+	b.ensure(i + 1)
+	bitutil.ClearBit(b.buf.Bytes(), i)
+	b.nulls++
+}
+
+// setValid marks bits [lo, lo+n) valid, when there is a bitmap.
+func (b *lazyBitmap) setValid(lo, n int) {
+	if b.buf == nil || n == 0 {
+		return
+	}
+	b.ensure(lo + n)
+	if n == 1 {
+		bitutil.SetBit(b.buf.Bytes(), lo)
+		return
+	}
+	bitutil.SetBitsTo(b.buf.Bytes(), int64(lo), int64(n), true)
+}
+
+func (b *lazyBitmap) ensure(bits int) {
+	if need := int(bitutil.BytesForBits(int64(bits))); need > b.buf.Len() {
+		old := b.buf.Len()
+		b.buf.Resize(max(need, 2*old))
+		clear(b.buf.Bytes()[old:])
+	}
+}
+
+// buffer is the bitmap for an array of n, or nil when nothing is null.
+func (b *lazyBitmap) buffer(n int) *memory.Buffer {
+	if b.nulls == 0 {
+		return nil
+	}
+	b.ensure(n)
+	return b.buf
+}
+
+func (b *lazyBitmap) release() {
+	if b.buf != nil {
+		b.buf.Release()
+	}
+}

@@ -1,0 +1,378 @@
+package dataset
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/bitutil"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/apache/arrow-go/v18/parquet"
+	"github.com/apache/arrow-go/v18/parquet/file"
+)
+
+// A fast path for flat string and binary columns that are not read as
+// dictionaries: file paths, ids, captions. pqarrow decodes them one value
+// at a time into a growing builder; here each page's values go straight
+// into the Arrow offsets and data buffers of the whole row group. It reads
+// PLAIN pages, DELTA_LENGTH_BYTE_ARRAY and DELTA_BYTE_ARRAY pages, and
+// dictionary-encoded pages (a writer that fell back to PLAIN part way
+// through a chunk leaves both kinds), with or without nulls. Anything else
+// gives errSlowPath and pqarrow reads the chunk.
+
+// Parquet encodings beyond those of dictcol.go.
+const (
+	encDeltaLength = 6
+	encDeltaBytes  = 7
+)
+
+// stringChunk accumulates a chunk's strings as Arrow buffers.
+type stringChunk struct {
+	rows    int
+	n       int // rows decoded
+	offsets []int32
+	offBuf  *memory.Buffer
+	data    *memory.Buffer
+	size    int // bytes used in data
+	valid   *memory.Buffer
+	nulls   int
+	mem     memory.Allocator
+
+	dictOff  []int32 // a dictionary page's values, copied: pages are freed on Next
+	dictData []byte
+	hasDict  bool
+	idx      []int32
+}
+
+// readStringChunk reads a flat string or binary column chunk, or fails
+// with errSlowPath when it cannot.
+func readStringChunk(pf *file.Reader, rg, c int, typ arrow.DataType, mem memory.Allocator) (arrow.Array, error) {
+	if id := typ.ID(); id != arrow.STRING && id != arrow.BINARY {
+		return nil, errSlowPath
+	}
+	pr, rows, maxDef, err := chunkPages(pf, rg, c, parquet.Types.ByteArray)
+	if err != nil {
+		return nil, err
+	}
+	defer pr.Close()
+	cc, err := pf.MetaData().RowGroup(rg).ColumnChunk(c)
+	if err != nil {
+		return nil, err
+	}
+	if rows >= math.MaxInt32 {
+		return nil, errSlowPath
+	}
+	sc := newStringChunk(int(rows), sizeHint(cc.TotalUncompressedSize(), cc.TotalCompressedSize(), 64*rows), mem)
+	defer sc.release()
+	lr := levelReader{maxDef: maxDef}
+	for pr.Next() {
+		if d, ok := pr.Page().(*file.DictionaryPage); ok {
+			if err := sc.setDict(d.Data(), int(d.NumValues())); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		parts, err := lr.split(pr.Page())
+		if err != nil {
+			return nil, err
+		}
+		if err := sc.page(parts); err != nil {
+			return nil, err
+		}
+	}
+	if err := pr.Err(); err != nil {
+		return nil, err
+	}
+	if sc.n != sc.rows {
+		return nil, errSlowPath
+	}
+	return sc.array(typ), nil
+}
+
+// sizeHint is how many bytes to reserve for a chunk's values: what its
+// metadata claims, trusted only as far as the compressed bytes (checked
+// to lie in the file) could plausibly expand, or as far as perRows, a
+// generous size for the row group's row count. Buffers grow past it if
+// needed; a corrupt footer cannot make a huge reservation from a small
+// chunk.
+func sizeHint(claimed, compressed, perRows int64) int {
+	return int(max(min(claimed, max(8*compressed, perRows)+1<<20, 1<<30), 0))
+}
+
+func newStringChunk(rows, sizeHint int, mem memory.Allocator) *stringChunk {
+	sc := &stringChunk{rows: rows, mem: mem}
+	sc.offBuf = memory.NewResizableBuffer(valueAllocator(mem))
+	sc.offBuf.Resize((rows + 1) * 4)
+	sc.offsets = arrow.Int32Traits.CastFromBytes(sc.offBuf.Bytes())
+	sc.offsets[0] = 0
+	sc.data = memory.NewResizableBuffer(valueAllocator(mem))
+	sc.data.Reserve(max(sizeHint, 64))
+	return sc
+}
+
+func (sc *stringChunk) release() {
+	sc.offBuf.Release()
+	sc.data.Release()
+	if sc.valid != nil {
+		sc.valid.Release()
+	}
+}
+
+// array hands the buffers to a new array.
+func (sc *stringChunk) array(typ arrow.DataType) arrow.Array {
+	sc.data.ResizeNoShrink(sc.size)
+	var valid *memory.Buffer
+	if sc.nulls > 0 {
+		valid = sc.valid
+	}
+	data := array.NewData(typ, sc.rows, []*memory.Buffer{valid, sc.offBuf, sc.data}, nil, sc.nulls, 0)
+	defer data.Release()
+	return array.MakeFromData(data)
+}
+
+// reserve makes room for k more bytes of data and returns the whole
+// buffer; it fails when the chunk would pass Arrow's 2 GiB string limit
+// (pqarrow splits such chunks).
+func (sc *stringChunk) reserve(k int) ([]byte, error) {
+	need := sc.size + k
+	if need > math.MaxInt32 || k < 0 {
+		return nil, errSlowPath
+	}
+	if need > sc.data.Cap() {
+		sc.data.Reserve(max(need, 2*sc.data.Cap()))
+	}
+	return sc.data.Buf()[:sc.data.Cap()], nil
+}
+
+func (sc *stringChunk) setDict(b []byte, n int) error {
+	if sc.hasDict {
+		return errSlowPath
+	}
+	sc.hasDict = true
+	sc.dictOff = make([]int32, n+1)
+	sc.dictData = make([]byte, 0, len(b))
+	for i := 0; i < n; i++ {
+		if len(b) < 4 {
+			return errors.New("dictionary page ends early")
+		}
+		l := binary.LittleEndian.Uint32(b)
+		if uint64(l) > uint64(len(b)-4) {
+			return errors.New("dictionary page value overruns the page")
+		}
+		sc.dictData = append(sc.dictData, b[4:4+l]...)
+		sc.dictOff[i+1] = int32(len(sc.dictData))
+		b = b[4+l:]
+	}
+	return nil
+}
+
+// page appends one data page's rows.
+func (sc *stringChunk) page(p pageParts) error {
+	if p.count > sc.rows-sc.n {
+		return errors.New("data pages hold more values than the row group has rows")
+	}
+	// The page's values go in densely at offsets[n+1:], then spread out
+	// over the rows when some rows are null.
+	dense := sc.offsets[sc.n+1 : sc.n+1+p.defined]
+	var err error
+	switch p.encoding {
+	case encPlain:
+		err = sc.plain(p.values, dense)
+	case encRLEDict, encPlainDict:
+		err = sc.dictValues(p.values, dense)
+	case encDeltaLength:
+		err = sc.deltaLength(p.values, dense)
+	case encDeltaBytes:
+		err = sc.deltaBytes(p.values, dense)
+	default:
+		return errSlowPath
+	}
+	if err != nil {
+		return err
+	}
+	if p.defs != nil {
+		sc.spread(p.defs, p.defined)
+	} else if sc.valid != nil {
+		bitutil.SetBitsTo(sc.valid.Bytes(), int64(sc.n), int64(p.count), true)
+	}
+	sc.n += p.count
+	return nil
+}
+
+// plain decodes PLAIN byte arrays: each a 4-byte length, then the bytes.
+func (sc *stringChunk) plain(b []byte, dense []int32) error {
+	// The data needs at most the page's size (the lengths are dropped),
+	// and 32 bytes of slack for the short copies below.
+	buf, err := sc.reserve(len(b) + 32)
+	if err != nil {
+		return err
+	}
+	size := sc.size
+	for i := range dense {
+		if len(b) < 4 {
+			return errors.New("data page ends early")
+		}
+		l := binary.LittleEndian.Uint32(b)
+		if uint64(l) > uint64(len(b)-4) {
+			return errors.New("data page value overruns the page")
+		}
+		if l <= 32 && len(b) >= 36 {
+			// Short values (paths, ids) move as one 32-byte block, no
+			// call; the bytes past the value are overwritten next.
+			copy32(buf[size:size+32], b[4:36])
+		} else {
+			copy(buf[size:], b[4:4+l])
+		}
+		size += int(l)
+		dense[i] = int32(size)
+		b = b[4+l:]
+	}
+	sc.size = size
+	return nil
+}
+
+// copy32 copies 32 bytes in four 8-byte moves; the compiler makes a
+// memmove call of a [32]byte assignment.
+func copy32(dst, src []byte) {
+	dst, src = dst[:32:32], src[:32:32]
+	a, b := binary.LittleEndian.Uint64(src), binary.LittleEndian.Uint64(src[8:])
+	c, d := binary.LittleEndian.Uint64(src[16:]), binary.LittleEndian.Uint64(src[24:])
+	binary.LittleEndian.PutUint64(dst, a)
+	binary.LittleEndian.PutUint64(dst[8:], b)
+	binary.LittleEndian.PutUint64(dst[16:], c)
+	binary.LittleEndian.PutUint64(dst[24:], d)
+}
+
+// dictValues copies dictionary entries, by the page's indices.
+func (sc *stringChunk) dictValues(b []byte, dense []int32) error {
+	if !sc.hasDict {
+		return errors.New("dictionary-encoded page without a dictionary")
+	}
+	sc.idx = grow(sc.idx, len(dense))
+	if _, err := appendIndices(sc.idx, 0, b, len(dense), encRLEDict); err != nil {
+		return err
+	}
+	total := 0
+	limit := uint32(len(sc.dictOff) - 1)
+	for _, k := range sc.idx {
+		if uint32(k) >= limit {
+			return fmt.Errorf("dictionary index %d out of range (dictionary of %d)", k, limit)
+		}
+		total += int(sc.dictOff[k+1] - sc.dictOff[k])
+	}
+	buf, err := sc.reserve(total)
+	if err != nil {
+		return err
+	}
+	size := sc.size
+	for i, k := range sc.idx {
+		size += copy(buf[size:], sc.dictData[sc.dictOff[k]:sc.dictOff[k+1]])
+		dense[i] = int32(size)
+	}
+	sc.size = size
+	return nil
+}
+
+// deltaLength decodes DELTA_LENGTH_BYTE_ARRAY: every length, delta
+// encoded, then every value's bytes back to back.
+func (sc *stringChunk) deltaLength(b []byte, dense []int32) error {
+	data, err := splitDeltaLength(b, dense)
+	if err != nil {
+		return err
+	}
+	buf, err := sc.reserve(len(data))
+	if err != nil {
+		return err
+	}
+	copy(buf[sc.size:], data)
+	for i, l := range dense {
+		sc.size += int(l)
+		dense[i] = int32(sc.size)
+	}
+	return nil
+}
+
+// splitDeltaLength decodes the lengths of a DELTA_LENGTH_BYTE_ARRAY
+// section into lens and returns the bytes of the values.
+func splitDeltaLength(b []byte, lens []int32) ([]byte, error) {
+	rest, err := decodeDeltaInt32(b, lens)
+	if err != nil {
+		return nil, err
+	}
+	total := 0
+	for _, l := range lens {
+		if l < 0 || int(l) > len(rest)-total {
+			return nil, errors.New("delta-length value overruns the page")
+		}
+		total += int(l)
+	}
+	return rest[:total], nil
+}
+
+// deltaBytes decodes DELTA_BYTE_ARRAY: each value is a prefix of the one
+// before it (the prefix lengths delta encoded), then a suffix (the
+// suffixes as in DELTA_LENGTH_BYTE_ARRAY). The first value of a page has
+// no prefix.
+func (sc *stringChunk) deltaBytes(b []byte, dense []int32) error {
+	sc.idx = grow(sc.idx, len(dense))
+	prefix := sc.idx
+	rest, err := decodeDeltaInt32(b, prefix)
+	if err != nil {
+		return err
+	}
+	suffixes, err := splitDeltaLength(rest, dense)
+	if err != nil {
+		return err
+	}
+	total, prevLen := 0, 0
+	for i, p := range prefix {
+		if p < 0 || int(p) > prevLen {
+			return fmt.Errorf("delta byte array prefix of %d bytes after a value of %d", p, prevLen)
+		}
+		prevLen = int(p) + int(dense[i])
+		total += prevLen
+	}
+	buf, err := sc.reserve(total)
+	if err != nil {
+		return err
+	}
+	prev := sc.size
+	for i, p := range prefix {
+		start := sc.size
+		sc.size += copy(buf[sc.size:], buf[prev:prev+int(p)]) // the value before lies wholly below
+		sc.size += copy(buf[sc.size:], suffixes[:dense[i]])
+		suffixes = suffixes[dense[i]:]
+		dense[i] = int32(sc.size)
+		prev = start
+	}
+	return nil
+}
+
+// spread moves the page's defined values, written densely from
+// offsets[n+1], to their rows, and marks the null rows. It runs from the
+// last row back, so nothing is overwritten before it is read.
+func (sc *stringChunk) spread(defs []int32, defined int) {
+	if sc.valid == nil {
+		sc.valid = memory.NewResizableBuffer(sc.mem)
+		sc.valid.Resize(int(bitutil.BytesForBits(int64(sc.rows))))
+		clear(sc.valid.Bytes())
+		bitutil.SetBitsTo(sc.valid.Bytes(), 0, int64(sc.n), true)
+	}
+	bitmap := sc.valid.Bytes()
+	off := sc.offsets[sc.n:]
+	j := defined - 1
+	for i := len(defs) - 1; i >= 0; i-- {
+		if defs[i] != 0 {
+			off[i+1] = off[j+1]
+			j--
+			bitutil.SetBit(bitmap, sc.n+i)
+			continue
+		}
+		// A null row is empty: it ends where the value before it does.
+		off[i+1] = off[j+1]
+		sc.nulls++
+	}
+}
