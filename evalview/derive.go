@@ -20,6 +20,8 @@ type Options struct {
 	Threshold float64 // --threshold (binary); 0 means 0.5
 	IoU       float64 // --iou (detection); 0 means 0.5
 	CLFilter  string  // --cl-filter; "" means prune_by_noise_rate
+
+	fieldsOnly bool // the per-sample fields are wanted, not the report
 }
 
 // Evaluation is one prediction set's evaluation.
@@ -195,6 +197,7 @@ func evaluateSet(ds *dataset.Dataset, t *dataset.Table, s predSet, opts Options,
 		}
 		in.Threshold = opts.Threshold
 		in.CLFilter = opts.CLFilter
+		in.FieldsOnly = opts.fieldsOnly
 		if ev.Class, err = classify.Evaluate(in); err != nil {
 			return nil, nil, nil, err
 		}

@@ -48,11 +48,14 @@ type Session struct {
 
 	progressMu sync.Mutex
 
-	mu      sync.Mutex // guards what follows
-	cols    map[string]*arrow.Chunked
-	joins   *dataset.LoadInfo // set by the first Load
-	evals   []*Evaluation
-	loading *sync.Mutex // one load at a time: a second one waits and finds the columns
+	mu    sync.Mutex // guards what follows
+	cols  map[string]*arrow.Chunked
+	joins *dataset.LoadInfo // set by the first Load
+	evals []*Evaluation     // full reports, once evaluated
+	// evalWarnings are what any evaluation (a report, or the fields a
+	// query needed) warned about.
+	evalWarnings []string
+	loading      *sync.Mutex // one load at a time: a second one waits and finds the columns
 }
 
 // Open opens the dataset and its predictions and works out the derived
@@ -170,9 +173,7 @@ func (s *Session) Warnings() []string {
 	if s.joins != nil {
 		add(s.joins.Warnings)
 	}
-	for _, ev := range s.evals {
-		add(ev.Warnings)
-	}
+	add(s.evalWarnings)
 	return out
 }
 

@@ -148,7 +148,10 @@ func (s *Session) evaluateAll(ctx context.Context) error {
 		return err
 	}
 	defer in.Release()
-	out, evals, err := Evaluate(s.ds, in, s.cfg.Eval, s.mem)
+	// A script's query wants the fields; the TUI also shows the report.
+	opts := s.cfg.Eval
+	opts.fieldsOnly = !s.cfg.Interactive
+	out, evals, err := Evaluate(s.ds, in, opts, s.mem)
 	if err != nil {
 		return fmt.Errorf("%s: %w", s.ds.Path, err)
 	}
@@ -165,7 +168,12 @@ func (s *Session) evaluateAll(ctx context.Context) error {
 		}
 		s.cols[derivedKey(f.Name)] = col
 	}
-	s.evals = evals
+	for _, ev := range evals {
+		s.evalWarnings = appendNew(s.evalWarnings, ev.Warnings...)
+	}
+	if !opts.fieldsOnly {
+		s.evals = evals
+	}
 	return nil
 }
 
@@ -273,6 +281,9 @@ func (s *Session) Evaluations(ctx context.Context) ([]*Evaluation, error) {
 	defer s.mu.Unlock()
 	if s.evals == nil {
 		s.evals = evals
+		for _, ev := range evals {
+			s.evalWarnings = appendNew(s.evalWarnings, ev.Warnings...)
+		}
 	}
 	return s.evals, nil
 }

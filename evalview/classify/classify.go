@@ -262,14 +262,18 @@ func Evaluate(in *Input) (*Report, error) {
 		// Ranking the columns and confident learning are independent;
 		// overlapping them keeps every core busy when their own
 		// parallelism runs out of work.
-		done := make(chan struct{})
-		go func() {
-			defer close(done)
-			ranks = rankAll(in.Label, in.Probs, rows.probsOK, k, pos)
-		}()
-		r.confidentLearning(in, filter, k)
-		<-done
-		r.rocAUC(ranks, k)
+		if in.FieldsOnly {
+			r.confidentLearning(in, filter, k)
+		} else {
+			done := make(chan struct{})
+			go func() {
+				defer close(done)
+				ranks = rankAll(in.Label, in.Probs, rows.probsOK, k, pos)
+			}()
+			r.confidentLearning(in, filter, k)
+			<-done
+			r.rocAUC(ranks, k)
+		}
 	}
 	if binary {
 		r.binaryMetrics(in, threshold, bin, ranks)

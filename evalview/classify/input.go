@@ -40,6 +40,10 @@ type Input struct {
 	Positive  int       // index of the positive class for binary tasks, -1 otherwise
 	Threshold float64   // binary: positive iff p(positive) >= Threshold (when Probs exist); 0 means 0.5
 	CLFilter  string    // cleanlab filter_by; "" means prune_by_noise_rate
+	// FieldsOnly leaves out the report's metrics that rank every sample
+	// of every class (ROC AUC, average precision): the per-sample fields
+	// need none of them, and ranking is most of an evaluation's time.
+	FieldsOnly bool
 }
 
 // SetPositive names the positive class of a binary task. An empty name
