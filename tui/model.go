@@ -1,175 +1,531 @@
 package tui
 
 import (
-	"fmt"
+	"context"
+	"errors"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
-	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/charmbracelet/x/ansi"
 
-	"triage/dataset"
+	"triage/evalview"
 	"triage/render"
 )
 
-// Model is the table view: a window of rows over a dataset table. It
-// formats only the rows on screen.
-type Model struct {
-	title   string
-	table   *dataset.Table
-	classes map[string][]string // column -> class names, for integer label columns
-	keys    KeyMap
+// The root model routes messages: global keys first (help, query bar,
+// switching views, quitting), then overlays (the detail view, a dialog,
+// the help), then the current view. Slow work runs in commands that
+// report back with messages; each carries what it belongs to (a sheet id,
+// an operation id), and results for a sheet that is gone are dropped.
+//
+//	┌ status line: dataset, rows, selection, queue, progress ┐
+//	│ view tabs and the sheet breadcrumb                     │
+//	│                                                        │
+//	│ the current view (evaluation, samples, queue)          │
+//	│   or the detail view, the help, a dialog over it       │
+//	│                                                        │
+//	│ query bar (two lines while typing)                     │
+//	└ key hints                                              ┘
 
-	width, height int
-	top           int // first row on screen
-	firstCol      int // first column on screen
+type viewID int
+
+const (
+	viewEval viewID = iota
+	viewSamples
+	viewQueue
+)
+
+var viewNames = []string{"Evaluation", "Samples", "Queue"}
+
+// Options configure the program.
+type Options struct {
+	// Title names the dataset on the status line.
+	Title string
+	// Progress, when set, is the feed the session reports progress to
+	// (evalview.Config.Progress = feed.Report).
+	Progress *ProgressFeed
+	// Queue takes the actions; nil holds them in memory.
+	Queue Queue
+	// HistoryPath is the query history file; "" keeps no history.
+	HistoryPath string
+	// SyncOutput asks the terminal for synchronized output even where
+	// bubbletea does not (over SSH).
+	SyncOutput bool
+	// Dark is the background to assume until the terminal says; it
+	// answers a query at start.
+	Dark bool
+	// Debug, when set, says which image protocol was chosen and the like
+	// on the status line.
+	Debug bool
 }
 
-// New returns a model showing t. classColumns names integer columns whose
-// values index classes.
-func New(title string, t *dataset.Table, classes []string, classColumns []string) Model {
-	m := Model{title: title, table: t, keys: DefaultKeyMap(), width: 80, height: 24, classes: map[string][]string{}}
-	for _, c := range classColumns {
-		m.classes[c] = classes
+// Model is the program's root model.
+type Model struct {
+	c       *common
+	view    viewID
+	eval    evalModel
+	samples samplesModel
+	queue   queueModel
+	detail  *detailModel
+	boxView *boxView
+	dialog  dialog
+	lastTag string
+	help    bool
+	bar     queryBar
+	marks   *marks
+	actions Queue
+	opts    Options
+
+	progress  *evalview.Progress
+	notice    string
+	noticeErr bool
+	evalOp    int
+	started   bool // evaluation and preloading were started
+}
+
+// New returns the program for an opened session. ctx bounds every
+// operation it starts.
+func New(ctx context.Context, s *evalview.Session, opts Options) Model {
+	c := &common{ctx: ctx, sess: s, title: opts.Title, keys: DefaultKeyMap(), width: 80, height: 24}
+	c.setStyles(NewStyles(opts.Dark))
+	c.hasDerive = len(s.Derived()) > 0
+	c.evalDone = !c.hasDerive
+	if opts.Queue == nil {
+		opts.Queue = NewMemoryQueue()
 	}
+	mk := &marks{}
+	m := Model{c: c, marks: mk, actions: opts.Queue, opts: opts}
+	m.samples = newSamples(c, mk)
+	m.eval = newEval(c)
+	m.queue = newQueueView(c, opts.Queue)
+	m.bar = queryBar{c: c, historyPath: opts.HistoryPath}
+	if !c.hasDerive {
+		m.view = viewSamples
+	}
+	m.layout()
 	return m
 }
 
-func (m Model) Init() tea.Cmd { return nil }
+// Init starts the first screen's rows, the history and the theme query.
+func (m Model) Init() tea.Cmd {
+	cmds := []tea.Cmd{
+		tea.RequestBackgroundColor,
+		loadHistory(m.opts.HistoryPath),
+		m.samples.ensureWindow(),
+	}
+	if m.opts.Progress != nil {
+		cmds = append(cmds, m.opts.Progress.wait())
+	}
+	if m.opts.SyncOutput {
+		// bubbletea asks for mode 2026 only outside SSH; ask anyway. The
+		// terminal's answer turns it on (tea.ModeReportMsg).
+		cmds = append(cmds, tea.Raw(ansi.RequestModeSynchronizedOutput))
+	}
+	return tea.Batch(cmds...)
+}
 
+// start begins evaluating (and then preloading) once the first rows are
+// on screen, so that the first frame does not wait behind them.
+func (m *Model) start() tea.Cmd {
+	if m.started {
+		return nil
+	}
+	m.started = true
+	if m.c.hasDerive {
+		ctx, op := m.c.startOp("evaluating")
+		m.evalOp = op
+		return evaluate(ctx, m.c.sess, op)
+	}
+	return m.preloadCmd()
+}
+
+// preloadCmd reads the columns the samples view shows.
+func (m *Model) preloadCmd() tea.Cmd {
+	var cols []string
+	for _, c := range m.samples.root().cols {
+		if !c.rowNum {
+			cols = append(cols, c.name)
+		}
+	}
+	ctx, op := m.c.startOp("loading")
+	return preload(ctx, m.c.sess, op, cols)
+}
+
+// Update routes a message.
 func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
-		m.width, m.height = msg.Width, msg.Height
+		m.c.width, m.c.height = msg.Width, msg.Height
+		m.layout()
+		return m, m.samples.ensureWindow()
+	case tea.BackgroundColorMsg:
+		m.c.setStyles(NewStyles(msg.IsDark()))
+		return m, nil
 	case tea.KeyPressMsg:
 		return m.handleKey(msg)
+	case tea.PasteMsg:
+		if m.bar.active {
+			m.bar, _ = m.bar.Update(msg)
+		}
+		return m, nil
+	case tea.MouseWheelMsg:
+		return m.routeToView(msg)
+	}
+	return m.handleResult(msg)
+}
+
+// handleResult takes what a command reported.
+func (m Model) handleResult(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case progressMsg:
+		p := evalview.Progress(msg)
+		m.progress = &p
+		return m, m.opts.Progress.wait()
+	case historyMsg:
+		m.bar.history = append(msg.entries, m.bar.history...)
+		m.bar.histPos = len(m.bar.history)
+		if msg.err != nil {
+			return m, notice(msg.err.Error(), true)
+		}
+		return m, nil
+	case noticeMsg:
+		m.notice, m.noticeErr = msg.text, msg.err
+		return m, nil
+	case evalDoneMsg:
+		return m.evalDone(msg)
+	case preloadDoneMsg:
+		m.c.endOp(msg.op)
+		if m.c.busy() == nil {
+			m.progress = nil
+		}
+		if msg.err != nil && m.c.ctx.Err() == nil && !isCancel(msg.err) {
+			return m, notice("loading: "+msg.err.Error(), true)
+		}
+		return m, nil
+	case slicesDoneMsg:
+		m.c.endOp(msg.op)
+		m.eval.setSlices(msg.rep, msg.err)
+		return m, nil
+	case openQueryMsg:
+		return m.openQuery(msg)
+	case submitMsg:
+		return m.submit(msg)
+	case openDetailMsg:
+		return m.openDetail(msg)
+	case marksDoneMsg:
+		*m.marks = msg.marks
+		return m, notice(markedText(msg.added, m.marks.n), false)
+	case queryDoneMsg, windowMsg:
+		var cmd tea.Cmd
+		m.samples, cmd = m.samples.Update(msg)
+		if _, ok := msg.(windowMsg); ok && !m.started {
+			return m, tea.Batch(cmd, m.start())
+		}
+		if q, ok := msg.(queryDoneMsg); ok && q.err != nil && !isCancel(q.err) {
+			m.notice, m.noticeErr = firstLine(q.err.Error()), true
+		}
+		return m, cmd
+	case detailMsg:
+		if m.detail != nil {
+			m.detail.take(msg)
+		}
+		return m, nil
+	case actionDoneMsg:
+		return m.actionDone(msg)
+	case dialogDoneMsg:
+		return m.dialogDone(msg)
+	case openBoxesMsg:
+		return m.openBoxes()
+	case keysMsg:
+		if m.boxView != nil {
+			return m, m.boxView.Update(msg)
+		}
+		return m, nil
+	case suspectsMsg, boxesMsg:
+		var cmd tea.Cmd
+		m.eval, cmd = m.eval.Update(msg)
+		return m, cmd
 	}
 	return m, nil
 }
 
-// pageRows is the number of table rows on screen (title, header and help
-// take three lines).
-func (m Model) pageRows() int { return max(1, m.height-3) }
+func (m Model) evalDone(msg evalDoneMsg) (tea.Model, tea.Cmd) {
+	m.c.endOp(msg.op)
+	m.c.evalDone = true
+	m.c.evals, m.c.evalErr = msg.evals, msg.err
+	if m.c.busy() == nil {
+		m.progress = nil
+	}
+	if msg.err != nil {
+		m.eval.setReports(nil, msg.err)
+		if isCancel(msg.err) {
+			return m, notice("evaluation cancelled", true)
+		}
+		return m, notice("evaluation: "+firstLine(msg.err.Error()), true)
+	}
+	evalCmd := m.eval.setReports(msg.evals, nil)
+	ctx, op := m.c.startOp("slicing")
+	return m, tea.Batch(m.samples.invalidate(), evalCmd, findSlices(ctx, m.c.sess, op), m.preloadCmd())
+}
+
+// layout gives each part its size.
+func (m *Model) layout() {
+	h := m.bodyHeight()
+	m.samples.SetSize(m.c.width, h)
+	m.eval.SetSize(m.c.width, h)
+	m.queue.SetSize(m.c.width, h)
+	if m.detail != nil {
+		m.detail.SetSize(m.c.width, h)
+	}
+	if m.boxView != nil {
+		m.boxView.SetSize(m.c.width, h)
+	}
+}
+
+// bodyHeight is what is left for the view: the status line, the tabs,
+// the query bar and the key hints take the rest.
+func (m Model) bodyHeight() int {
+	return max(1, m.c.height-3-m.bar.height())
+}
 
 func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
-	n := int(m.table.NumRows())
-	switch {
-	case key.Matches(msg, m.keys.Quit):
-		return m, tea.Quit
-	case key.Matches(msg, m.keys.Up):
-		m.top--
-	case key.Matches(msg, m.keys.Down):
-		m.top++
-	case key.Matches(msg, m.keys.PageUp):
-		m.top -= m.pageRows()
-	case key.Matches(msg, m.keys.PageDown):
-		m.top += m.pageRows()
-	case key.Matches(msg, m.keys.Top):
-		m.top = 0
-	case key.Matches(msg, m.keys.Bottom):
-		m.top = n - m.pageRows()
-	case key.Matches(msg, m.keys.Left):
-		m.firstCol--
-	case key.Matches(msg, m.keys.Right):
-		m.firstCol++
+	k := m.c.keys
+	if key.Matches(msg, k.Quit) {
+		return m.interrupt()
 	}
-	m.top = max(0, min(m.top, n-m.pageRows()))
-	m.firstCol = max(0, min(m.firstCol, m.table.Schema().NumFields()-1))
+	m.notice = ""
+	if m.bar.active {
+		var cmd tea.Cmd
+		m.bar, cmd = m.bar.Update(msg)
+		m.layout()
+		return m, cmd
+	}
+	if m.dialog != nil {
+		d, cmd := m.dialog.Update(msg)
+		m.dialog = d
+		return m, cmd
+	}
+	if m.help {
+		if key.Matches(msg, k.Help, k.Close, k.Back) {
+			m.help = false
+		}
+		return m, nil
+	}
+	switch {
+	case key.Matches(msg, k.Help):
+		m.help = true
+		return m, nil
+	case key.Matches(msg, k.Query):
+		within := ""
+		if m.view == viewSamples && m.detail == nil {
+			within = m.samples.top().query
+		}
+		m.bar.open(within)
+		m.layout()
+		return m, nil
+	case key.Matches(msg, k.QueueView):
+		m.detail, m.boxView = nil, nil
+		m.view = viewQueue
+		return m, nil
+	case key.Matches(msg, k.NextView, k.PrevView) && m.detail == nil && m.boxView == nil:
+		d := 1
+		if key.Matches(msg, k.PrevView) {
+			d = len(viewNames) - 1
+		}
+		m.view = (m.view + viewID(d)) % viewID(len(viewNames))
+		return m, m.samples.ensureWindow()
+	case key.Matches(msg, k.Mark) && m.detail != nil:
+		m.marks.toggle(m.detail.row)
+		return m, notice(markedText(1, m.marks.n), false)
+	case key.Matches(msg, k.Tag, k.Relabel, k.Mine, k.Drop, k.Undo):
+		return m.startAction(msg)
+	case key.Matches(msg, k.Back, k.Close, k.Pop):
+		return m.back(msg)
+	}
+	return m.routeToView(msg)
+}
+
+// interrupt is ctrl+c: it cancels what is running, and quits when nothing
+// is.
+func (m Model) interrupt() (tea.Model, tea.Cmd) {
+	if names := m.c.cancelOps(); len(names) > 0 {
+		m.progress = nil
+		m.notice, m.noticeErr = "cancelled "+strings.Join(names, ", ")+" · ctrl+c again quits", true
+		return m, nil
+	}
+	return m, tea.Quit
+}
+
+// back leaves what is on top: the detail view, then a sheet, then the
+// samples or queue view for the evaluation; q quits from the last.
+func (m Model) back(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	k := m.c.keys
+	if m.detail != nil {
+		m.detail = nil
+		return m, m.samples.ensureWindow()
+	}
+	if m.boxView != nil {
+		m.boxView = nil
+		return m, nil
+	}
+	if m.view == viewSamples && m.samples.pop() {
+		m.layout()
+		return m, m.samples.ensureWindow()
+	}
+	if key.Matches(msg, k.Pop) {
+		return m, nil
+	}
+	if m.view != viewEval && len(m.c.sess.Derived()) > 0 {
+		m.view = viewEval
+		return m, nil
+	}
+	if key.Matches(msg, k.Back) {
+		return m, tea.Quit
+	}
 	return m, nil
 }
 
+// routeToView hands a message to the view on screen.
+func (m Model) routeToView(msg tea.Msg) (tea.Model, tea.Cmd) {
+	var cmd tea.Cmd
+	switch {
+	case m.detail != nil:
+		var d detailModel
+		d, cmd = m.detail.Update(msg)
+		m.detail = &d
+	case m.boxView != nil:
+		cmd = m.boxView.Update(msg)
+	case m.view == viewEval:
+		m.eval, cmd = m.eval.Update(msg)
+	case m.view == viewSamples:
+		m.samples, cmd = m.samples.Update(msg)
+	case m.view == viewQueue:
+		m.queue, cmd = m.queue.Update(msg)
+	}
+	return m, cmd
+}
+
+// openQuery opens a sheet for a query made by a view (a preset, a
+// confusion cell, a sort).
+func (m Model) openQuery(msg openQueryMsg) (tea.Model, tea.Cmd) {
+	prog, err := m.c.sess.Compile(msg.query)
+	if err != nil {
+		return m, notice(firstLine(err.Error())+": "+msg.query, true)
+	}
+	m.detail = nil
+	m.view = viewSamples
+	if !msg.replace {
+		// A query from the evaluation view starts from all rows.
+		m.samples.stack = m.samples.stack[:1]
+	}
+	cmd := m.samples.push(msg.title, msg.query, prog, msg.replace)
+	m.layout()
+	return m, cmd
+}
+
+// submit runs a typed query: in the samples view it refines the sheet on
+// show, elsewhere it starts from all rows.
+func (m Model) submit(msg submitMsg) (tea.Model, tea.Cmd) {
+	src := msg.text
+	if m.view == viewSamples && m.detail == nil {
+		src = refine(m.samples.top().query, msg.text)
+	} else {
+		m.samples.stack = m.samples.stack[:1]
+	}
+	prog, err := m.c.sess.Compile(src)
+	if err != nil {
+		return m, notice(firstLine(err.Error()), true)
+	}
+	m.detail = nil
+	m.view = viewSamples
+	cmd := m.samples.push(msg.text, src, prog, false)
+	m.layout()
+	return m, cmd
+}
+
+// View draws the screen.
 func (m Model) View() tea.View {
 	v := tea.NewView(m.Render())
 	v.AltScreen = true
+	v.MouseMode = tea.MouseModeCellMotion
+	v.WindowTitle = "triage: " + render.Sanitize(m.c.title)
+	if p := m.progress; p != nil && p.Total > 0 {
+		v.ProgressBar = tea.NewProgressBar(tea.ProgressBarDefault, int(100*p.Done/p.Total))
+	}
 	return v
 }
 
-// Render draws the screen as plain text, width by height.
+// Render draws the screen as text, exactly width × height.
 func (m Model) Render() string {
+	w, h := m.c.width, m.c.height
+	body := m.bodyHeight()
 	var b strings.Builder
-	n := m.table.NumRows()
-	last := min(int64(m.top+m.pageRows()), n)
-	status := fmt.Sprintf("%s  rows %d–%d of %d", render.Sanitize(m.title), min(int64(m.top+1), n), last, n)
-	b.WriteString(ansi.Truncate(status, m.width, "…"))
+	b.WriteString(m.statusLine(w))
 	b.WriteByte('\n')
-
-	fields := m.table.Schema().Fields()
-	var header []string
-	for _, f := range fields[m.firstCol:] {
-		header = append(header, render.Sanitize(f.Name))
+	b.WriteString(m.tabsLine(w))
+	b.WriteByte('\n')
+	var main string
+	switch {
+	case m.help:
+		main = m.helpView(w, body)
+	case m.dialog != nil:
+		main = m.dialog.View(w, body)
+	case m.detail != nil:
+		main = m.detail.View()
+	case m.boxView != nil:
+		main = m.boxView.View()
+	case m.view == viewEval:
+		main = m.eval.View(m.samples.root())
+	case m.view == viewSamples:
+		main = m.samples.View()
+	case m.view == viewQueue:
+		main = m.queue.View()
 	}
-	rows := m.windowRows(m.top, int(last))
-	header, rows = fitColumns(header, rows, m.width)
-	b.WriteString(render.Table(header, rows, m.width))
-	for i := len(rows); i < m.pageRows(); i++ {
+	writeBlock(&b, main, w, body)
+	b.WriteString(m.bar.View(w, m.idleLine(w)))
+	b.WriteByte('\n')
+	b.WriteString(m.hintLine(w))
+	out := b.String()
+	if lines := strings.Count(out, "\n") + 1; lines != h && h > 0 {
+		out = fitLines(out, w, h)
+	}
+	return out
+}
+
+// writeBlock writes text as exactly h lines of at most w columns, each
+// followed by a newline.
+func writeBlock(b *strings.Builder, text string, w, h int) {
+	lines := strings.Split(text, "\n")
+	for i := range h {
+		if i < len(lines) {
+			line := lines[i]
+			if ansi.StringWidth(line) > w {
+				line = ansi.Truncate(line, w, "")
+			}
+			b.WriteString(line)
+		}
 		b.WriteByte('\n')
 	}
-	b.WriteString(ansi.Truncate(m.keys.helpLine(), m.width, "…"))
-	return b.String()
 }
 
-// windowRows formats rows [from, to) of the visible columns.
-func (m Model) windowRows(from, to int) [][]string {
-	var rows [][]string
-	var offset int
-	for _, batch := range m.table.Batches() {
-		bn := int(batch.NumRows())
-		for r := max(from, offset); r < min(to, offset+bn); r++ {
-			rows = append(rows, m.formatRow(batch, r-offset))
-		}
-		offset += bn
-		if offset >= to {
-			break
+// fitLines makes a screen exactly h lines (tiny terminals).
+func fitLines(s string, w, h int) string {
+	lines := strings.Split(s, "\n")
+	if len(lines) > h {
+		lines = lines[:h]
+	}
+	for len(lines) < h {
+		lines = append(lines, "")
+	}
+	for i, l := range lines {
+		if ansi.StringWidth(l) > w {
+			lines[i] = ansi.Truncate(l, w, "")
 		}
 	}
-	return rows
+	return strings.Join(lines, "\n")
 }
 
-func (m Model) formatRow(batch arrow.RecordBatch, i int) []string {
-	var cells []string
-	for c := m.firstCol; c < int(batch.NumCols()); c++ {
-		name := batch.Schema().Field(c).Name
-		cells = append(cells, render.Value(batch.Column(c), i, m.classes[name]))
-	}
-	return cells
-}
-
-// maxColumnWidth caps a column on screen; wider values are cut with "…".
-const maxColumnWidth = 32
-
-// fitColumns keeps the leading columns that fit in width at their natural
-// size (capped at maxColumnWidth), rather than squeezing every column: the
-// rest are a keypress to the right. At least one column is kept.
-func fitColumns(header []string, rows [][]string, width int) ([]string, [][]string) {
-	used, keep := 0, 0
-	for c := range header {
-		w := ansi.StringWidth(header[c])
-		for _, r := range rows {
-			if c < len(r) {
-				w = max(w, ansi.StringWidth(r[c]))
-			}
-		}
-		w = min(w, maxColumnWidth)
-		if keep > 0 {
-			w += 2 // the gap before the column
-		}
-		if keep > 0 && used+w > width {
-			break
-		}
-		used += w
-		keep++
-	}
-	for i, r := range rows {
-		if len(r) > keep {
-			r = r[:keep]
-			rows[i] = r
-		}
-		for c, cell := range r {
-			if ansi.StringWidth(cell) > maxColumnWidth {
-				r[c] = ansi.Truncate(cell, maxColumnWidth, "…")
-			}
-		}
-	}
-	return header[:min(keep, len(header))], rows
+func isCancel(err error) bool {
+	return errors.Is(err, context.Canceled) || err != nil && strings.Contains(err.Error(), context.Canceled.Error())
 }

@@ -2,15 +2,15 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"os"
 	"path/filepath"
 
 	tea "charm.land/bubbletea/v2"
-	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/charmbracelet/colorprofile"
+	"github.com/charmbracelet/x/term"
 
-	"triage/dataset"
 	"triage/evalview"
 	"triage/tui"
 )
@@ -22,7 +22,11 @@ var tuiCmd = &command{
 
 Opens the dataset in the terminal program. With no DATASET, opens the
 built-in demo: 1,500 handwritten digits with a model's out-of-fold
-predictions and 6% injected label noise.
+predictions and 6% injected label noise. Press ? inside for the keys.
+
+It needs a terminal: with TERM=dumb, or output to a pipe or a file, use
+triage query or triage eval instead. NO_COLOR (any value) turns colour off.
+Queries typed in it are kept in $XDG_STATE_HOME/triage/history.
 
 ` + openFlagsHelp,
 	run: runTUI,
@@ -39,6 +43,9 @@ func runTUI(ctx context.Context, e *env, args []string) error {
 	if len(pos) > 1 {
 		return usagef("want at most one DATASET, got %d arguments (see `triage help`)", len(pos))
 	}
+	if err := checkTerminal(e); err != nil {
+		return err
+	}
 	var path, title string
 	if len(pos) == 1 {
 		path, title = pos[0], pos[0]
@@ -49,33 +56,63 @@ func runTUI(ctx context.Context, e *env, args []string) error {
 		defer os.RemoveAll(filepath.Dir(path))
 		title = "demo: handwritten digits"
 	}
-	s, err := of.openSession(path, true)
+	feed := tui.NewProgressFeed()
+	s, err := of.openTUISession(path, feed)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	// Every column, and the derived fields (correct, suspect, ...) when
-	// there is something to evaluate: --cl-filter, --positive and --iou
-	// shape them.
-	var cols []string
-	for _, f := range s.Schema().Fields() {
-		cols = appendNew(cols, f.Name)
+	opts := tui.Options{
+		Title:       title,
+		Progress:    feed,
+		HistoryPath: tui.HistoryPath(),
+		SyncOutput:  os.Getenv("SSH_TTY") != "",
+		Dark:        true,
 	}
-	if err := s.Preload(ctx, cols); err != nil {
-		return err
+	popts := []tea.ProgramOption{tea.WithContext(ctx), tea.WithInput(e.stdin), tea.WithOutput(e.stdout)}
+	if os.Getenv("NO_COLOR") != "" {
+		// Any value turns colour off (no-color.org); bubbletea's own
+		// check only takes true-ish ones. Bold and reverse video stay.
+		popts = append(popts, tea.WithColorProfile(colorprofile.Ascii))
 	}
-	n := s.NumRows()
-	w, err := s.Rows(ctx, evalview.AllRows(n), 0, n, cols)
-	if err != nil {
-		return err
-	}
-	t := dataset.NewTable(w.Schema, []arrow.RecordBatch{array.NewRecordBatch(w.Schema, w.Cols, int64(len(w.Rows)))})
-	w.Release()
-	defer t.Release()
-	ds := s.Dataset()
-	classCols := []string{ds.Roles[dataset.RoleLabel], ds.Roles[dataset.RolePred]}
-	m := tui.New(title, t, ds.Classes, classCols)
-	p := tea.NewProgram(m, tea.WithContext(ctx), tea.WithInput(e.stdin), tea.WithOutput(e.stdout))
+	p := tea.NewProgram(tui.New(ctx, s, opts), popts...)
 	_, err = p.Run()
+	if errors.Is(err, tea.ErrInterrupted) || errors.Is(err, context.Canceled) {
+		return nil
+	}
 	return err
+}
+
+// checkTerminal refuses to draw where nothing can show it: a dumb
+// terminal, or output that is not a terminal.
+func checkTerminal(e *env) error {
+	const instead = "use `triage query` or `triage eval` for plain output"
+	if t := os.Getenv("TERM"); t == "dumb" {
+		return usagef("the terminal program needs a terminal that can draw (TERM=dumb); %s", instead)
+	}
+	f, ok := e.stdout.(*os.File)
+	if !ok || !term.IsTerminal(f.Fd()) {
+		return usagef("the terminal program needs a terminal, and standard output is not one; %s", instead)
+	}
+	return nil
+}
+
+// openTUISession opens the session as openSession does, interactive,
+// with progress going to feed.
+func (o *openFlags) openTUISession(path string, feed *tui.ProgressFeed) (*evalview.Session, error) {
+	opts, err := o.options(path)
+	if err != nil {
+		return nil, err
+	}
+	s, err := evalview.Open(evalview.Config{
+		Data:        opts,
+		Eval:        evalview.Options{Positive: o.positive, Threshold: o.threshold, IoU: o.iou, CLFilter: o.clFilter},
+		Interactive: true,
+		Progress:    feed.Report,
+	})
+	var bad *evalview.OptionError
+	if errors.As(err, &bad) {
+		return nil, usagef("--%s %s", bad.Option, bad.Msg)
+	}
+	return s, err
 }

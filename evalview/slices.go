@@ -1,0 +1,340 @@
+package evalview
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"sort"
+	"strconv"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+
+	"triage/dataset"
+	"triage/query"
+)
+
+// Where a model fails: for each metadata column with few distinct values
+// (split, source, camera, ...), the share of samples the model gets wrong
+// for each value, against the share over all samples. A value whose rate
+// is clearly above the overall rate is a place to look. The interval is
+// Wilson's score interval at 95%, which stays inside [0, 1] and behaves
+// for small counts, unlike the normal approximation.
+
+// Slice is one value of a metadata column and how often the model errs on
+// samples that have it.
+type Slice struct {
+	Column string
+	Value  string // as a query literal shows it: "val", 3, true, null
+	// Query selects the slice's errors, a query a script can run:
+	// `split == "val" and not correct`.
+	Query     string
+	N, Errors int64
+	Rate      float64 // Errors / N
+	Low, High float64 // the 95% Wilson interval of Rate
+}
+
+// SliceReport is what FailureSlices found.
+type SliceReport struct {
+	N, Errors int64   // samples evaluated, and those the model got wrong
+	Rate      float64 // Errors / N
+	// ErrorQuery selects every error: "not correct" for classification,
+	// "fp > 0 or fn > 0" for detection.
+	ErrorQuery string
+	Columns    []string // the columns considered
+	// Slices are the values whose error rate is above Rate, best
+	// evidence first: ranked by the low end of the interval, so that a
+	// value seen three times does not outrank a large, clearly worse one.
+	Slices []Slice
+}
+
+// MaxSliceValues is the most distinct values a column may have to be cut
+// into slices.
+const MaxSliceValues = 50
+
+// sliceSample is how many leading rows are looked at before a column is
+// read whole: one with more distinct values than MaxSliceValues there is
+// left out without reading the rest.
+const sliceSample = 10_000
+
+// FailureSlices cuts the samples by each low-cardinality metadata column
+// (strings, integers and booleans with at most MaxSliceValues distinct
+// values; not the key, label, predictions, paths or images) and reports
+// the values where the first prediction set errs more often than overall.
+// A sample errs when it is not correct (classification) or has a false
+// positive or a false negative box (detection); samples without a verdict
+// are left out. It reads the columns it considers.
+func (s *Session) FailureSlices(ctx context.Context) (*SliceReport, error) {
+	errCols, errQuery, ok := s.errorFields()
+	if !ok {
+		return nil, fmt.Errorf("%s: %w", s.ds.Path, errNothingToEvaluate)
+	}
+	rep := &SliceReport{ErrorQuery: errQuery}
+	verdict, err := s.table(ctx, errCols)
+	if err != nil {
+		return nil, err
+	}
+	errs, valid := verdicts(verdict)
+	verdict.Release()
+	for i := range errs {
+		if valid[i] {
+			rep.N++
+			if errs[i] {
+				rep.Errors++
+			}
+		}
+	}
+	if rep.N == 0 {
+		return rep, nil
+	}
+	rep.Rate = float64(rep.Errors) / float64(rep.N)
+	for _, col := range s.sliceCandidates() {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		few, err := s.fewValues(ctx, col)
+		if err != nil {
+			return nil, err
+		}
+		if !few {
+			continue
+		}
+		t, err := s.table(ctx, []string{col})
+		if err != nil {
+			return nil, err
+		}
+		groups, ok := groupValues(t)
+		t.Release()
+		if !ok {
+			continue
+		}
+		rep.Columns = append(rep.Columns, col)
+		for _, g := range groups {
+			var sl Slice
+			for _, r := range g.rows {
+				if valid[r] {
+					sl.N++
+					if errs[r] {
+						sl.Errors++
+					}
+				}
+			}
+			if sl.N == 0 {
+				continue
+			}
+			sl.Column, sl.Value = col, g.literal
+			sl.Rate = float64(sl.Errors) / float64(sl.N)
+			sl.Low, sl.High = Wilson(sl.Errors, sl.N)
+			if sl.Rate <= rep.Rate {
+				continue
+			}
+			sl.Query = sliceQuery(col, g, errQuery)
+			rep.Slices = append(rep.Slices, sl)
+		}
+	}
+	sort.SliceStable(rep.Slices, func(i, j int) bool { return rep.Slices[i].Low > rep.Slices[j].Low })
+	return rep, nil
+}
+
+// errorFields names the derived fields that say whether a sample is an
+// error, and the query that selects the errors.
+func (s *Session) errorFields() ([]string, string, bool) {
+	has := func(n string) bool { return s.IsDerived(n) }
+	switch {
+	case s.ds.Task == dataset.TaskClassification && has("correct"):
+		return []string{"correct"}, "not correct", true
+	case s.ds.Task == dataset.TaskDetection && has("fp") && has("fn"):
+		return []string{"fp", "fn"}, "(fp > 0 or fn > 0)", true
+	}
+	return nil, "", false
+}
+
+// verdicts reads the error fields into one flag per row: errs[i] when row
+// i is an error, valid[i] when it has a verdict at all.
+func verdicts(t *dataset.Table) (errs, valid []bool) {
+	for _, b := range t.Batches() {
+		n := int(b.NumRows())
+		switch b.NumCols() {
+		case 1: // correct
+			c := b.Column(0).(*array.Boolean)
+			for i := range n {
+				valid = append(valid, c.IsValid(i))
+				errs = append(errs, c.IsValid(i) && !c.Value(i))
+			}
+		case 2: // fp, fn counts
+			fp, fn := b.Column(0), b.Column(1)
+			for i := range n {
+				ok := fp.IsValid(i) && fn.IsValid(i)
+				valid = append(valid, ok)
+				errs = append(errs, ok && (intAt(fp, i) > 0 || intAt(fn, i) > 0))
+			}
+		}
+	}
+	return errs, valid
+}
+
+// sliceCandidates lists the dataset columns that may cut the samples:
+// strings, integers and booleans that play no role but the split.
+func (s *Session) sliceCandidates() []string {
+	skip := map[string]bool{s.ds.Key: true}
+	for role, c := range s.ds.Roles {
+		if role != dataset.RoleSplit {
+			skip[c] = true
+		}
+	}
+	for _, p := range s.ds.PredictionSets() {
+		for _, c := range p.Roles {
+			skip[c] = true
+		}
+	}
+	var out []string
+	for _, f := range s.ds.Schema().Fields() {
+		if skip[f.Name] || s.IsDerived(f.Name) || !sliceable(f.Type) {
+			continue
+		}
+		out = append(out, f.Name)
+	}
+	return out
+}
+
+func sliceable(dt arrow.DataType) bool {
+	if d, ok := dt.(*arrow.DictionaryType); ok {
+		dt = d.ValueType
+	}
+	switch dt.ID() {
+	case arrow.STRING, arrow.LARGE_STRING, arrow.BOOL,
+		arrow.INT8, arrow.INT16, arrow.INT32, arrow.INT64,
+		arrow.UINT8, arrow.UINT16, arrow.UINT32, arrow.UINT64:
+		return true
+	}
+	return false
+}
+
+// fewValues looks at the first rows of col: false when they already hold
+// more than MaxSliceValues distinct values.
+func (s *Session) fewValues(ctx context.Context, col string) (bool, error) {
+	n := s.NumRows()
+	if n < 0 {
+		n = sliceSample
+	}
+	w, err := s.Rows(ctx, AllRows(n), 0, min(n, sliceSample), []string{col})
+	if err != nil {
+		return false, err
+	}
+	defer w.Release()
+	seen := map[string]bool{}
+	a := w.Cols[0]
+	for i := range a.Len() {
+		seen[a.ValueStr(i)] = true
+		if len(seen) > MaxSliceValues {
+			return false, nil
+		}
+	}
+	return true, nil
+}
+
+// valueGroup is the rows sharing one value of a column.
+type valueGroup struct {
+	literal string // the value as a query literal
+	null    bool
+	rows    []int64
+}
+
+// groupValues groups the rows of t's one column by value; ok is false
+// when there are more than MaxSliceValues values.
+func groupValues(t *dataset.Table) ([]*valueGroup, bool) {
+	byKey := map[string]*valueGroup{}
+	var order []*valueGroup
+	var row int64
+	for _, b := range t.Batches() {
+		a := b.Column(0)
+		for i := range a.Len() {
+			key, lit, null := valueKey(a, i)
+			g := byKey[key]
+			if g == nil {
+				if len(order) == MaxSliceValues {
+					return nil, false
+				}
+				g = &valueGroup{literal: lit, null: null}
+				byKey[key] = g
+				order = append(order, g)
+			}
+			g.rows = append(g.rows, row)
+			row++
+		}
+	}
+	return order, true
+}
+
+// valueKey returns a map key for row i of a, its query literal and
+// whether it is null.
+func valueKey(a arrow.Array, i int) (key, literal string, null bool) {
+	if a.IsNull(i) {
+		return "\x00null", "null", true
+	}
+	switch a := a.(type) {
+	case *array.Dictionary:
+		return valueKey(a.Dictionary(), a.GetValueIndex(i))
+	case *array.String:
+		return "s" + a.Value(i), (&query.StringLit{Value: a.Value(i)}).String(), false
+	case *array.LargeString:
+		return "s" + a.Value(i), (&query.StringLit{Value: a.Value(i)}).String(), false
+	case *array.Boolean:
+		v := strconv.FormatBool(a.Value(i))
+		return "b" + v, v, false
+	}
+	v := strconv.FormatInt(intAt(a, i), 10)
+	if a.DataType().ID() == arrow.UINT64 {
+		v = strconv.FormatUint(a.(*array.Uint64).Value(i), 10)
+	}
+	return "i" + v, v, false
+}
+
+// intAt reads an integer column's value as int64.
+func intAt(a arrow.Array, i int) int64 {
+	switch a := a.(type) {
+	case *array.Int8:
+		return int64(a.Value(i))
+	case *array.Int16:
+		return int64(a.Value(i))
+	case *array.Int32:
+		return int64(a.Value(i))
+	case *array.Int64:
+		return a.Value(i)
+	case *array.Uint8:
+		return int64(a.Value(i))
+	case *array.Uint16:
+		return int64(a.Value(i))
+	case *array.Uint32:
+		return int64(a.Value(i))
+	case *array.Uint64:
+		return int64(min(a.Value(i), math.MaxInt64))
+	}
+	return 0
+}
+
+// sliceQuery selects the errors of one slice.
+func sliceQuery(col string, g *valueGroup, errQuery string) string {
+	name := (&query.Ident{Name: col}).String()
+	if g.null {
+		return "is_null(" + name + ") and " + errQuery
+	}
+	return name + " == " + g.literal + " and " + errQuery
+}
+
+// Wilson returns the 95% Wilson score interval of the proportion k/n
+// (Wilson 1927; the interval statsmodels' proportion_confint gives with
+// method="wilson"). n == 0 gives NaN, NaN.
+func Wilson(k, n int64) (low, high float64) {
+	if n <= 0 {
+		return math.NaN(), math.NaN()
+	}
+	const z = 1.959963984540054 // the 97.5th percentile of the normal
+	nf := float64(n)
+	p := float64(k) / nf
+	z2 := z * z
+	denom := 1 + z2/nf
+	center := (p + z2/(2*nf)) / denom
+	half := z / denom * math.Sqrt(p*(1-p)/nf+z2/(4*nf*nf))
+	return max(0, center-half), min(1, center+half)
+}

@@ -1,0 +1,208 @@
+package tui
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"sync"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/apache/arrow-go/v18/arrow/array"
+
+	"triage/evalview"
+)
+
+// Actions on samples: tag, untag, relabel, drop, mine more like them,
+// and undo. They go to a Queue: the durable journal beside the dataset
+// when the program is given one, else a queue held in memory for the
+// session. Nothing touches the input files; `triage queue apply` turns
+// the journal into a new training set.
+
+// Verbs of the actions, as the journal names them.
+const (
+	VerbTag     = "tag"
+	VerbUntag   = "untag"
+	VerbRelabel = "relabel"
+	VerbDrop    = "drop"
+	VerbMine    = "mine"
+)
+
+// SampleKey is a sample's key: an integer or a string.
+type SampleKey struct {
+	Int   int64
+	Str   string
+	IsStr bool
+}
+
+func (k SampleKey) String() string {
+	if k.IsStr {
+		return k.Str
+	}
+	return strconv.FormatInt(k.Int, 10)
+}
+
+// Action is one entry of the queue.
+type Action struct {
+	ID     int64
+	Verb   string // VerbTag, ...
+	Arg    string // the tag, the class, K for mine; "" for drop
+	Keys   []SampleKey
+	Query  string // the query that chose the samples
+	Time   time.Time
+	Undone bool // an undo reverted it
+}
+
+// Queue takes actions. Its methods may be called from several goroutines
+// at once (commands add, views read).
+type Queue interface {
+	// Add records an action and returns it with its ID and time set.
+	Add(a Action) (Action, error)
+	// Undo reverts the last action not undone yet and returns it.
+	Undo() (Action, error)
+	// Entries are every action, oldest first, undone ones included.
+	Entries() []Action
+	// Len is the number of actions in effect (not undone).
+	Len() int
+}
+
+// MemoryQueue is a Queue held in memory.
+type MemoryQueue struct {
+	mu      sync.Mutex
+	entries []Action
+	now     func() time.Time // the clock; tests set it
+}
+
+// NewMemoryQueue returns an empty queue.
+func NewMemoryQueue() *MemoryQueue { return &MemoryQueue{now: time.Now} }
+
+func (q *MemoryQueue) Add(a Action) (Action, error) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	a.ID = int64(len(q.entries) + 1)
+	if a.Time.IsZero() {
+		a.Time = q.now()
+	}
+	q.entries = append(q.entries, a)
+	return a, nil
+}
+
+func (q *MemoryQueue) Undo() (Action, error) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for i := len(q.entries) - 1; i >= 0; i-- {
+		if !q.entries[i].Undone {
+			q.entries[i].Undone = true
+			return q.entries[i], nil
+		}
+	}
+	return Action{}, fmt.Errorf("nothing to undo")
+}
+
+func (q *MemoryQueue) Entries() []Action {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return append([]Action(nil), q.entries...)
+}
+
+func (q *MemoryQueue) Len() int {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	n := 0
+	for _, e := range q.entries {
+		if !e.Undone {
+			n++
+		}
+	}
+	return n
+}
+
+// actionDoneMsg says an action was queued (or undone).
+type actionDoneMsg struct {
+	action Action
+	undo   bool
+	err    error
+}
+
+// queueAction reads the keys of the rows and adds the action.
+func queueAction(ctx context.Context, s *evalview.Session, q Queue, a Action, rows []int64) tea.Cmd {
+	return func() tea.Msg {
+		keys, err := sampleKeys(ctx, s, rows)
+		if err != nil {
+			return actionDoneMsg{err: err}
+		}
+		a.Keys = keys
+		a, err = q.Add(a)
+		return actionDoneMsg{action: a, err: err}
+	}
+}
+
+// undoAction undoes the last action.
+func undoAction(q Queue) tea.Cmd {
+	return func() tea.Msg {
+		a, err := q.Undo()
+		return actionDoneMsg{action: a, undo: true, err: err}
+	}
+}
+
+// sampleKeys reads the key of each dataset row; without a key column the
+// row number is the key.
+func sampleKeys(ctx context.Context, s *evalview.Session, rows []int64) ([]SampleKey, error) {
+	keyCol := s.Dataset().Key
+	out := make([]SampleKey, len(rows))
+	if keyCol == "" {
+		for i, r := range rows {
+			out[i] = SampleKey{Int: r}
+		}
+		return out, nil
+	}
+	w, err := s.Rows(ctx, evalview.SelectRows(rows), 0, int64(len(rows)), []string{keyCol})
+	if err != nil {
+		return nil, err
+	}
+	defer w.Release()
+	col := w.Cols[0]
+	for i := range out {
+		switch a := col.(type) {
+		case *array.String:
+			out[i] = SampleKey{Str: a.Value(i), IsStr: true}
+		case *array.LargeString:
+			out[i] = SampleKey{Str: a.Value(i), IsStr: true}
+		case *array.Int64:
+			out[i] = SampleKey{Int: a.Value(i)}
+		case *array.Int32:
+			out[i] = SampleKey{Int: int64(a.Value(i))}
+		default:
+			out[i] = SampleKey{Str: col.ValueStr(i), IsStr: true}
+		}
+	}
+	return out, nil
+}
+
+// describe says what an action did, for the status line.
+func describe(a Action, undo bool) string {
+	n := formatCount(int64(len(a.Keys)))
+	noun := " samples"
+	if len(a.Keys) == 1 {
+		noun = " sample"
+	}
+	var s string
+	switch a.Verb {
+	case VerbTag:
+		s = "tagged " + n + noun + " " + quoteString(a.Arg)
+	case VerbUntag:
+		s = "untagged " + n + noun + " " + quoteString(a.Arg)
+	case VerbRelabel:
+		s = "relabeled " + n + noun + " as " + quoteString(a.Arg)
+	case VerbDrop:
+		s = "dropped " + n + noun
+	case VerbMine:
+		s = "mining " + a.Arg + " more like " + n + noun
+	default:
+		s = a.Verb + " " + n + noun
+	}
+	if undo {
+		return "undid: " + s
+	}
+	return s + " · u undoes"
+}

@@ -1,0 +1,508 @@
+package tui
+
+import (
+	"context"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/charmbracelet/x/ansi"
+
+	"triage/dataset"
+	"triage/evalview"
+	"triage/render"
+)
+
+// The detail view: one sample, every field.
+//
+//	id 1317 · label 9 · pred 1 ✗ · score 0.310584
+//	image   png 8×8, 126 bytes
+//	probs   1  ████████████▌         0.3106
+//	        9  ██████████            0.2500
+//	fields  split         train
+//	        embedding     [64 × f32] 0 0 0.3125 0.8125 …
+//	boxes   detections: # eval label score iou bbox …
+//
+// ←/→ step through the sheet it was opened from; ↑/↓ scroll.
+
+type detailModel struct {
+	c      *common
+	width  int
+	height int
+
+	sheet  *sheet // where it was opened from; nil from the box view
+	pos    int64  // position in the sheet
+	row    int64  // dataset row
+	mark   boxRef // a box to highlight (from the box view)
+	seq    int
+	data   *detailData
+	err    error
+	scroll int
+}
+
+// boxRef names one box of a sample: a detection or a ground-truth box.
+type boxRef struct {
+	det   bool
+	index int // -1: none
+}
+
+// detailData is one sample's fields, extracted in a command.
+type detailData struct {
+	seq    int
+	row    int64
+	fields []detailField
+	key    string // the key's query literal
+	label  string
+	pred   string
+	score  string
+	probs  []float64 // class probabilities, nil without
+	image  string    // what the image slot shows
+}
+
+type detailField struct {
+	name  string
+	value string     // the value, or its summary
+	items []string   // a list's elements, formatted
+	boxes [][]string // a list of boxes: a header, then one row per box
+	isDet bool       // boxes of the detections column
+}
+
+// detailMsg carries the data of a sample.
+type detailMsg struct {
+	data *detailData
+	err  error
+}
+
+func newDetail(c *common, sh *sheet, pos, row int64) *detailModel {
+	return &detailModel{c: c, sheet: sh, pos: pos, row: row, mark: boxRef{index: -1}}
+}
+
+func (d *detailModel) SetSize(w, h int) { d.width, d.height = w, h }
+
+// load fetches the sample's fields.
+func (d *detailModel) load() tea.Cmd {
+	d.seq++
+	seq, row := d.seq, d.row
+	s, ctx, full := d.c.sess, d.c.ctx, d.c.evalDone
+	return func() tea.Msg {
+		data, err := fetchDetail(ctx, s, row, full)
+		if data != nil {
+			data.seq = seq
+		}
+		return detailMsg{data: data, err: err}
+	}
+}
+
+func (d *detailModel) take(msg detailMsg) {
+	if msg.data != nil && msg.data.seq != d.seq {
+		return
+	}
+	d.data, d.err = msg.data, msg.err
+}
+
+// query is the query that selects this sample.
+func (d *detailModel) query() string {
+	if d.data == nil || d.data.key == "" {
+		return ""
+	}
+	return quoteName(d.c.ds().Key) + " == " + d.data.key
+}
+
+// Update handles keys in the detail view.
+func (d detailModel) Update(msg tea.Msg) (detailModel, tea.Cmd) {
+	km, ok := msg.(tea.KeyPressMsg)
+	if !ok {
+		return d, nil
+	}
+	k := d.c.keys
+	last := 0
+	if d.data != nil {
+		last = max(0, len(d.lines())-d.height)
+	}
+	switch {
+	case key.Matches(km, k.Up):
+		d.scroll--
+	case key.Matches(km, k.Down):
+		d.scroll++
+	case key.Matches(km, k.PageDown, k.HalfDown):
+		d.scroll += max(1, d.height/2)
+	case key.Matches(km, k.PageUp, k.HalfUp):
+		d.scroll -= max(1, d.height/2)
+	case key.Matches(km, k.Top):
+		d.scroll = 0
+	case key.Matches(km, k.Bottom):
+		d.scroll = last
+	case key.Matches(km, k.Left, k.Right):
+		if d.sheet == nil || !d.sheet.ready() {
+			return d, nil
+		}
+		step := int64(1)
+		if key.Matches(km, k.Left) {
+			step = -1
+		}
+		next := d.pos + step
+		if next < 0 || next >= d.sheet.len() {
+			return d, nil
+		}
+		d.pos, d.row = next, d.sheet.sel.Row(next)
+		d.sheet.cur = next
+		d.scroll = 0
+		return d, d.load()
+	}
+	d.scroll = max(0, min(d.scroll, last))
+	return d, nil
+}
+
+// View draws the sample.
+func (d detailModel) View() string {
+	st := &d.c.styles
+	w := d.width
+	switch {
+	case d.err != nil:
+		return st.Error.Render(render.Cut(render.Sanitize(firstLine(d.err.Error())), w))
+	case d.data == nil:
+		return st.Faint.Render("reading row " + formatCount(d.row) + " …")
+	}
+	lines := d.lines()
+	from := max(0, min(d.scroll, len(lines)-d.height))
+	return strings.Join(lines[from:min(len(lines), from+d.height)], "\n")
+}
+
+// lines lays the sample out, one string per screen line.
+func (d detailModel) lines() []string {
+	st := &d.c.styles
+	data := d.data
+	w := d.width
+	var out []string
+	// The headline: key, label against prediction.
+	head := []string{}
+	if k := d.c.ds().Key; k != "" {
+		head = append(head, render.Sanitize(k)+" "+st.Metric.Render(render.Sanitize(strings.Trim(data.key, `"`))))
+	} else {
+		head = append(head, "row "+st.Metric.Render(formatCount(data.row)))
+	}
+	if data.label != "" {
+		head = append(head, "label "+st.Metric.Render(data.label))
+	}
+	if data.pred != "" {
+		verdict := st.Good.Render("✓")
+		if data.label != data.pred {
+			verdict = st.Bad.Render("✗")
+		}
+		head = append(head, "pred "+st.Metric.Render(data.pred)+" "+verdict)
+	}
+	if data.score != "" {
+		head = append(head, "score "+data.score)
+	}
+	if d.sheet != nil && d.sheet.ready() {
+		head = append(head, st.Faint.Render(formatCount(d.pos+1)+" of "+formatCount(d.sheet.len())))
+	}
+	out = append(out, joinFit(head, " · ", w))
+	if data.image != "" {
+		out = append(out, label("image", st)+render.Cut(data.image, w-10))
+	}
+	if len(data.probs) > 0 {
+		out = append(out, d.probLines()...)
+	}
+	out = append(out, "")
+	nameW := 8
+	for _, f := range data.fields {
+		nameW = max(nameW, ansi.StringWidth(f.name))
+	}
+	nameW = min(nameW, 28)
+	for _, f := range data.fields {
+		if f.boxes != nil {
+			continue
+		}
+		val := f.value
+		if len(f.items) > 0 {
+			val += " " + strings.Join(f.items, " ")
+		}
+		out = append(out, st.Header.Render(render.Fit(f.name, nameW, false))+"  "+render.Cut(val, max(1, w-nameW-2)))
+	}
+	for _, f := range data.fields {
+		if f.boxes == nil {
+			continue
+		}
+		out = append(out, "", st.Title.Render(render.Cut(f.name+" "+f.value, w)))
+		out = append(out, d.boxLines(f)...)
+	}
+	return out
+}
+
+func label(name string, st *Styles) string {
+	return st.Title.Render(render.Fit(name, 8, false)) + "  "
+}
+
+// probLines shows the five most probable classes as bars.
+func (d detailModel) probLines() []string {
+	st := &d.c.styles
+	data := d.data
+	classes := d.c.ds().Classes
+	idx := make([]int, len(data.probs))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortStableFunc(idx, func(a, b int) int {
+		pa, pb := data.probs[a], data.probs[b]
+		switch {
+		case pa > pb || !math.IsNaN(pa) && math.IsNaN(pb):
+			return -1
+		case pa < pb || math.IsNaN(pa) && !math.IsNaN(pb):
+			return 1
+		}
+		return 0
+	})
+	nameW := 1
+	for _, i := range idx[:min(5, len(idx))] {
+		nameW = max(nameW, ansi.StringWidth(className(classes, i)))
+	}
+	nameW = min(nameW, 16)
+	barW := max(5, min(30, d.width-nameW-22))
+	var out []string
+	for n, i := range idx[:min(5, len(idx))] {
+		name := className(classes, i)
+		p := data.probs[i]
+		bar := render.Bar(p, barW)
+		if name == data.label {
+			bar = st.Good.Render(bar)
+		} else if name == data.pred {
+			bar = st.Bad.Render(bar)
+		}
+		prefix := render.Fit("", 10, false)
+		if n == 0 {
+			prefix = label("probs", st)
+		}
+		mark := ""
+		switch {
+		case name == data.label && name == data.pred:
+			mark = " label, pred"
+		case name == data.label:
+			mark = " label"
+		case name == data.pred:
+			mark = " pred"
+		}
+		out = append(out, prefix+render.Fit(name, nameW, false)+" "+bar+" "+formatMetric(p)+st.Faint.Render(mark))
+	}
+	return out
+}
+
+func className(classes []string, i int) string {
+	if i < len(classes) {
+		return render.Sanitize(classes[i])
+	}
+	return strconv.Itoa(i)
+}
+
+// boxLines is a boxes field as a table, the highlighted box marked.
+func (d detailModel) boxLines(f detailField) []string {
+	st := &d.c.styles
+	if len(f.boxes) == 0 {
+		return nil
+	}
+	widths := make([]int, len(f.boxes[0]))
+	for _, r := range f.boxes {
+		for i, c := range r {
+			widths[i] = max(widths[i], min(ansi.StringWidth(c), 30))
+		}
+	}
+	var out []string
+	for j, r := range f.boxes {
+		var b strings.Builder
+		marker := "  "
+		if j > 0 && d.mark.index == j-1 && d.mark.det == f.isDet {
+			marker = "▶ "
+		}
+		b.WriteString(marker)
+		for i, c := range r {
+			if i > 0 {
+				b.WriteString("  ")
+			}
+			b.WriteString(render.Fit(c, widths[i], i == 0))
+		}
+		line := render.Cut(b.String(), d.width)
+		switch {
+		case j == 0:
+			line = st.Header.Render(line)
+		case marker != "  ":
+			line = st.RowCur.wrap(line)
+		case isBad("correct", boxEval(r, f.boxes[0])):
+			line = st.CellBad.wrap(line)
+		}
+		out = append(out, line)
+	}
+	return out
+}
+
+// boxEval is "false" for a box whose eval is fp or fn, so that isBad
+// colours it.
+func boxEval(row, header []string) string {
+	if i := slices.Index(header, "eval"); i >= 0 && i < len(row) && (row[i] == "fp" || row[i] == "fn") {
+		return "false"
+	}
+	return ""
+}
+
+// fetchDetail reads one row, every column, and extracts what the view
+// shows.
+func fetchDetail(ctx context.Context, s *evalview.Session, row int64, full bool) (*detailData, error) {
+	var names []string
+	for _, f := range s.Schema().Fields() {
+		if !full && s.IsDerived(f.Name) {
+			continue
+		}
+		if !slices.Contains(names, f.Name) {
+			names = append(names, f.Name)
+		}
+	}
+	w, err := s.Rows(ctx, evalview.SelectRows([]int64{row}), 0, 1, names)
+	if err != nil {
+		return nil, err
+	}
+	defer w.Release()
+	ds := s.Dataset()
+	r := ds.Roles
+	data := &detailData{row: row}
+	for i, name := range names {
+		col := w.Cols[i]
+		if col.Len() == 0 {
+			continue
+		}
+		classes := s.ClassesFor(name)
+		switch name {
+		case ds.Key:
+			data.key = keyLiteral(col)
+		case r[dataset.RoleLabel]:
+			data.label = render.Value(col, 0, classes)
+		case r[dataset.RolePred]:
+			data.pred = render.Value(col, 0, classes)
+		case r[dataset.RoleScore]:
+			data.score = render.Value(col, 0, nil)
+		case r[dataset.RoleProbs]:
+			data.probs = floats(col)
+		case r[dataset.RoleImage]:
+			data.image = imageText(col)
+		case r[dataset.RoleFilepath]:
+			if data.image == "" && col.IsValid(0) {
+				data.image = "file " + render.Sanitize(col.ValueStr(0)) + " (the pictures view draws it)"
+			}
+		}
+		data.fields = append(data.fields, detailFieldOf(name, col, classes, name == r[dataset.RoleDetections]))
+	}
+	return data, nil
+}
+
+// keyLiteral writes a key value as a query literal.
+func keyLiteral(col arrow.Array) string {
+	if col.IsNull(0) {
+		return "null"
+	}
+	switch a := col.(type) {
+	case *array.String:
+		return quoteString(a.Value(0))
+	case *array.LargeString:
+		return quoteString(a.Value(0))
+	}
+	return col.ValueStr(0)
+}
+
+// imageText describes an image cell: its format, size and bytes.
+func imageText(col arrow.Array) string {
+	st, ok := col.(*array.Struct)
+	if !ok {
+		return render.Summary(col, 0, nil)
+	}
+	s, ok := render.ImageSummary(st, 0)
+	if !ok {
+		return render.Summary(col, 0, nil)
+	}
+	t := st.DataType().(*arrow.StructType)
+	if i, ok := t.FieldIdx("bytes"); ok {
+		if b, ok := st.Field(i).(*array.Binary); ok && b.IsValid(0) {
+			s += ", " + formatCount(int64(len(b.Value(0)))) + " bytes"
+		}
+	}
+	return s
+}
+
+// floats reads a list of numbers (row 0) as float64s.
+func floats(col arrow.Array) []float64 {
+	l, ok := col.(*array.List)
+	if !ok || l.IsNull(0) {
+		return nil
+	}
+	start, end := l.ValueOffsets(0)
+	var out []float64
+	switch v := l.ListValues().(type) {
+	case *array.Float32:
+		for i := start; i < end; i++ {
+			out = append(out, float64(v.Value(int(i))))
+		}
+	case *array.Float64:
+		for i := start; i < end; i++ {
+			out = append(out, v.Value(int(i)))
+		}
+	}
+	return out
+}
+
+// maxItems is how many list elements the detail view prints.
+const maxItems = 64
+
+// detailFieldOf formats one field of row 0.
+func detailFieldOf(name string, col arrow.Array, classes []string, isDet bool) detailField {
+	f := detailField{name: render.Sanitize(name), value: render.Summary(col, 0, classes), isDet: isDet}
+	l, ok := col.(*array.List)
+	if !ok || l.IsNull(0) {
+		return f
+	}
+	start, end := l.ValueOffsets(0)
+	if st, ok := l.ListValues().(*array.Struct); ok {
+		f.boxes = structRows(st, int(start), int(end))
+		return f
+	}
+	for i := start; i < min(end, start+maxItems); i++ {
+		f.items = append(f.items, render.Value(l.ListValues(), int(i), nil))
+	}
+	if end-start > maxItems {
+		f.items = append(f.items, "…")
+	}
+	return f
+}
+
+// structRows is a list of structs as a table: a header (# and the field
+// names), then one row per element.
+func structRows(st *array.Struct, start, end int) [][]string {
+	t := st.DataType().(*arrow.StructType)
+	header := []string{"#"}
+	for _, f := range t.Fields() {
+		header = append(header, render.Sanitize(f.Name))
+	}
+	rows := [][]string{header}
+	for i := start; i < end; i++ {
+		row := []string{strconv.Itoa(i - start)}
+		for j := range t.NumFields() {
+			row = append(row, boxCell(st.Field(j), i))
+		}
+		rows = append(rows, row)
+	}
+	return rows
+}
+
+// boxCell formats one field of a box; a bbox prints its four numbers.
+func boxCell(a arrow.Array, i int) string {
+	if l, ok := a.(*array.List); ok && l.IsValid(i) {
+		start, end := l.ValueOffsets(i)
+		var parts []string
+		for j := start; j < end; j++ {
+			parts = append(parts, render.Value(l.ListValues(), int(j), nil))
+		}
+		return "[" + strings.Join(parts, " ") + "]"
+	}
+	return render.Summary(a, i, nil)
+}
