@@ -50,6 +50,14 @@ func (h Heatmap) Render(width, height int) string {
 		label = max(label, ansi.StringWidth(Sanitize(name)))
 	}
 	label = min(label, maxLabelWidth)
+	// Widen the cells, when there is room, so column names show whole.
+	names := 0
+	for _, name := range h.Cols {
+		names = max(names, ansi.StringWidth(Sanitize(name)))
+	}
+	if want := min(max(cell, names+1), maxLabelWidth); label+nc*want <= width {
+		cell = want
+	}
 	visCols := max(1, (width-label)/cell)
 	visRows := max(1, height-1)
 	top := scrollTo(h.CursorRow, visRows, nr)

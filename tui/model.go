@@ -357,8 +357,9 @@ func (m Model) interrupt() (tea.Model, tea.Cmd) {
 	return m, tea.Quit
 }
 
-// back leaves what is on top: the detail view, then a sheet, then the
-// samples or queue view for the evaluation; q quits from the last.
+// back is q, esc and backspace. Each closes the detail view or the box
+// view first. Then esc and backspace pop the samples view's sheets, while
+// q leaves the view for the evaluation and quits from there.
 func (m Model) back(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	k := m.c.keys
 	if m.detail != nil {
@@ -369,21 +370,18 @@ func (m Model) back(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		m.boxView = nil
 		return m, nil
 	}
-	if m.view == viewSamples && m.samples.pop() {
-		m.layout()
-		return m, m.samples.ensureWindow()
-	}
-	if key.Matches(msg, k.Pop) {
+	if !key.Matches(msg, k.Back) {
+		if m.view == viewSamples && m.samples.pop() {
+			m.layout()
+			return m, m.samples.ensureWindow()
+		}
 		return m, nil
 	}
-	if m.view != viewEval && len(m.c.sess.Derived()) > 0 {
+	if m.view != viewEval && m.c.hasDerive {
 		m.view = viewEval
 		return m, nil
 	}
-	if key.Matches(msg, k.Back) {
-		return m, tea.Quit
-	}
-	return m, nil
+	return m, tea.Quit
 }
 
 // routeToView hands a message to the view on screen.

@@ -101,10 +101,14 @@ func sheetColumns(c *common, mentioned, selected []string) []column {
 			add(n)
 		}
 	} else {
-		add(ds.Roles[dataset.RoleLabel], ds.Roles[dataset.RolePred], ds.Roles[dataset.RoleScore])
+		add(ds.Roles[dataset.RoleLabel], ds.Roles[dataset.RolePred])
 		several := len(ds.PredictionSets()) > 1
 		for _, p := range ds.PredictionSets() {
 			add(p.Roles[dataset.RolePred])
+		}
+		add(ds.Roles[dataset.RoleScore])
+		for _, p := range ds.PredictionSets() {
+			add(p.Roles[dataset.RoleScore])
 		}
 		main := []string{"correct", "suspect", "mistakenness"}
 		if ds.Task == dataset.TaskDetection {
