@@ -6,6 +6,7 @@ import (
 	"math"
 	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -74,16 +75,17 @@ func (s *Session) FailureSlices(ctx context.Context) (*SliceReport, error) {
 	if err != nil {
 		return nil, err
 	}
-	errs, valid := verdicts(verdict)
-	verdict.Release()
-	for i := range errs {
-		if valid[i] {
-			rep.N++
-			if errs[i] {
-				rep.Errors++
+	for _, b := range verdict.Batches() {
+		for i := range int(b.NumRows()) {
+			if ok, bad := verdictAt(b, 0, i); ok {
+				rep.N++
+				if bad {
+					rep.Errors++
+				}
 			}
 		}
 	}
+	verdict.Release()
 	if rep.N == 0 {
 		return rep, nil
 	}
@@ -99,7 +101,7 @@ func (s *Session) FailureSlices(ctx context.Context) (*SliceReport, error) {
 		if !few {
 			continue
 		}
-		t, err := s.table(ctx, []string{col})
+		t, err := s.table(ctx, append([]string{col}, errCols...))
 		if err != nil {
 			return nil, err
 		}
@@ -110,19 +112,10 @@ func (s *Session) FailureSlices(ctx context.Context) (*SliceReport, error) {
 		}
 		rep.Columns = append(rep.Columns, col)
 		for _, g := range groups {
-			var sl Slice
-			for _, r := range g.rows {
-				if valid[r] {
-					sl.N++
-					if errs[r] {
-						sl.Errors++
-					}
-				}
-			}
-			if sl.N == 0 {
+			if g.n == 0 {
 				continue
 			}
-			sl.Column, sl.Value = col, g.literal
+			sl := Slice{Column: col, Value: g.literal, N: g.n, Errors: g.errors}
 			sl.Rate = float64(sl.Errors) / float64(sl.N)
 			sl.Low, sl.High = Wilson(sl.Errors, sl.N)
 			if sl.Rate <= rep.Rate {
@@ -149,28 +142,16 @@ func (s *Session) errorFields() ([]string, string, bool) {
 	return nil, "", false
 }
 
-// verdicts reads the error fields into one flag per row: errs[i] when row
-// i is an error, valid[i] when it has a verdict at all.
-func verdicts(t *dataset.Table) (errs, valid []bool) {
-	for _, b := range t.Batches() {
-		n := int(b.NumRows())
-		switch b.NumCols() {
-		case 1: // correct
-			c := b.Column(0).(*array.Boolean)
-			for i := range n {
-				valid = append(valid, c.IsValid(i))
-				errs = append(errs, c.IsValid(i) && !c.Value(i))
-			}
-		case 2: // fp, fn counts
-			fp, fn := b.Column(0), b.Column(1)
-			for i := range n {
-				ok := fp.IsValid(i) && fn.IsValid(i)
-				valid = append(valid, ok)
-				errs = append(errs, ok && (intAt(fp, i) > 0 || intAt(fn, i) > 0))
-			}
-		}
+// verdictAt reads the error fields of row i of b, which start at column
+// from: ok when the row has a verdict, bad when it is an error.
+func verdictAt(b arrow.RecordBatch, from, i int) (ok, bad bool) {
+	if int(b.NumCols())-from == 1 { // correct
+		c := b.Column(from).(*array.Boolean)
+		return c.IsValid(i), c.IsValid(i) && !c.Value(i)
 	}
-	return errs, valid
+	fp, fn := b.Column(from), b.Column(from+1) // fp, fn counts
+	ok = fp.IsValid(i) && fn.IsValid(i)
+	return ok, ok && (intAt(fp, i) > 0 || intAt(fn, i) > 0)
 }
 
 // sliceCandidates lists the dataset columns that may cut the samples:
@@ -233,61 +214,117 @@ func (s *Session) fewValues(ctx context.Context, col string) (bool, error) {
 	return true, nil
 }
 
-// valueGroup is the rows sharing one value of a column.
+// valueGroup counts the samples sharing one value of a column.
 type valueGroup struct {
-	literal string // the value as a query literal
-	null    bool
-	rows    []int64
+	literal   string // the value as a query literal
+	null      bool
+	n, errors int64 // samples with a verdict, and errors among them
 }
 
-// groupValues groups the rows of t's one column by value; ok is false
-// when there are more than MaxSliceValues values.
+// groupValues counts, for each value of t's first column, the samples
+// with a verdict (in the columns after it) and the errors; ok is false
+// when there are more than MaxSliceValues values. Looking a value up
+// allocates nothing: strings are looked up as they sit in the column, a
+// dictionary's indexes once.
 func groupValues(t *dataset.Table) ([]*valueGroup, bool) {
-	byKey := map[string]*valueGroup{}
-	var order []*valueGroup
-	var row int64
+	g := grouper{strs: map[string]*valueGroup{}, ints: map[int64]*valueGroup{}}
 	for _, b := range t.Batches() {
 		a := b.Column(0)
+		dict, isDict := a.(*array.Dictionary)
+		var dictGroups []*valueGroup // the dictionary's index -> group
+		if isDict {
+			dictGroups = make([]*valueGroup, dict.Dictionary().Len())
+		}
 		for i := range a.Len() {
-			key, lit, null := valueKey(a, i)
-			g := byKey[key]
-			if g == nil {
-				if len(order) == MaxSliceValues {
-					return nil, false
+			var vg *valueGroup
+			if isDict && dict.IsValid(i) {
+				k := dict.GetValueIndex(i)
+				if vg = dictGroups[k]; vg == nil {
+					vg = g.of(dict.Dictionary(), k)
+					dictGroups[k] = vg
 				}
-				g = &valueGroup{literal: lit, null: null}
-				byKey[key] = g
-				order = append(order, g)
+			} else {
+				vg = g.of(a, i)
 			}
-			g.rows = append(g.rows, row)
-			row++
+			if vg == nil {
+				return nil, false
+			}
+			if ok, bad := verdictAt(b, 1, i); ok {
+				vg.n++
+				if bad {
+					vg.errors++
+				}
+			}
 		}
 	}
-	return order, true
+	return g.order, true
 }
 
-// valueKey returns a map key for row i of a, its query literal and
-// whether it is null.
-func valueKey(a arrow.Array, i int) (key, literal string, null bool) {
+// grouper finds the group of a value, making it the first time; nil once
+// there would be more than MaxSliceValues.
+type grouper struct {
+	strs  map[string]*valueGroup
+	ints  map[int64]*valueGroup
+	bools [2]*valueGroup
+	null  *valueGroup
+	order []*valueGroup
+}
+
+func (g *grouper) add(lit string, null bool) *valueGroup {
+	if len(g.order) == MaxSliceValues {
+		return nil
+	}
+	vg := &valueGroup{literal: lit, null: null}
+	g.order = append(g.order, vg)
+	return vg
+}
+
+func (g *grouper) of(a arrow.Array, i int) *valueGroup {
 	if a.IsNull(i) {
-		return "\x00null", "null", true
+		if g.null == nil {
+			g.null = g.add("null", true)
+		}
+		return g.null
 	}
 	switch a := a.(type) {
-	case *array.Dictionary:
-		return valueKey(a.Dictionary(), a.GetValueIndex(i))
 	case *array.String:
-		return "s" + a.Value(i), (&query.StringLit{Value: a.Value(i)}).String(), false
+		return g.str(a.Value(i))
 	case *array.LargeString:
-		return "s" + a.Value(i), (&query.StringLit{Value: a.Value(i)}).String(), false
+		return g.str(a.Value(i))
 	case *array.Boolean:
-		v := strconv.FormatBool(a.Value(i))
-		return "b" + v, v, false
+		k := 0
+		if a.Value(i) {
+			k = 1
+		}
+		if g.bools[k] == nil {
+			g.bools[k] = g.add(strconv.FormatBool(a.Value(i)), false)
+		}
+		return g.bools[k]
 	}
-	v := strconv.FormatInt(intAt(a, i), 10)
-	if a.DataType().ID() == arrow.UINT64 {
-		v = strconv.FormatUint(a.(*array.Uint64).Value(i), 10)
+	v := intAt(a, i)
+	vg, ok := g.ints[v]
+	if !ok {
+		lit := strconv.FormatInt(v, 10)
+		if u, isU := a.(*array.Uint64); isU {
+			lit = strconv.FormatUint(u.Value(i), 10)
+		}
+		if vg = g.add(lit, false); vg == nil {
+			return nil
+		}
+		g.ints[v] = vg
 	}
-	return "i" + v, v, false
+	return vg
+}
+
+func (g *grouper) str(v string) *valueGroup {
+	vg, ok := g.strs[v]
+	if !ok {
+		if vg = g.add((&query.StringLit{Value: v}).String(), false); vg == nil {
+			return nil
+		}
+		g.strs[strings.Clone(v)] = vg
+	}
+	return vg
 }
 
 // intAt reads an integer column's value as int64.

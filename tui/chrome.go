@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -72,7 +73,15 @@ func (m Model) statusRight(w int) string {
 		}
 		return st.Good.Render(text)
 	}
-	return ""
+	return st.Faint.Render(render.Cut(m.stats, w))
+}
+
+// statsMsg is the latest debug line.
+type statsMsg string
+
+// statsTick asks for the debug line in a second.
+func statsTick(stats func() string) tea.Cmd {
+	return tea.Tick(time.Second, func(time.Time) tea.Msg { return statsMsg(stats()) })
 }
 
 // progressBar draws "label ████░░░░ 45%" in w columns.

@@ -10,7 +10,6 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"triage/evalview"
-	"triage/render"
 )
 
 // The root model routes messages: global keys first (help, query bar,
@@ -55,9 +54,9 @@ type Options struct {
 	// Dark is the background to assume until the terminal says; it
 	// answers a query at start.
 	Dark bool
-	// Debug, when set, says which image protocol was chosen and the like
-	// on the status line.
-	Debug bool
+	// Stats, when set, is called every second and what it returns is
+	// shown on the status line (--debug: memory held and used).
+	Stats func() string
 }
 
 // Model is the program's root model.
@@ -78,6 +77,7 @@ type Model struct {
 	opts    Options
 
 	progress  *evalview.Progress
+	stats     string
 	notice    string
 	noticeErr bool
 	evalOp    int
@@ -116,6 +116,9 @@ func (m Model) Init() tea.Cmd {
 	}
 	if m.opts.Progress != nil {
 		cmds = append(cmds, m.opts.Progress.wait())
+	}
+	if m.opts.Stats != nil {
+		cmds = append(cmds, statsTick(m.opts.Stats))
 	}
 	if m.opts.SyncOutput {
 		// bubbletea asks for mode 2026 only outside SSH; ask anyway. The
@@ -189,6 +192,9 @@ func (m Model) handleResult(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, notice(msg.err.Error(), true)
 		}
 		return m, nil
+	case statsMsg:
+		m.stats = string(msg)
+		return m, statsTick(m.opts.Stats)
 	case noticeMsg:
 		m.notice, m.noticeErr = msg.text, msg.err
 		return m, nil
@@ -447,7 +453,6 @@ func (m Model) View() tea.View {
 	v := tea.NewView(m.Render())
 	v.AltScreen = true
 	v.MouseMode = tea.MouseModeCellMotion
-	v.WindowTitle = "triage: " + render.Sanitize(m.c.title)
 	if p := m.progress; p != nil && p.Total > 0 {
 		v.ProgressBar = tea.NewProgressBar(tea.ProgressBarDefault, int(100*p.Done/p.Total))
 	}

@@ -159,8 +159,8 @@ func (b *queryBar) browse(d int) {
 
 // complete inserts a completion at the cursor. With one candidate it is
 // inserted; with several the list is shown and each tab inserts the
-// next. Where nothing completes but the error under the cursor has a
-// suggestion ("label" for "lable"), tab puts it in.
+// next. Where nothing completes but the error on show has a suggestion
+// ("label" for "lable"), tab puts it in.
 func (b *queryBar) complete() {
 	if len(b.cands) > 1 {
 		b.candIdx = (b.candIdx + 1) % len(b.cands)
@@ -171,8 +171,12 @@ func (b *queryBar) complete() {
 	cands := query.Complete(src, cur, b.c.sess.Env())
 	start := wordStart(src, cur)
 	if len(cands) == 0 {
-		if e := b.err; e != nil && e.Suggest != "" && e.Pos <= cur && cur <= e.End {
+		if e := b.err; e != nil && e.Suggest != "" {
+			at := b.edit.bytePos()
 			b.edit.replace(e.Pos, e.End, e.Suggest)
+			if at > e.End { // keep the cursor where it was in the text
+				b.edit.setBytePos(at + len(e.Suggest) - (e.End - e.Pos))
+			}
 			b.check()
 		}
 		return

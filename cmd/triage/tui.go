@@ -1,13 +1,21 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"sync/atomic"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/term"
 
@@ -28,6 +36,8 @@ It needs a terminal: with TERM=dumb, or output to a pipe or a file, use
 triage query or triage eval instead. NO_COLOR (any value) turns colour off.
 Queries typed in it are kept in $XDG_STATE_HOME/triage/history.
 
+  --debug              show the memory the columns hold and the process uses
+
 ` + openFlagsHelp,
 	run: runTUI,
 }
@@ -36,6 +46,7 @@ func runTUI(ctx context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet("triage", flag.ContinueOnError)
 	var of openFlags
 	of.register(fs)
+	debugFlag := fs.Bool("debug", false, "show memory use on the status line")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return err
@@ -56,8 +67,12 @@ func runTUI(ctx context.Context, e *env, args []string) error {
 		defer os.RemoveAll(filepath.Dir(path))
 		title = "demo: handwritten digits"
 	}
+	// The columns stay in memory for the whole session: a lower GC target
+	// keeps the heap nearer what they take than Go's default of twice.
+	debug.SetGCPercent(tuiGCPercent)
 	feed := tui.NewProgressFeed()
-	s, err := of.openTUISession(path, feed)
+	mem := &meteredAllocator{Allocator: memory.DefaultAllocator}
+	s, err := of.openTUISession(path, feed, mem)
 	if err != nil {
 		return err
 	}
@@ -68,6 +83,9 @@ func runTUI(ctx context.Context, e *env, args []string) error {
 		HistoryPath: tui.HistoryPath(),
 		SyncOutput:  os.Getenv("SSH_TTY") != "",
 		Dark:        true,
+	}
+	if *debugFlag {
+		opts.Stats = func() string { return memoryStats(mem) }
 	}
 	popts := []tea.ProgramOption{tea.WithContext(ctx), tea.WithInput(e.stdin), tea.WithOutput(e.stdout)}
 	if os.Getenv("NO_COLOR") != "" {
@@ -99,7 +117,7 @@ func checkTerminal(e *env) error {
 
 // openTUISession opens the session as openSession does, interactive,
 // with progress going to feed.
-func (o *openFlags) openTUISession(path string, feed *tui.ProgressFeed) (*evalview.Session, error) {
+func (o *openFlags) openTUISession(path string, feed *tui.ProgressFeed, mem memory.Allocator) (*evalview.Session, error) {
 	opts, err := o.options(path)
 	if err != nil {
 		return nil, err
@@ -109,10 +127,86 @@ func (o *openFlags) openTUISession(path string, feed *tui.ProgressFeed) (*evalvi
 		Eval:        evalview.Options{Positive: o.positive, Threshold: o.threshold, IoU: o.iou, CLFilter: o.clFilter},
 		Interactive: true,
 		Progress:    feed.Report,
+		Mem:         mem,
 	})
 	var bad *evalview.OptionError
 	if errors.As(err, &bad) {
 		return nil, usagef("--%s %s", bad.Option, bad.Msg)
 	}
 	return s, err
+}
+
+// tuiGCPercent is the GC target while the terminal program runs: the heap
+// may grow a tenth over what is live, not Go's default of all of it, since
+// what is live is mostly columns kept for the whole session. Their buffers
+// hold no pointers, so the extra collections cost little.
+const tuiGCPercent = 10
+
+// meteredAllocator counts the bytes of Arrow memory held.
+type meteredAllocator struct {
+	memory.Allocator
+	held atomic.Int64
+}
+
+func (a *meteredAllocator) Allocate(size int) []byte {
+	b := a.Allocator.Allocate(size)
+	a.held.Add(int64(len(b)))
+	return b
+}
+
+func (a *meteredAllocator) Reallocate(size int, b []byte) []byte {
+	old := len(b)
+	b = a.Allocator.Reallocate(size, b)
+	a.held.Add(int64(len(b) - old))
+	return b
+}
+
+func (a *meteredAllocator) Free(b []byte) {
+	a.held.Add(-int64(len(b)))
+	a.Allocator.Free(b)
+}
+
+// memoryStats is the --debug line: Arrow memory held, the process's
+// resident memory now and at its peak.
+func memoryStats(a *meteredAllocator) string {
+	rss, peak := procMemory()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return fmt.Sprintf("arrow %s · heap %s · rss %s · peak rss %s", mib(a.held.Load()), mib(int64(ms.HeapAlloc)), mib(rss), mib(peak))
+}
+
+func mib(b int64) string {
+	if b < 0 {
+		return "?"
+	}
+	return strconv.FormatFloat(float64(b)/(1<<20), 'f', 1, 64) + " MiB"
+}
+
+// procMemory reads VmRSS and VmHWM from /proc/self/status; -1 where
+// there is no such file.
+func procMemory() (rss, peak int64) {
+	rss, peak = -1, -1
+	f, err := os.Open("/proc/self/status")
+	if err != nil {
+		return
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		name, val, ok := strings.Cut(sc.Text(), ":")
+		if !ok {
+			continue
+		}
+		kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(val), " kB"), 10, 64)
+		if err != nil {
+			continue
+		}
+		switch name {
+		case "VmRSS":
+			rss = kb << 10
+		case "VmHWM":
+			peak = kb << 10
+		}
+	}
+	return
 }

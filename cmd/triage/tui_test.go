@@ -1,0 +1,320 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// End-to-end tests of the terminal program: the real binary in a real
+// terminal (tmux), driven with keys, checked on what the pane shows. Each
+// step waits for content to appear, with a generous deadline, never for a
+// fixed time. .ci/run installs tmux; elsewhere the tests skip without it.
+
+var (
+	tuiBinOnce sync.Once
+	tuiBin     string
+	tuiBinErr  error
+)
+
+// triageBinary builds the binary once for all the terminal tests.
+func triageBinary(t testing.TB) string {
+	t.Helper()
+	tuiBinOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "triage-tui-test-")
+		if err != nil {
+			tuiBinErr = err
+			return
+		}
+		tuiBin = filepath.Join(dir, "triage")
+		if out, err := exec.Command("go", "build", "-o", tuiBin, ".").CombinedOutput(); err != nil {
+			tuiBinErr = err
+			t.Logf("go build: %s", out)
+		}
+	})
+	if tuiBinErr != nil {
+		t.Fatalf("go build: %v", tuiBinErr)
+	}
+	return tuiBin
+}
+
+// pane is a tmux session running one command.
+type pane struct {
+	t    testing.TB
+	sock string
+}
+
+// startPane runs the command in a new tmux session of w × h cells, with
+// env added to its environment. The session is killed when the test ends.
+func startPane(t testing.TB, w, h int, env []string, args ...string) *pane {
+	t.Helper()
+	if _, err := exec.LookPath("tmux"); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("tmux is needed for the terminal tests (.ci/run installs it)")
+		}
+		t.Skip("no tmux: the terminal tests need it (.ci/run installs it)")
+	}
+	p := &pane{t: t, sock: filepath.Join(t.TempDir(), "tmux.sock")}
+	cmd := []string{"new-session", "-d", "-x", strconv.Itoa(w), "-y", strconv.Itoa(h)}
+	for _, e := range append([]string{"TERM=xterm-256color"}, env...) {
+		cmd = append(cmd, "-e", e)
+	}
+	p.tmux(append(cmd, args...)...)
+	t.Cleanup(func() { exec.Command("tmux", "-S", p.sock, "kill-server").Run() })
+	return p
+}
+
+func (p *pane) tmux(args ...string) string {
+	p.t.Helper()
+	out, err := exec.Command("tmux", append([]string{"-S", p.sock}, args...)...).CombinedOutput()
+	if err != nil {
+		p.t.Fatalf("tmux %v: %v\n%s", args, err, out)
+	}
+	return string(out)
+}
+
+// screen is what the pane shows, as text.
+func (p *pane) screen() string { return p.tmux("capture-pane", "-p") }
+
+// keys sends keys by tmux's names (Enter, Escape, BSpace, C-c).
+func (p *pane) keys(keys ...string) { p.tmux(append([]string{"send-keys"}, keys...)...) }
+
+// text types text literally.
+func (p *pane) text(s string) { p.tmux("send-keys", "-l", s) }
+
+// waitFor polls the pane until it shows every one of want.
+func (p *pane) waitFor(want ...string) string {
+	p.t.Helper()
+	return p.waitUntil(strings.Join(want, " and "), func(s string) bool {
+		for _, w := range want {
+			if !strings.Contains(s, w) {
+				return false
+			}
+		}
+		return true
+	})
+}
+
+// waitUntil polls the pane until ok says yes, for up to 30 s: enough for
+// a loaded machine, and a test that fails says what it waited for.
+func (p *pane) waitUntil(what string, ok func(string) bool) string {
+	p.t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	var s string
+	for time.Now().Before(deadline) {
+		if s = p.screen(); ok(s) {
+			return s
+		}
+		time.Sleep(20 * time.Millisecond) // a poll interval, not a wait for something
+	}
+	p.t.Fatalf("the screen never showed %s:\n%s", what, s)
+	return ""
+}
+
+// waitExit waits for the program to end (tmux closes the session).
+func (p *pane) waitExit() {
+	p.t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		if exec.Command("tmux", "-S", p.sock, "has-session").Run() != nil {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	p.t.Fatalf("the program did not end:\n%s", p.screen())
+}
+
+// TestTUIInTmux walks the demo as a person would: the evaluation, the
+// confusion cell with the most errors, a misspelled query and its fix, a
+// refinement, a sample's detail, a tag, the help, and out with q.
+func TestTUIInTmux(t *testing.T) {
+	bin := triageBinary(t)
+	p := startPane(t, 120, 40, []string{"XDG_STATE_HOME=" + t.TempDir()}, bin)
+
+	p.waitFor("accuracy 0.9047", "confusion", "label 8 → pred 1: 7")
+	p.keys("Enter") // the cursor starts on the cell with the most errors
+	p.waitFor("all › 8 → 1", "7 / 1,500 rows", `query label == "8" and pred == "1"`)
+
+	p.keys("/")
+	p.waitFor("enter runs")
+	p.text(`lable == "3"`)
+	s := p.waitFor(`did you mean "label"?`)
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		if strings.HasPrefix(l, `/ lable == "3"`) {
+			if i+1 == len(lines) || !strings.HasPrefix(lines[i+1], `  ^~~~~ unknown column "lable"`) {
+				t.Errorf("no caret under lable:\n%s", s)
+			}
+		}
+	}
+	p.keys("Tab") // takes the suggestion
+	p.waitFor(`/ label == "3"`)
+	p.keys("Enter")
+	p.waitFor(`8 → 1 › label == "3"`, "no rows match")
+	p.keys("BSpace")
+	p.waitFor("7 / 1,500 rows")
+
+	p.keys("/")
+	p.waitFor("enter runs")
+	p.text("not correct")
+	p.keys("Enter")
+	p.waitFor("all › 8 → 1 › not correct", "7 / 1,500 rows")
+
+	p.keys("Enter")
+	p.waitFor("id 100 · label 8 · pred 1 ✗", "probs")
+	p.keys("t")
+	p.waitFor("tag 1 sample as")
+	p.text("e2e")
+	p.keys("Enter")
+	p.waitFor(`tagged 1 sample "e2e"`, "queue 1")
+
+	p.keys("?")
+	p.waitFor("everywhere", "query bar", "actions")
+	// q closes the help, then the detail, leaves the samples view, and
+	// quits from the evaluation.
+	p.keys("q")
+	p.waitFor("id 100 · label 8")
+	p.keys("q")
+	p.waitFor("all › 8 → 1 › not correct")
+	p.keys("q")
+	p.waitFor("accuracy 0.9047")
+	p.keys("q")
+	p.waitExit()
+}
+
+// TestTUIEscapes: labels holding a title change, a screen clear and a
+// bell show escaped; the pane keeps its title and its content.
+func TestTUIEscapes(t *testing.T) {
+	bin := triageBinary(t)
+	dir := t.TempDir()
+	labels := []string{"\x1b]0;pwned\x07", "\x1b[2J", "ring\a", "cat"}
+	var b strings.Builder
+	for i := range 40 {
+		l, _ := json.Marshal(labels[i%4])
+		pr, _ := json.Marshal(labels[(i/4)%4])
+		b.WriteString(`{"id":` + strconv.Itoa(i) + `,"label":` + string(l) + `,"pred":` + string(pr) + `,"score":0.5}` + "\n")
+	}
+	path := filepath.Join(dir, "escapes.jsonl")
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p := startPane(t, 120, 40, []string{"XDG_STATE_HOME=" + t.TempDir()}, bin, path)
+	title := func() string { return strings.TrimSpace(p.tmux("display-message", "-p", "#{pane_title}")) }
+	p.waitFor("accuracy", `\x1b]0;pwned\a`, `\x1b[2J`)
+	p.keys("Tab")
+	s := p.waitFor(`ring\a`, "all")
+	if strings.Contains(title(), "pwned") {
+		t.Errorf("the pane title became %q", title())
+	}
+	if !strings.Contains(s, "Evaluation  Samples  Queue") {
+		t.Errorf("the screen was cleared or garbled:\n%s", s)
+	}
+	p.keys("Enter")
+	p.waitFor("score 0.5")
+	if got := title(); strings.Contains(got, "pwned") {
+		t.Errorf("the pane title became %q", got)
+	}
+	p.keys("C-c")
+	p.waitExit()
+}
+
+// TestTUINeedsATerminal: without a terminal, or with TERM=dumb, one line
+// points to the plain commands.
+func TestTUINeedsATerminal(t *testing.T) {
+	for _, term := range []string{"xterm-256color", "dumb"} {
+		t.Setenv("TERM", term)
+		var out, errOut strings.Builder
+		err := run(t.Context(), []string{"testdata/nothing.parquet"}, strings.NewReader(""), &out, &errOut)
+		if err == nil {
+			t.Fatalf("TERM=%s, output to a buffer: no error", term)
+		}
+		msg := errorText(err)
+		if strings.Contains(msg, "\n") || !strings.Contains(msg, "triage query") || !strings.Contains(msg, "triage eval") || exitCode(err) != 2 {
+			t.Errorf("TERM=%s: %q (exit %d), want one line pointing to triage query and triage eval, exit 2", term, msg, exitCode(err))
+		}
+		if out.Len() > 0 {
+			t.Errorf("TERM=%s: wrote %q to the output", term, out.String())
+		}
+	}
+}
+
+var debugLine = regexp.MustCompile(`arrow ([0-9.]+) MiB · heap ([0-9.]+) MiB · rss ([0-9.]+) MiB · peak rss ([0-9.]+) MiB`)
+
+// benchData is a file of the generated bench data (../shared/bench), or
+// a skip when it has not been generated here.
+func benchData(b *testing.B, name string) string {
+	dir := os.Getenv("TRIAGE_BENCH_DATA")
+	if dir == "" {
+		dir = "/tmp/bd"
+	}
+	path := filepath.Join(dir, name)
+	if _, err := os.Stat(path); err != nil {
+		b.Skipf("no bench data %s (generate it with ../shared/bench, or set TRIAGE_BENCH_DATA)", path)
+	}
+	return path
+}
+
+// firstRow matches a data row of cls_10m on the pane: the id 0 with its
+// label and prediction.
+var firstRow = regexp.MustCompile(`(?m)^\s+0\s+car\s+car\s`)
+
+// BenchmarkTUIFirstFrame times `triage cls_10m.parquet` in tmux from
+// launch until a data row is on the pane, while the rest loads.
+func BenchmarkTUIFirstFrame(b *testing.B) {
+	path := benchData(b, "cls_10m.parquet")
+	bin := triageBinary(b)
+	var total time.Duration
+	for b.Loop() {
+		start := time.Now()
+		p := startPane(b, 120, 40, []string{"XDG_STATE_HOME=" + b.TempDir()}, bin, path)
+		for !firstRow.MatchString(p.screen()) {
+			if time.Since(start) > 30*time.Second {
+				b.Fatalf("no data row after 30 s:\n%s", p.screen())
+			}
+		}
+		total += time.Since(start)
+		exec.Command("tmux", "-S", p.sock, "kill-server").Run()
+	}
+	b.ReportMetric(float64(total.Milliseconds())/float64(b.N), "ms/first-frame")
+}
+
+// BenchmarkTUIMemory opens cls_10m with --debug, waits until everything
+// the views show is read and evaluated, and reports the Arrow memory the
+// columns hold against the process's peak resident memory.
+func BenchmarkTUIMemory(b *testing.B) {
+	path := benchData(b, "cls_10m.parquet")
+	bin := triageBinary(b)
+	for b.Loop() {
+		p := startPane(b, 160, 40, []string{"XDG_STATE_HOME=" + b.TempDir()}, bin, "--debug", path)
+		// The debug line shows once nothing runs (evaluated, preloaded,
+		// sliced), refreshed every second; a reading taken while the last
+		// step ran can show first, so wait for the Arrow figure to hold.
+		var m []string
+		p.waitUntil("a steady debug line", func(s string) bool {
+			next := debugLine.FindStringSubmatch(s)
+			if next == nil {
+				return false
+			}
+			steady := m != nil && next[1] == m[1] && next[0] != m[0]
+			m = next
+			return steady
+		})
+		arrow, _ := strconv.ParseFloat(m[1], 64)
+		peak, _ := strconv.ParseFloat(m[4], 64)
+		b.ReportMetric(arrow, "MiB-arrow")
+		b.ReportMetric(peak, "MiB-peak-rss")
+		b.ReportMetric(peak/arrow, "peak/arrow")
+		b.Logf("arrow %.1f MiB, peak RSS %.1f MiB: %.2f×", arrow, peak, peak/arrow)
+		if peak > 1.5*arrow {
+			b.Errorf("peak RSS %.1f MiB is more than 1.5× the %.1f MiB of Arrow columns held", peak, arrow)
+		}
+		exec.Command("tmux", "-S", p.sock, "kill-server").Run()
+	}
+}
