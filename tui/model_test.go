@@ -244,7 +244,7 @@ func TestBackAndQuit(t *testing.T) {
 func TestActions(t *testing.T) {
 	d := newDriver(t, openDemo(t), 100, 30)
 	k := d.m.c.keys
-	d.press(k.Open)                       // 8 → 1: ids 100 602 661 736 1061 1291 1493
+	d.press(k.Open)                      // 8 → 1: ids 100 602 661 736 1061 1291 1493
 	d.press(k.Mark, k.Down, k.MarkRange) // 100, then 602..661
 	if d.m.marks.n != 3 {
 		t.Fatalf("%d selected, want 3", d.m.marks.n)
