@@ -3,13 +3,12 @@ package tui
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"sync"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
-	"github.com/apache/arrow-go/v18/arrow/array"
 
+	"triage/dataset/curate"
 	"triage/evalview"
 )
 
@@ -28,38 +27,27 @@ const (
 	VerbMine    = "mine"
 )
 
-// SampleKey is a sample's key: an integer or a string.
-type SampleKey struct {
-	Int   int64
-	Str   string
-	IsStr bool
-}
-
-func (k SampleKey) String() string {
-	if k.IsStr {
-		return k.Str
-	}
-	return strconv.FormatInt(k.Int, 10)
-}
-
 // Action is one entry of the queue.
 type Action struct {
 	ID     int64
 	Verb   string // VerbTag, ...
 	Arg    string // the tag, the class, K for mine; "" for drop
-	Keys   []SampleKey
+	Keys   []curate.Key
 	Query  string // the query that chose the samples
 	Time   time.Time
 	Undone bool // an undo reverted it
+	Mined  int  // mine: how many samples it found (-1: not searched yet)
 }
 
 // Queue takes actions. Its methods may be called from several goroutines
-// at once (commands add, views read).
+// at once (commands add, views read); Add and Undo may be slow (a file,
+// a neighbour search) and run in commands, Entries and Len are quick.
 type Queue interface {
 	// Add records an action and returns it with its ID and time set.
-	Add(a Action) (Action, error)
-	// Undo reverts the last action not undone yet and returns it.
-	Undo() (Action, error)
+	Add(ctx context.Context, a Action) (Action, error)
+	// Undo reverts the last action not undone yet and returns it; query
+	// is what was on show.
+	Undo(query string) (Action, error)
 	// Entries are every action, oldest first, undone ones included.
 	Entries() []Action
 	// Len is the number of actions in effect (not undone).
@@ -76,10 +64,13 @@ type MemoryQueue struct {
 // NewMemoryQueue returns an empty queue.
 func NewMemoryQueue() *MemoryQueue { return &MemoryQueue{now: time.Now} }
 
-func (q *MemoryQueue) Add(a Action) (Action, error) {
+func (q *MemoryQueue) Add(_ context.Context, a Action) (Action, error) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	a.ID = int64(len(q.entries) + 1)
+	if a.Verb == VerbMine {
+		a.Mined = -1 // the neighbours are searched when the queue goes to a journal
+	}
 	if a.Time.IsZero() {
 		a.Time = q.now()
 	}
@@ -87,7 +78,7 @@ func (q *MemoryQueue) Add(a Action) (Action, error) {
 	return a, nil
 }
 
-func (q *MemoryQueue) Undo() (Action, error) {
+func (q *MemoryQueue) Undo(string) (Action, error) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	for i := len(q.entries) - 1; i >= 0; i-- {
@@ -132,27 +123,27 @@ func queueAction(ctx context.Context, s *evalview.Session, q Queue, a Action, ro
 			return actionDoneMsg{err: err}
 		}
 		a.Keys = keys
-		a, err = q.Add(a)
+		a, err = q.Add(ctx, a)
 		return actionDoneMsg{action: a, err: err}
 	}
 }
 
 // undoAction undoes the last action.
-func undoAction(q Queue) tea.Cmd {
+func undoAction(q Queue, query string) tea.Cmd {
 	return func() tea.Msg {
-		a, err := q.Undo()
+		a, err := q.Undo(query)
 		return actionDoneMsg{action: a, undo: true, err: err}
 	}
 }
 
 // sampleKeys reads the key of each dataset row; without a key column the
 // row number is the key.
-func sampleKeys(ctx context.Context, s *evalview.Session, rows []int64) ([]SampleKey, error) {
+func sampleKeys(ctx context.Context, s *evalview.Session, rows []int64) ([]curate.Key, error) {
 	keyCol := s.Dataset().Key
-	out := make([]SampleKey, len(rows))
 	if keyCol == "" {
+		out := make([]curate.Key, len(rows))
 		for i, r := range rows {
-			out[i] = SampleKey{Int: r}
+			out[i] = curate.IntKey(r)
 		}
 		return out, nil
 	}
@@ -161,22 +152,7 @@ func sampleKeys(ctx context.Context, s *evalview.Session, rows []int64) ([]Sampl
 		return nil, err
 	}
 	defer w.Release()
-	col := w.Cols[0]
-	for i := range out {
-		switch a := col.(type) {
-		case *array.String:
-			out[i] = SampleKey{Str: a.Value(i), IsStr: true}
-		case *array.LargeString:
-			out[i] = SampleKey{Str: a.Value(i), IsStr: true}
-		case *array.Int64:
-			out[i] = SampleKey{Int: a.Value(i)}
-		case *array.Int32:
-			out[i] = SampleKey{Int: int64(a.Value(i))}
-		default:
-			out[i] = SampleKey{Str: col.ValueStr(i), IsStr: true}
-		}
-	}
-	return out, nil
+	return curate.KeysOfArray(w.Cols[0])
 }
 
 // describe says what an action did, for the status line.
@@ -197,7 +173,10 @@ func describe(a Action, undo bool) string {
 	case VerbDrop:
 		s = "dropped " + n + noun
 	case VerbMine:
-		s = "mining " + a.Arg + " more like " + n + noun
+		s = "mine " + a.Arg + " more like each of " + n + noun
+		if a.Mined >= 0 {
+			s = "mined " + formatCount(int64(a.Mined)) + " samples like " + n + noun
+		}
 	default:
 		s = a.Verb + " " + n + noun
 	}

@@ -84,7 +84,7 @@ func (v *boxView) fetchKeys() tea.Cmd {
 		keys, err := sampleKeys(ctx, s, rows)
 		out := map[int64]string{}
 		for i, k := range keys {
-			out[rows[i]] = render.Sanitize(k.String())
+			out[rows[i]] = render.Sanitize(strings.Trim(k.String(), `"`))
 		}
 		return keysMsg{keys: out, err: err}
 	}

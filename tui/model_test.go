@@ -3,6 +3,7 @@ package tui
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -12,6 +13,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"triage/dataset/curate"
 	"triage/evalview"
 )
 
@@ -492,5 +494,61 @@ func TestDetection(t *testing.T) {
 	d.press(k.FalsePos)
 	if sh := d.m.samples.top(); sh.query != "fp > 0 | sort fp desc" || sh.len() != count(t, s, "fp > 0") {
 		t.Errorf("false positives opened %q with %d rows", sh.query, sh.len())
+	}
+}
+
+// TestJournalQueue: actions taken in the program land in the journal
+// that `triage queue` reads, and undo is an entry too.
+func TestJournalQueue(t *testing.T) {
+	s := openDemo(t)
+	path := filepath.Join(t.TempDir(), "queue.jsonl")
+	var mined []curate.Selection
+	mine := func(_ context.Context, chosen curate.Selection, k int) (curate.Entry, error) {
+		mined = append(mined, chosen)
+		return curate.Entry{Action: curate.ActionMine, Args: curate.Args{K: k, Mined: []curate.Mined{{Key: curate.IntKey(5000), Source: chosen.Keys[0]}}}, KeyColumn: chosen.KeyColumn, Keys: chosen.Keys, Query: chosen.Query}, nil
+	}
+	q, _, err := OpenJournal(path, "id", s.Dataset().Classes, mine)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := &driver{t: t, queue: q}
+	d.m = New(context.Background(), s, Options{Queue: q})
+	d.send(sizeMsg(100, 30))
+	d.run(d.m.Init())
+	k := d.m.c.keys
+	d.press(k.Open) // 8 → 1, on id 100
+	d.press(k.Relabel)
+	d.press(k.Submit) // the picker starts on the prediction, 1
+	d.press(k.Mine)
+	d.press(k.Submit) // 10
+	d.press(k.Down, k.Tag)
+	d.typ("odd")
+	d.press(k.Submit, k.Undo)
+	entries, _, err := curate.Read(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range entries {
+		got = append(got, string(e.Action)+" "+e.Args.Label+e.Args.Tag+strconv.Itoa(e.Args.K)+" "+fmt.Sprint(e.Keys)+" "+e.Query)
+	}
+	q8 := `label == "8" and pred == "1"`
+	want := []string{"relabel 10 [100] " + q8, "mine 10 [100] " + q8, "tag odd0 [602] " + q8, "undo 0 [602] " + q8}
+	if !slices.Equal(got, want) {
+		t.Errorf("journal:\n%q\nwant\n%q", got, want)
+	}
+	state := curate.Replay(entries)
+	if l := state.Samples[curate.IntKey(100)].Label; l == nil || *l != "1" {
+		t.Errorf("sample 100 relabeled to %v, want 1", l)
+	}
+	if len(mined) != 1 {
+		t.Errorf("mine ran %d times", len(mined))
+	}
+	if q.Len() != 2 {
+		t.Errorf("%d actions in effect, want 2 (the tag was undone)", q.Len())
+	}
+	d.press(k.QueueView)
+	if scr := d.screen(); !strings.Contains(scr, "journal "+path) || !strings.Contains(scr, "mine 10 similar: 1 found") || !strings.Contains(scr, "(undone)") {
+		t.Errorf("queue view:\n%s", scr)
 	}
 }

@@ -42,21 +42,26 @@ func (m queueModel) Update(msg tea.Msg) (queueModel, tea.Cmd) {
 func (m queueModel) View() string {
 	st := &m.c.styles
 	entries := m.q.Entries()
+	where := "held in memory for this session"
+	if j, ok := m.q.(*JournalQueue); ok {
+		where = "journal " + render.Sanitize(j.Path()) + " · triage queue apply writes the new training set"
+	}
+	where = st.Faint.Render(render.Cut(where, m.width))
 	if len(entries) == 0 {
-		return st.Faint.Render(render.Cut("no actions yet · t tags, r relabels, m mines similar, x drops the current sample or the selection", m.width))
+		return where + "\n" + st.Faint.Render(render.Cut("no actions yet · t tags, r relabels, m mines similar, x drops the current sample or the selection", m.width))
 	}
 	widths := []int{4, 24, 8, 0, 8}
 	widths[3] = max(8, m.width-4-24-8-8-4*2-1)
 	head := []string{"#", "action", "samples", "query", "time"}
 	var b strings.Builder
-	b.WriteString(" ")
+	b.WriteString(where + "\n ")
 	for i, h := range head {
 		if i > 0 {
 			b.WriteString("  ")
 		}
 		b.WriteString(st.Header.Render(render.Fit(h, widths[i], i == 0 || i == 2)))
 	}
-	rows := max(1, m.height-1)
+	rows := max(1, m.height-2)
 	first := 0
 	if m.cur >= rows {
 		first = m.cur - rows + 1
@@ -71,6 +76,9 @@ func (m queueModel) View() string {
 			what += " as " + quoteString(a.Arg)
 		case VerbMine:
 			what += " " + a.Arg + " similar"
+			if a.Mined >= 0 {
+				what += ": " + formatCount(int64(a.Mined)) + " found"
+			}
 		}
 		cells := []string{formatInt(a.ID), render.Sanitize(what), formatCount(int64(len(a.Keys))), render.Sanitize(a.Query), a.Time.Format("15:04:05")}
 		var line strings.Builder

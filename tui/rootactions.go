@@ -84,7 +84,8 @@ func (m Model) currentPred() string {
 func (m Model) startAction(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	k := m.c.keys
 	if key.Matches(msg, k.Undo) {
-		return m, undoAction(m.actions)
+		_, q, _ := m.targets()
+		return m, undoAction(m.actions, q)
 	}
 	rows, _, ok := m.targets()
 	if !ok {

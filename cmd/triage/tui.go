@@ -19,7 +19,9 @@ import (
 	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/term"
 
+	"triage/dataset/curate"
 	"triage/evalview"
+	"triage/render"
 	"triage/tui"
 )
 
@@ -36,6 +38,10 @@ It needs a terminal: with TERM=dumb, or output to a pipe or a file, use
 triage query or triage eval instead. NO_COLOR (any value) turns colour off.
 Queries typed in it are kept in $XDG_STATE_HOME/triage/history.
 
+  --queue PATH         the action journal (default DATASET.triage/queue.jsonl;
+                       the demo's actions are held in memory)
+  --pool PATH          mine similar samples from this file (default: the
+                       dataset's unlabeled rows); --pool-pred PATH its predictions
   --debug              show the memory the columns hold and the process uses
 
 ` + openFlagsHelp,
@@ -44,9 +50,12 @@ Queries typed in it are kept in $XDG_STATE_HOME/triage/history.
 
 func runTUI(ctx context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet("triage", flag.ContinueOnError)
-	var of openFlags
-	of.register(fs)
+	var qf queueFlags
+	qf.register(fs)
+	of := &qf.open
 	debugFlag := fs.Bool("debug", false, "show memory use on the status line")
+	pool := fs.String("pool", "", "the pool to mine")
+	poolPred := fs.String("pool-pred", "", "the pool's prediction file")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return err
@@ -58,7 +67,8 @@ func runTUI(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	var path, title string
-	if len(pos) == 1 {
+	demo := len(pos) == 0
+	if !demo {
 		path, title = pos[0], pos[0]
 	} else {
 		if path, err = of.demoDir(); err != nil {
@@ -86,6 +96,19 @@ func runTUI(ctx context.Context, e *env, args []string) error {
 	}
 	if *debugFlag {
 		opts.Stats = func() string { return memoryStats(mem) }
+	}
+	if !demo && s.Dataset().Key != "" {
+		mine := func(ctx context.Context, chosen curate.Selection, k int) (curate.Entry, error) {
+			return mineEntry(ctx, e, s, qf, path, chosen, k, *pool, *poolPred)
+		}
+		q, warnings, err := tui.OpenJournal(qf.journal(path), s.Dataset().Key, s.Dataset().Classes, mine)
+		for _, w := range warnings {
+			fmt.Fprintf(e.stderr, "triage: warning: %s\n", render.Sanitize(w))
+		}
+		if err != nil {
+			return err
+		}
+		opts.Queue = q
 	}
 	popts := []tea.ProgramOption{tea.WithContext(ctx), tea.WithInput(e.stdin), tea.WithOutput(e.stdout)}
 	if os.Getenv("NO_COLOR") != "" {

@@ -318,3 +318,40 @@ func BenchmarkTUIMemory(b *testing.B) {
 		exec.Command("tmux", "-S", p.sock, "kill-server").Run()
 	}
 }
+
+// TestTUIJournal: a tag given in the program is in the journal that
+// `triage queue list` reads.
+func TestTUIJournal(t *testing.T) {
+	bin := triageBinary(t)
+	dir := t.TempDir()
+	for _, f := range []string{"digits.parquet", "digits-preds.parquet"} {
+		data, err := os.ReadFile(filepath.Join("../../testdata/demo", f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, f), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	data := filepath.Join(dir, "digits.parquet")
+	p := startPane(t, 120, 40, []string{"XDG_STATE_HOME=" + t.TempDir()}, bin, data, "--pred", filepath.Join(dir, "digits-preds.parquet"))
+	p.waitFor("accuracy 0.9047")
+	p.keys("Tab")
+	p.waitFor("all", "mistakenness")
+	p.keys("t")
+	p.waitFor("tag 1 sample as")
+	p.text("first")
+	p.keys("Enter")
+	p.waitFor(`tagged 1 sample "first"`)
+	p.keys("A")
+	p.waitFor("journal "+data+".triage/queue.jsonl", `tag "first"`)
+	p.keys("C-c")
+	p.waitExit()
+	var out, errOut strings.Builder
+	if err := run(t.Context(), []string{"queue", "list", data}, strings.NewReader(""), &out, &errOut); err != nil {
+		t.Fatalf("queue list: %v\n%s", err, errOut.String())
+	}
+	if !strings.Contains(out.String(), "first") {
+		t.Errorf("queue list does not show the tag:\n%s", out.String())
+	}
+}
