@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"bytes"
 	"context"
 	"math"
 	"slices"
@@ -16,6 +17,8 @@ import (
 	"triage/dataset"
 	"triage/evalview"
 	"triage/render"
+	"triage/render/picture"
+	"triage/render/termimg"
 )
 
 // The detail view: one sample, every field.
@@ -43,6 +46,9 @@ type detailModel struct {
 	data   *detailData
 	err    error
 	scroll int
+
+	pic    *termimg.Picture // the image, drawn; nil until it is
+	picErr error
 }
 
 // boxRef names one box of a sample: a detection or a ground-truth box.
@@ -62,6 +68,9 @@ type detailData struct {
 	score  string
 	probs  []float64 // class probabilities, nil without
 	image  string    // what the image slot shows
+	src    imageSource
+	boxes  []picture.Box // the ground truth and detections, for the picture
+	refs   []boxRef      // which list and index each box is
 }
 
 type detailField struct {
@@ -98,11 +107,48 @@ func (d *detailModel) load() tea.Cmd {
 	}
 }
 
-func (d *detailModel) take(msg detailMsg) {
+func (d *detailModel) take(msg detailMsg) bool {
 	if msg.data != nil && msg.data.seq != d.seq {
-		return
+		return false
 	}
 	d.data, d.err = msg.data, msg.err
+	d.pic, d.picErr = nil, nil
+	return true
+}
+
+// pictureArea is the cell box the picture may take.
+func (d *detailModel) pictureArea() (cols, rows int) {
+	return max(8, min(d.width/2, 64)), max(4, min(d.height/2, 16))
+}
+
+// loadPicture asks for the sample's picture at the size the view allows.
+func (d *detailModel) loadPicture(ps *pictureState) tea.Cmd {
+	if d.data == nil || d.data.src.empty() {
+		return nil
+	}
+	boxes := slices.Clone(d.data.boxes)
+	variant := ""
+	for i, r := range d.data.refs {
+		if r == d.mark {
+			boxes[i].Highlight = true
+			variant = strconv.FormatBool(r.det) + strconv.Itoa(r.index)
+		}
+	}
+	cols, rows := d.pictureArea()
+	return ps.renderPicture(d.seq, strconv.FormatInt(d.row, 10), d.data.src, boxes, variant, cols, rows)
+}
+
+// takePicture keeps a rendered picture if it is this sample's.
+func (d *detailModel) takePicture(msg pictureMsg) bool {
+	if msg.seq != d.seq {
+		return false
+	}
+	if msg.err != nil {
+		d.picErr = msg.err
+		return false
+	}
+	d.pic = &msg.pic
+	return true
 }
 
 // query is the query that selects this sample.
@@ -204,10 +250,33 @@ func (d detailModel) lines() []string {
 	}
 	out = append(out, joinFit(head, " · ", w))
 	if data.image != "" {
-		out = append(out, label("image", st)+render.Cut(data.image, w-10))
+		what := data.image
+		switch {
+		case d.picErr != nil:
+			what += " · " + firstLine(d.picErr.Error())
+		case d.pic != nil:
+			what += " · " + d.pic.Protocol.String()
+		}
+		out = append(out, label("image", st)+render.Cut(render.Sanitize(what), w-10))
 	}
+	if d.pic == nil {
+		return append(out, d.bodyLines(w)...)
+	}
+	pic := strings.Split(d.pic.Text, "\n")
+	if bw := w - d.pic.Cols - 2; bw >= 40 {
+		// The picture on the left, the fields beside it.
+		return append(out, sideBySide(d.pic.Text, strings.Join(d.bodyLines(bw), "\n"), d.pic.Cols+2)...)
+	}
+	return append(append(out, pic...), d.bodyLines(w)...)
+}
+
+// bodyLines are the probabilities, the fields and the boxes in w columns.
+func (d detailModel) bodyLines(w int) []string {
+	st := &d.c.styles
+	data := d.data
+	var out []string
 	if len(data.probs) > 0 {
-		out = append(out, d.probLines()...)
+		out = append(out, d.probLines(w)...)
 	}
 	out = append(out, "")
 	nameW := 8
@@ -230,7 +299,7 @@ func (d detailModel) lines() []string {
 			continue
 		}
 		out = append(out, "", st.Title.Render(render.Cut(f.name+" "+f.value, w)))
-		out = append(out, d.boxLines(f)...)
+		out = append(out, d.boxLines(f, w)...)
 	}
 	return out
 }
@@ -240,7 +309,7 @@ func label(name string, st *Styles) string {
 }
 
 // probLines shows the five most probable classes as bars.
-func (d detailModel) probLines() []string {
+func (d detailModel) probLines(w int) []string {
 	st := &d.c.styles
 	data := d.data
 	classes := d.c.ds().Classes
@@ -263,7 +332,7 @@ func (d detailModel) probLines() []string {
 		nameW = max(nameW, ansi.StringWidth(className(classes, i)))
 	}
 	nameW = min(nameW, 16)
-	barW := max(5, min(30, d.width-nameW-22))
+	barW := max(5, min(30, w-nameW-22))
 	var out []string
 	for n, i := range idx[:min(5, len(idx))] {
 		name := className(classes, i)
@@ -300,7 +369,7 @@ func className(classes []string, i int) string {
 }
 
 // boxLines is a boxes field as a table, the highlighted box marked.
-func (d detailModel) boxLines(f detailField) []string {
+func (d detailModel) boxLines(f detailField, w int) []string {
 	st := &d.c.styles
 	if len(f.boxes) == 0 {
 		return nil
@@ -325,7 +394,7 @@ func (d detailModel) boxLines(f detailField) []string {
 			}
 			b.WriteString(render.Fit(c, widths[i], i == 0))
 		}
-		line := render.Cut(b.String(), d.width)
+		line := render.Cut(b.String(), w)
 		switch {
 		case j == 0:
 			line = st.Header.Render(line)
@@ -387,9 +456,17 @@ func fetchDetail(ctx context.Context, s *evalview.Session, row int64, full bool)
 			data.probs = floats(col)
 		case r[dataset.RoleImage]:
 			data.image = imageText(col)
+			data.src = imageOf(col, ds.Path)
 		case r[dataset.RoleFilepath]:
-			if data.image == "" && col.IsValid(0) {
-				data.image = "file " + render.Sanitize(col.ValueStr(0)) + " (the pictures view draws it)"
+			if data.src.empty() && col.IsValid(0) {
+				data.image = "file " + render.Sanitize(col.ValueStr(0))
+				data.src = imageSource{path: resolvePath(ds.Path, col.ValueStr(0))}
+			}
+		case r[dataset.RoleGroundTruth], r[dataset.RoleDetections]:
+			isDet := name == r[dataset.RoleDetections]
+			for i, b := range boxesOf(col, isDet) {
+				data.boxes = append(data.boxes, b)
+				data.refs = append(data.refs, boxRef{det: isDet, index: i})
 			}
 		}
 		data.fields = append(data.fields, detailFieldOf(name, col, classes, name == r[dataset.RoleDetections]))
@@ -505,4 +582,104 @@ func boxCell(a arrow.Array, i int) string {
 		return "[" + strings.Join(parts, " ") + "]"
 	}
 	return render.Summary(a, i, nil)
+}
+
+// imageOf is where row 0's image is: the bytes of an image struct (copied:
+// the window is released), or the file its path names.
+func imageOf(col arrow.Array, dataset string) imageSource {
+	st, ok := col.(*array.Struct)
+	if !ok || st.IsNull(0) {
+		return imageSource{}
+	}
+	t := st.DataType().(*arrow.StructType)
+	if i, ok := t.FieldIdx("bytes"); ok {
+		if b, ok := st.Field(i).(*array.Binary); ok && b.IsValid(0) && len(b.Value(0)) > 0 {
+			return imageSource{data: bytes.Clone(b.Value(0))}
+		}
+	}
+	if i, ok := t.FieldIdx("path"); ok {
+		if p, ok := st.Field(i).(*array.String); ok && p.IsValid(0) && p.Value(0) != "" {
+			return imageSource{path: resolvePath(dataset, p.Value(0))}
+		}
+	}
+	return imageSource{}
+}
+
+// boxesOf reads row 0's boxes (SPEC §2.2) for drawing: bbox, label,
+// score, eval. A box without four finite numbers is skipped, but keeps
+// its place in the count so that indexes match the list.
+func boxesOf(col arrow.Array, isDet bool) []picture.Box {
+	l, ok := col.(*array.List)
+	if !ok || l.IsNull(0) {
+		return nil
+	}
+	st, ok := l.ListValues().(*array.Struct)
+	if !ok {
+		return nil
+	}
+	t := st.DataType().(*arrow.StructType)
+	field := func(name string) arrow.Array {
+		if i, ok := t.FieldIdx(name); ok {
+			return st.Field(i)
+		}
+		return nil
+	}
+	bbox, _ := field("bbox").(*array.List)
+	if bbox == nil {
+		return nil
+	}
+	start, end := l.ValueOffsets(0)
+	out := make([]picture.Box, 0, end-start)
+	for j := int(start); j < int(end); j++ {
+		var b picture.Box
+		if bbox.IsValid(j) {
+			bs, be := bbox.ValueOffsets(j)
+			if be-bs == 4 {
+				v := make([]float64, 4)
+				for k := range 4 {
+					v[k] = floatAt(bbox.ListValues(), int(bs)+k)
+				}
+				b.X, b.Y, b.W, b.H = v[0], v[1], v[2], v[3]
+			}
+		}
+		eval, label := stringAt(field("eval"), j), stringAt(field("label"), j)
+		b.Verdict = picture.ParseVerdict(eval)
+		score, hasScore := 0.0, false
+		if sc := field("score"); isDet && sc != nil && sc.IsValid(j) {
+			score, hasScore = floatAt(sc, j), true
+		}
+		b.Label = boxLabel(eval, label, score, hasScore)
+		out = append(out, b)
+	}
+	return out
+}
+
+// floatAt reads a float32 or float64 value; NaN for anything else.
+func floatAt(a arrow.Array, i int) float64 {
+	if a.IsNull(i) {
+		return math.NaN()
+	}
+	switch a := a.(type) {
+	case *array.Float32:
+		return float64(a.Value(i))
+	case *array.Float64:
+		return a.Value(i)
+	}
+	return math.NaN()
+}
+
+// stringAt reads a string value, "" for null or another type.
+func stringAt(a arrow.Array, i int) string {
+	if a == nil || a.IsNull(i) {
+		return ""
+	}
+	switch a := a.(type) {
+	case *array.String:
+		return a.Value(i)
+	case *array.LargeString:
+		return a.Value(i)
+	case *array.Dictionary:
+		return stringAt(a.Dictionary(), a.GetValueIndex(i))
+	}
+	return ""
 }

@@ -16,6 +16,7 @@ import (
 
 	"triage/dataset"
 	"triage/evalview"
+	"triage/render/termimg"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -64,7 +65,7 @@ func newDriver(t testing.TB, s *evalview.Session, w, h int) *driver {
 	q := NewMemoryQueue()
 	q.now = func() time.Time { return time.Date(2026, 12, 1, 14, 0, 0, 0, time.UTC) }
 	d := &driver{t: t, queue: q}
-	d.m = New(context.Background(), s, Options{Title: "test", Queue: q, HistoryPath: HistoryPath(), Dark: true})
+	d.m = New(context.Background(), s, Options{Title: "test", Queue: q, HistoryPath: HistoryPath(), Dark: true, Images: termimg.Blocks})
 	d.send(tea.WindowSizeMsg{Width: w, Height: h})
 	d.run(d.m.Init())
 	return d

@@ -14,6 +14,7 @@ import (
 	"triage/evalview"
 	"triage/evalview/classify"
 	"triage/render"
+	"triage/render/chart"
 )
 
 // The evaluation view: where the model fails, in the first second.
@@ -56,6 +57,8 @@ type evalModel struct {
 
 	focus      panel
 	row, col   int // confusion cursor: label row, prediction column
+	hmRow      int // the heatmap's scroll: first row and column shown
+	hmCol      int
 	classPos   int // per-class cursor, a position in classOrder
 	classOrder []int
 	classSort  int  // per-class column sorted by
@@ -65,7 +68,10 @@ type evalModel struct {
 
 func newEval(c *common) evalModel { return evalModel{c: c} }
 
-func (e *evalModel) SetSize(w, h int) { e.width, e.height = w, h }
+func (e *evalModel) SetSize(w, h int) {
+	e.width, e.height = w, h
+	e.scrollHeatmap()
+}
 
 // suspectsMsg carries the suspects per class.
 type suspectsMsg struct {
@@ -94,6 +100,7 @@ func (e *evalModel) setReports(evals []*evalview.Evaluation, err error) tea.Cmd 
 		return nil
 	}
 	e.row, e.col = worstCell(r.Confusion)
+	e.scrollHeatmap()
 	e.classOrder = make([]int, len(r.PerClass))
 	for i := range e.classOrder {
 		e.classOrder[i] = i
@@ -242,6 +249,7 @@ func (e *evalModel) moveCell(msg tea.KeyPressMsg) {
 	}
 	e.row, e.col = max(0, min(e.row, n-1)), max(0, min(e.col, n-1))
 	e.syncClass()
+	e.scrollHeatmap()
 }
 
 func (e *evalModel) moveClass(msg tea.KeyPressMsg) {
@@ -482,7 +490,6 @@ func joinFit(parts []string, sep string, w int) string {
 
 // classView lays out the classification panels.
 func (e evalModel) classView() string {
-	st := &e.c.styles
 	w, h := e.width, e.height
 	lines := []string{e.headline()}
 	if sets := e.setsTable(); sets != "" {
@@ -493,23 +500,18 @@ func (e evalModel) classView() string {
 	if room < 3 {
 		return strings.Join(append(lines, presets...), "\n")
 	}
-	conf, info := e.confusionBlock(w, room-1)
-	classes := e.classesBlock(w, room-1, false)
-	cw, pw := blockWidth(conf), blockWidth(classes)
-	if cw+3+pw > w {
-		classes = e.classesBlock(w, room, true)
-		pw = blockWidth(classes)
-	}
+	cw, ch, side := e.confusionArea()
+	conf, info := e.confusionBlock(cw, ch)
 	var top []string
 	switch {
-	case cw+3+pw <= w:
-		top = sideBySide(conf, classes, cw+3)
+	case side:
+		top = sideBySide(conf, e.classesBlock(w, room-1, e.compactClasses()), blockWidth(conf)+3)
 	case e.focus == panelClasses:
 		top = strings.Split(e.classesBlock(w, room, false), "\n")
 	default:
 		top = strings.Split(conf, "\n")
 	}
-	if e.focus != panelClasses || cw+3+pw <= w {
+	if e.focus != panelClasses || side {
 		top = append(top, info)
 	}
 	slicesRoom := room - len(top) - 1
@@ -533,7 +535,6 @@ func (e evalModel) classView() string {
 	for len(lines) < h-len(presets) {
 		lines = append(lines, "")
 	}
-	_ = st
 	return strings.Join(append(lines, presets...), "\n")
 }
 
@@ -546,21 +547,78 @@ func (e evalModel) panelTitle(p panel, b key.Binding, text string) string {
 	return st.Faint.Render("  " + b.Help().Key + " " + text)
 }
 
+// topLines counts the lines above the panels (the headline, the sets
+// table) and below them (the presets).
+func (e evalModel) topLines() (above, below int) {
+	above = 1
+	if sets := e.setsTable(); sets != "" {
+		above += strings.Count(sets, "\n") + 1
+	}
+	return above, len(e.presetLines())
+}
+
+// compactClasses reports whether the per-class table takes its narrow
+// form to fit beside the heatmap.
+func (e evalModel) compactClasses() bool {
+	above, below := e.topLines()
+	room := e.height - above - below - 1
+	nat := e.heatmapWidth(room - 2)
+	return nat+3+blockWidth(e.classesBlock(e.width, room, false)) > e.width
+}
+
+// heatmapWidth is the width the heatmap takes when nothing limits it.
+func (e evalModel) heatmapWidth(h int) int {
+	r := e.class()
+	hm := chart.ConfusionHeatmap(chart.Matrix{Classes: r.Classes, Counts: r.Confusion}, e.width, max(3, h), chart.HeatmapOptions{Row: e.hmRow, Col: e.hmCol, Selected: &chart.Cell{Row: e.row, Col: e.col}})
+	header, _, _ := strings.Cut(hm.Text, "\n")
+	return ansi.StringWidth(header) + 1 // a closing bracket may follow the last column
+}
+
+// confusionArea is the width and height the heatmap gets, and whether the
+// per-class table stands beside it.
+func (e evalModel) confusionArea() (w, h int, side bool) {
+	above, below := e.topLines()
+	room := e.height - above - below - 1
+	h = max(3, room-2) // its title above, the cell's line below
+	nat := e.heatmapWidth(h)
+	classes := e.classesBlock(e.width, room, e.compactClasses())
+	if nat+3+blockWidth(classes) <= e.width {
+		return nat, h, true
+	}
+	return e.width, h, false
+}
+
+// scrollHeatmap keeps the heatmap's scroll where the cursor is, scrolling
+// as little as it must (the chart decides; the view keeps its choice).
+func (e *evalModel) scrollHeatmap() {
+	r := e.class()
+	if r == nil {
+		return
+	}
+	w, h, _ := e.confusionArea()
+	hm := chart.ConfusionHeatmap(chart.Matrix{Classes: r.Classes, Counts: r.Confusion}, w, h, chart.HeatmapOptions{Row: e.hmRow, Col: e.hmCol, Selected: &chart.Cell{Row: e.row, Col: e.col}})
+	e.hmRow, e.hmCol = hm.Rows[0], hm.Cols[0]
+}
+
 // confusionBlock is the heatmap with its title, and a line about the
 // cursor's cell.
 func (e evalModel) confusionBlock(w, h int) (string, string) {
 	st := &e.c.styles
 	r := e.class()
-	hm := render.Heatmap{
-		Rows: r.Classes, Cols: r.Classes, Counts: r.Confusion,
-		CursorRow: e.row, CursorCol: e.col,
-		Style: st.heat,
+	opt := chart.HeatmapOptions{Row: e.hmRow, Col: e.hmCol}
+	cell := chart.Cell{Row: e.row, Col: e.col}
+	if e.focus == panelConfusion {
+		opt.Selected = &cell
 	}
-	if e.focus != panelConfusion {
-		hm.CursorRow, hm.CursorCol = -1, -1
+	hm := chart.ConfusionHeatmap(chart.Matrix{Classes: r.Classes, Counts: r.Confusion}, w, h, opt)
+	body := hm.Text
+	if x, y, cw, ok := hm.CellRect(cell); ok && e.focus == panelConfusion {
+		lines := strings.Split(body, "\n")
+		l := lines[y]
+		lines[y] = ansi.Truncate(l, x, "") + st.RowCur.wrap(ansi.Cut(l, x, x+cw)) + ansi.TruncateLeft(l, x+cw, "")
+		body = strings.Join(lines, "\n")
 	}
-	title := e.panelTitle(panelConfusion, e.c.keys.Confusion, "confusion · rows label, columns pred")
-	body := hm.Render(w, max(2, h-1))
+	title := e.panelTitle(panelConfusion, e.c.keys.Confusion, "confusion")
 	n := r.Confusion[e.row][e.col]
 	var rowTotal int64
 	for _, v := range r.Confusion[e.row] {
@@ -571,7 +629,7 @@ func (e evalModel) confusionBlock(w, h int) (string, string) {
 		info += " (" + formatPct(float64(n)/float64(rowTotal)) + " of the label)"
 	}
 	info += " · enter opens"
-	return title + "\n" + body, st.Faint.Render(render.Cut(info, w))
+	return title + "\n" + body, st.Faint.Render(render.Cut(info, e.width))
 }
 
 var (

@@ -10,6 +10,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"triage/evalview"
+	"triage/render/termimg"
 )
 
 // The root model routes messages: global keys first (help, query bar,
@@ -54,6 +55,10 @@ type Options struct {
 	// Dark is the background to assume until the terminal says; it
 	// answers a query at start.
 	Dark bool
+	// Images is how pictures are drawn (--images); Auto asks the
+	// terminal. Tmux says the program runs inside tmux ($TMUX).
+	Images termimg.Protocol
+	Tmux   bool
 	// Stats, when set, is called every second and what it returns is
 	// shown on the status line (--debug: memory held and used).
 	Stats func() string
@@ -76,6 +81,7 @@ type Model struct {
 	actions Queue
 	opts    Options
 
+	pics      pictureState
 	progress  *evalview.Progress
 	stats     string
 	notice    string
@@ -95,7 +101,7 @@ func New(ctx context.Context, s *evalview.Session, opts Options) Model {
 		opts.Queue = NewMemoryQueue()
 	}
 	mk := &marks{}
-	m := Model{c: c, marks: mk, actions: opts.Queue, opts: opts}
+	m := Model{c: c, marks: mk, actions: opts.Queue, opts: opts, pics: newPictureState(opts.Images, opts.Tmux)}
 	m.samples = newSamples(c, mk)
 	m.eval = newEval(c)
 	m.queue = newQueueView(c, opts.Queue)
@@ -120,6 +126,7 @@ func (m Model) Init() tea.Cmd {
 	if m.opts.Stats != nil {
 		cmds = append(cmds, statsTick(m.opts.Stats))
 	}
+	cmds = append(cmds, m.pics.detectCmd())
 	if m.opts.SyncOutput {
 		// bubbletea asks for mode 2026 only outside SSH; ask anyway. The
 		// terminal's answer turns it on (tea.ModeReportMsg).
@@ -157,11 +164,18 @@ func (m *Model) preloadCmd() tea.Cmd {
 
 // Update routes a message.
 func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if m.pics.observe(msg) {
+		return m, nil
+	}
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.c.width, m.c.height = msg.Width, msg.Height
 		m.layout()
-		return m, m.samples.ensureWindow()
+		var pic tea.Cmd
+		if m.detail != nil {
+			pic = m.detail.loadPicture(&m.pics)
+		}
+		return m, tea.Batch(m.samples.ensureWindow(), pic)
 	case tea.BackgroundColorMsg:
 		m.c.setStyles(NewStyles(msg.IsDark()))
 		return m, nil
@@ -194,6 +208,9 @@ func (m Model) handleResult(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case statsMsg:
 		m.stats = string(msg)
+		if m.pics.reason != "" {
+			m.stats += " · images " + m.pics.reason
+		}
 		return m, statsTick(m.opts.Stats)
 	case noticeMsg:
 		m.notice, m.noticeErr = msg.text, msg.err
@@ -233,8 +250,13 @@ func (m Model) handleResult(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, cmd
 	case detailMsg:
-		if m.detail != nil {
-			m.detail.take(msg)
+		if m.detail != nil && m.detail.take(msg) {
+			return m, m.detail.loadPicture(&m.pics)
+		}
+		return m, nil
+	case pictureMsg:
+		if m.detail != nil && m.detail.takePicture(msg) {
+			return m, m.pics.transmit(msg.pic)
 		}
 		return m, nil
 	case actionDoneMsg:

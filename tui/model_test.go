@@ -15,6 +15,7 @@ import (
 
 	"triage/dataset/curate"
 	"triage/evalview"
+	"triage/render/termimg"
 )
 
 // hold sends a message and returns the command that comes back without
@@ -192,7 +193,7 @@ func TestQueryBar(t *testing.T) {
 		t.Errorf("history file holds %q", got)
 	}
 	d2 := &driver{t: t}
-	d2.m = New(context.Background(), s, Options{HistoryPath: HistoryPath()})
+	d2.m = New(context.Background(), s, Options{HistoryPath: HistoryPath(), Images: termimg.Blocks})
 	d2.send(sizeMsg(100, 30))
 	d2.run(d2.m.Init())
 	d2.press(k.Query, k.HistoryPrev, k.HistoryPrev)
@@ -512,7 +513,7 @@ func TestJournalQueue(t *testing.T) {
 		t.Fatal(err)
 	}
 	d := &driver{t: t, queue: q}
-	d.m = New(context.Background(), s, Options{Queue: q})
+	d.m = New(context.Background(), s, Options{Queue: q, Images: termimg.Blocks})
 	d.send(sizeMsg(100, 30))
 	d.run(d.m.Init())
 	k := d.m.c.keys

@@ -39,8 +39,6 @@ type Styles struct {
 
 	BarFull, BarEmpty lipgloss.Style // progress bar
 
-	HeatDiag, HeatOff []span // confusion cells by level, low to high
-	HeatCursor        span
 
 	Help help.Styles
 	Dark bool
@@ -94,35 +92,7 @@ func NewStyles(dark bool) Styles {
 	s.RowMark = spanOf(lipgloss.NewStyle().Foreground(yellow).Bold(true))
 	s.CellBad = spanOf(lipgloss.NewStyle().Foreground(red))
 	s.Caret = spanOf(lipgloss.NewStyle().Foreground(red).Bold(true))
-	s.HeatCursor = spanOf(lipgloss.NewStyle().Reverse(true).Bold(true))
 
-	// Heat levels: the diagonal in greens, errors in reds, deeper for
-	// more; text stays readable on both backgrounds.
-	diag := []string{"#E4F5E4", "#BDE5BD", "#8FD18F", "#5FB85F"}
-	off := []string{"#FBE3E3", "#F5BDBD", "#EE8F8F", "#E05F5F"}
-	if dark {
-		diag = []string{"#1C2B1C", "#24452A", "#2E6B38", "#3A8F48"}
-		off = []string{"#2E1C1C", "#5A2626", "#8A2E2E", "#BF3B3B"}
-	}
-	for i := range diag {
-		s.HeatDiag = append(s.HeatDiag, spanOf(lipgloss.NewStyle().Bold(true).Background(lipgloss.Color(diag[i]))))
-		s.HeatOff = append(s.HeatOff, spanOf(lipgloss.NewStyle().Background(lipgloss.Color(off[i]))))
-	}
 	s.Help = help.DefaultStyles(dark)
 	return s
-}
-
-// heat styles a confusion cell's text by its level (see render.Heatmap).
-func (s Styles) heat(text string, level float64, diag, cursor bool) string {
-	if cursor {
-		return s.HeatCursor.wrap(text)
-	}
-	if level <= 0 {
-		return text
-	}
-	levels := s.HeatOff
-	if diag {
-		levels = s.HeatDiag
-	}
-	return levels[min(len(levels)-1, int(level*float64(len(levels))))].wrap(text)
 }

@@ -22,6 +22,7 @@ import (
 	"triage/dataset/curate"
 	"triage/evalview"
 	"triage/render"
+	"triage/render/termimg"
 	"triage/tui"
 )
 
@@ -42,7 +43,10 @@ Queries typed in it are kept in $XDG_STATE_HOME/triage/history.
                        the demo's actions are held in memory)
   --pool PATH          mine similar samples from this file (default: the
                        dataset's unlabeled rows); --pool-pred PATH its predictions
-  --debug              show the memory the columns hold and the process uses
+  --images MODE        how pictures are drawn: auto (ask the terminal), kitty,
+                       sixel, iterm, blocks, blocks256 or off
+  --debug              show the image protocol chosen and why, and the memory
+                       the columns hold and the process uses
 
 ` + openFlagsHelp,
 	run: runTUI,
@@ -56,6 +60,8 @@ func runTUI(ctx context.Context, e *env, args []string) error {
 	debugFlag := fs.Bool("debug", false, "show memory use on the status line")
 	pool := fs.String("pool", "", "the pool to mine")
 	poolPred := fs.String("pool-pred", "", "the pool's prediction file")
+	var images termimg.Protocol
+	fs.Var(&images, "images", "auto, kitty, sixel, iterm, blocks, blocks256 or off")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return err
@@ -92,6 +98,8 @@ func runTUI(ctx context.Context, e *env, args []string) error {
 		Progress:    feed,
 		HistoryPath: tui.HistoryPath(),
 		SyncOutput:  os.Getenv("SSH_TTY") != "",
+		Images:      images,
+		Tmux:        os.Getenv("TMUX") != "",
 		Dark:        true,
 	}
 	if *debugFlag {
