@@ -39,7 +39,6 @@ type Styles struct {
 
 	BarFull, BarEmpty lipgloss.Style // progress bar
 
-
 	Help help.Styles
 	Dark bool
 }
