@@ -99,3 +99,12 @@ func (c *common) setStyles(st Styles) {
 	c.help = help.New()
 	c.help.Styles = st.Help
 }
+
+// fetchKinds is what windows read now: nested columns once evaluation has
+// ended, derived fields once it succeeded.
+func (c *common) fetchKinds() fetchKinds {
+	if !c.hasDerive {
+		return fetchKinds{derived: true, nested: true}
+	}
+	return fetchKinds{derived: c.evalDone && c.evalErr == nil, nested: c.evalDone}
+}

@@ -97,7 +97,7 @@ func (d *detailModel) SetSize(w, h int) { d.width, d.height = w, h }
 func (d *detailModel) load() tea.Cmd {
 	d.seq++
 	seq, row := d.seq, d.row
-	s, ctx, full := d.c.sess, d.c.ctx, d.c.evalDone
+	s, ctx, full := d.c.sess, d.c.ctx, d.c.fetchKinds().derived
 	return func() tea.Msg {
 		data, err := fetchDetail(ctx, s, row, full)
 		if data != nil {

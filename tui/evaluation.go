@@ -206,6 +206,9 @@ func (e evalModel) handleKey(msg tea.KeyPressMsg) (evalModel, tea.Cmd) {
 	case key.Matches(msg, k.Open):
 		return e, e.open()
 	}
+	if e.evals == nil && key.Matches(msg, k.FalsePos, k.FalseNeg, k.Suspects, k.ConfidentErrors, k.Hardest, k.Regressions, k.Fixes) {
+		return e, notice("the presets open once the evaluation is done", true)
+	}
 	if p, ok := e.preset(msg); ok {
 		if p.query == "" {
 			return e, notice(p.name+": "+p.why, true)

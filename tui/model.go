@@ -287,10 +287,11 @@ func (m Model) evalDone(msg evalDoneMsg) (tea.Model, tea.Cmd) {
 	}
 	if msg.err != nil {
 		m.eval.setReports(nil, msg.err)
+		text := "evaluation: " + firstLine(msg.err.Error())
 		if isCancel(msg.err) {
-			return m, notice("evaluation cancelled", true)
+			text = "evaluation cancelled"
 		}
-		return m, notice("evaluation: "+firstLine(msg.err.Error()), true)
+		return m, tea.Batch(m.samples.invalidate(), notice(text, true))
 	}
 	evalCmd := m.eval.setReports(msg.evals, nil)
 	ctx, op := m.c.startOp("slicing")

@@ -94,9 +94,9 @@ func (m *samplesModel) ensureWindow() tea.Cmd {
 }
 
 func ensureWindow(c *common, sh *sheet, page int) tea.Cmd {
-	full := c.evalDone || !c.hasDerive
-	if off, n, ok := sh.wantFetch(page, full); ok {
-		return sh.fetch(c.ctx, c.sess, off, n, full)
+	want := c.fetchKinds()
+	if off, n, ok := sh.wantFetch(page, want); ok {
+		return sh.fetch(c.ctx, c.sess, off, n, want)
 	}
 	return nil
 }
@@ -104,7 +104,7 @@ func ensureWindow(c *common, sh *sheet, page int) tea.Cmd {
 // invalidate drops every sheet's fetched rows (evaluation added fields).
 func (m *samplesModel) invalidate() tea.Cmd {
 	for _, sh := range m.stack {
-		sh.win.full = false
+		sh.win.kinds = fetchKinds{}
 	}
 	return m.ensureWindow()
 }
@@ -168,7 +168,12 @@ func (m samplesModel) handleKey(msg tea.KeyPressMsg) (samplesModel, tea.Cmd) {
 		if len(sh.cols) == 0 || sh.cols[sh.col].rowNum {
 			return m, nil
 		}
-		src := withSort(sh.query, sh.cols[sh.col].name, key.Matches(msg, k.SortDesc))
+		desc := key.Matches(msg, k.SortDesc)
+		src := withSort(sh.query, sh.cols[sh.col].name, desc)
+		if len(m.stack) == 1 {
+			// All rows stay as they are; the sorted ones are a sheet.
+			return m, openQuery(src, src, false)
+		}
 		return m, openQuery(sh.title, src, true)
 	case key.Matches(msg, k.Open):
 		if row, ok := sh.row(sh.cur); ok {

@@ -45,6 +45,7 @@ type column struct {
 	right   bool     // numbers: aligned right
 	classes []string // class names for an integer label column
 	derived bool     // a field evaluation adds
+	nested  bool     // lists and structs: slow to read, left for later on a first screen
 	rowNum  bool     // the "#" column of a dataset without a key
 }
 
@@ -55,7 +56,18 @@ type window struct {
 	rows   []int64    // dataset row of each
 	cells  [][]string // [row][column], sanitized; nil cell: not fetched
 	widths []int      // widest cell per column
-	full   bool       // every column was fetched (derived fields too)
+	kinds  fetchKinds // which kinds of columns were fetched
+	got    []bool     // per column: fetched
+}
+
+// fetchKinds says which of the slow kinds of columns a fetch reads: the
+// derived fields (once evaluation is done) and nested columns (once the
+// first screen is up and evaluation has ended, one way or another).
+type fetchKinds struct{ derived, nested bool }
+
+// covers reports whether what k fetched includes all of want.
+func (k fetchKinds) covers(want fetchKinds) bool {
+	return (k.derived || !want.derived) && (k.nested || !want.nested)
 }
 
 func (w *window) has(pos int64) bool {
@@ -153,6 +165,7 @@ func sheetColumns(c *common, mentioned, selected []string) []column {
 			right:   render.IsNumeric(f.Type) && classes == nil,
 			classes: classes,
 			derived: s.IsDerived(n),
+			nested:  isNested(f.Type),
 		})
 	}
 	return cols
@@ -210,12 +223,12 @@ type windowMsg struct {
 
 // wantFetch says which rows to fetch for a screen of page rows, if the
 // rows on it are not all held: the screen and one more above and below.
-func (sh *sheet) wantFetch(page int, full bool) (offset, n int64, ok bool) {
+func (sh *sheet) wantFetch(page int, want fetchKinds) (offset, n int64, ok bool) {
 	if !sh.ready() || sh.fetching {
 		return 0, 0, false
 	}
 	last := min(sh.top+int64(page), sh.len())
-	if sh.win.has(sh.top) && (last == sh.top || sh.win.has(last-1)) && (sh.win.full || !full) && len(sh.win.rows) > 0 {
+	if sh.win.has(sh.top) && (last == sh.top || sh.win.has(last-1)) && sh.win.kinds.covers(want) && len(sh.win.rows) > 0 {
 		return 0, 0, false
 	}
 	if last == sh.top && sh.win.seq > 0 {
@@ -226,27 +239,28 @@ func (sh *sheet) wantFetch(page int, full bool) (offset, n int64, ok bool) {
 }
 
 // fetch returns the command that fetches rows [offset, offset+n) of the
-// sheet. Derived fields are left out until evaluation is done (full), so
-// that the first screen of a large file does not wait for it.
-func (sh *sheet) fetch(ctx context.Context, s *evalview.Session, offset, n int64, full bool) tea.Cmd {
+// sheet. Derived fields and nested columns (probabilities, embeddings,
+// images: slow to read) are left out until evaluation is done (full), so
+// that the first screen of a large file does not wait for them.
+func (sh *sheet) fetch(ctx context.Context, s *evalview.Session, offset, n int64, want fetchKinds) tea.Cmd {
 	sh.fetchSeq++
 	sh.fetching = true
 	seq, id, sel := sh.fetchSeq, sh.id, sh.sel
 	cols := slices.Clone(sh.cols)
 	return func() tea.Msg {
-		w, err := fetchWindow(ctx, s, sel, offset, n, cols, full)
+		w, err := fetchWindow(ctx, s, sel, offset, n, cols, want)
 		w.seq = seq
 		return windowMsg{sheet: id, win: w, err: err}
 	}
 }
 
 // fetchWindow reads and formats rows of sel.
-func fetchWindow(ctx context.Context, s *evalview.Session, sel *evalview.Selection, offset, n int64, cols []column, full bool) (window, error) {
+func fetchWindow(ctx context.Context, s *evalview.Session, sel *evalview.Selection, offset, n int64, cols []column, want fetchKinds) (window, error) {
 	var names []string
 	idx := make([]int, len(cols)) // column -> index in the fetched window, -1 none
 	for i, c := range cols {
 		idx[i] = -1
-		if c.rowNum || c.derived && !full {
+		if c.rowNum || c.derived && !want.derived || c.nested && !want.nested {
 			continue
 		}
 		idx[i] = len(names)
@@ -257,9 +271,10 @@ func fetchWindow(ctx context.Context, s *evalview.Session, sel *evalview.Selecti
 		return window{}, err
 	}
 	defer w.Release()
-	out := window{offset: w.Offset, rows: w.Rows, full: full, widths: make([]int, len(cols))}
+	out := window{offset: w.Offset, rows: w.Rows, kinds: want, widths: make([]int, len(cols)), got: make([]bool, len(cols))}
 	for i, c := range cols {
 		out.widths[i] = ansi.StringWidth(render.Sanitize(c.name))
+		out.got[i] = idx[i] >= 0 || c.rowNum
 	}
 	out.cells = make([][]string, len(w.Rows))
 	for r := range w.Rows {

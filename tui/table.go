@@ -124,10 +124,8 @@ func (sh *sheet) render(st *Styles, width, height int, marked func(int64) bool) 
 				line.WriteString("  ")
 			}
 			cell := "…"
-			if have {
-				if c := sh.win.cells[pos-sh.win.offset][i]; c != "" || !sh.cols[i].derived || sh.win.full {
-					cell = c
-				}
+			if have && sh.win.got[i] {
+				cell = sh.win.cells[pos-sh.win.offset][i]
 			}
 			text := render.Fit(cell, widths[k], sh.cols[i].right)
 			if !cur && have && isBad(sh.cols[i].name, cell) {
