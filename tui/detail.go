@@ -255,7 +255,7 @@ func (d detailModel) lines() []string {
 		case d.picErr != nil:
 			what += " · " + firstLine(d.picErr.Error())
 		case d.pic != nil:
-			what += " · " + d.pic.Protocol.String()
+			what += " · " + protocolName(d.pic.Protocol)
 		}
 		out = append(out, label("image", st)+render.Cut(render.Sanitize(what), w-10))
 	}

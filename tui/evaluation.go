@@ -69,6 +69,9 @@ type evalModel struct {
 func newEval(c *common) evalModel { return evalModel{c: c} }
 
 func (e *evalModel) SetSize(w, h int) {
+	if w == e.width && h == e.height {
+		return
+	}
 	e.width, e.height = w, h
 	e.scrollHeatmap()
 }

@@ -326,8 +326,11 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	m.notice = ""
 	if m.bar.active {
 		var cmd tea.Cmd
+		h := m.bar.height()
 		m.bar, cmd = m.bar.Update(msg)
-		m.layout()
+		if m.bar.height() != h {
+			m.layout()
+		}
 		return m, cmd
 	}
 	if m.dialog != nil {

@@ -176,3 +176,16 @@ func boxLabel(eval, label string, score float64, hasScore bool) string {
 	}
 	return s
 }
+
+// protocolName says how a picture is drawn, for people.
+func protocolName(p termimg.Protocol) string {
+	switch p {
+	case termimg.Blocks:
+		return "half-blocks"
+	case termimg.Blocks256:
+		return "half-blocks, 256 colours"
+	case termimg.Kitty:
+		return "kitty graphics"
+	}
+	return p.String()
+}
