@@ -31,6 +31,7 @@ type common struct {
 	evalDone  bool // evaluation finished (or failed, or there is none)
 	evalErr   error
 	hasDerive bool // the session has derived fields to wait for
+	shown     bool // the first rows are on screen
 }
 
 // op is a slow operation running in a tea.Cmd: reading, evaluating,
@@ -100,11 +101,12 @@ func (c *common) setStyles(st Styles) {
 	c.help.Styles = st.Help
 }
 
-// fetchKinds is what windows read now: nested columns once evaluation has
-// ended, derived fields once it succeeded.
+// fetchKinds is what windows read now: free text once the first rows are
+// on screen, nested columns once evaluation has ended, derived fields once
+// it succeeded.
 func (c *common) fetchKinds() fetchKinds {
 	if !c.hasDerive {
-		return fetchKinds{derived: true, nested: true}
+		return fetchKinds{derived: true, nested: c.shown, text: c.shown}
 	}
-	return fetchKinds{derived: c.evalDone && c.evalErr == nil, nested: c.evalDone}
+	return fetchKinds{derived: c.evalDone && c.evalErr == nil, nested: c.evalDone, text: c.shown}
 }

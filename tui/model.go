@@ -59,6 +59,9 @@ type Options struct {
 	// terminal. Tmux says the program runs inside tmux ($TMUX).
 	Images termimg.Protocol
 	Tmux   bool
+	// FirstScreen, when set, is called once the first rows are on screen,
+	// before the rest loads (the command line lowers the GC target then).
+	FirstScreen func()
 	// Stats, when set, is called every second and what it returns is
 	// shown on the status line (--debug: memory held and used).
 	Stats func() string
@@ -242,8 +245,14 @@ func (m Model) handleResult(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case queryDoneMsg, windowMsg:
 		var cmd tea.Cmd
 		m.samples, cmd = m.samples.Update(msg)
-		if _, ok := msg.(windowMsg); ok && !m.started {
-			return m, tea.Batch(cmd, m.start())
+		if _, ok := msg.(windowMsg); ok && !m.c.shown {
+			// The first rows are up: now the rest of their columns, and
+			// the evaluation.
+			m.c.shown = true
+			if m.opts.FirstScreen != nil {
+				m.opts.FirstScreen()
+			}
+			return m, tea.Batch(cmd, m.samples.ensureWindow(), m.start())
 		}
 		if q, ok := msg.(queryDoneMsg); ok && q.err != nil && !isCancel(q.err) {
 			m.notice, m.noticeErr = firstLine(q.err.Error()), true

@@ -46,6 +46,7 @@ type column struct {
 	classes []string // class names for an integer label column
 	derived bool     // a field evaluation adds
 	nested  bool     // lists and structs: slow to read, left for later on a first screen
+	text    bool     // strings other than the key, label and pred: read just after it
 	rowNum  bool     // the "#" column of a dataset without a key
 }
 
@@ -61,13 +62,19 @@ type window struct {
 }
 
 // fetchKinds says which of the slow kinds of columns a fetch reads: the
-// derived fields (once evaluation is done) and nested columns (once the
-// first screen is up and evaluation has ended, one way or another).
-type fetchKinds struct{ derived, nested bool }
+// derived fields (once evaluation is done), nested columns (once it has
+// ended, one way or another), and free text such as paths (once the first
+// screen is up).
+type fetchKinds struct{ derived, nested, text bool }
 
 // covers reports whether what k fetched includes all of want.
 func (k fetchKinds) covers(want fetchKinds) bool {
-	return (k.derived || !want.derived) && (k.nested || !want.nested)
+	return (k.derived || !want.derived) && (k.nested || !want.nested) && (k.text || !want.text)
+}
+
+// skips reports whether a fetch of kinds k leaves out column c.
+func (k fetchKinds) skips(c column) bool {
+	return c.derived && !k.derived || c.nested && !k.nested || c.text && !k.text
 }
 
 func (w *window) has(pos int64) bool {
@@ -166,6 +173,7 @@ func sheetColumns(c *common, mentioned, selected []string) []column {
 			classes: classes,
 			derived: s.IsDerived(n),
 			nested:  isNested(f.Type),
+			text:    isText(f.Type) && n != ds.Key && n != ds.Roles[dataset.RoleLabel] && n != ds.Roles[dataset.RolePred],
 		})
 	}
 	return cols
@@ -260,7 +268,7 @@ func fetchWindow(ctx context.Context, s *evalview.Session, sel *evalview.Selecti
 	idx := make([]int, len(cols)) // column -> index in the fetched window, -1 none
 	for i, c := range cols {
 		idx[i] = -1
-		if c.rowNum || c.derived && !want.derived || c.nested && !want.nested {
+		if c.rowNum || want.skips(c) {
 			continue
 		}
 		idx[i] = len(names)
@@ -346,6 +354,18 @@ func fieldType(schema *arrow.Schema, name string) arrow.DataType {
 func isNested(dt arrow.DataType) bool {
 	switch dt.ID() {
 	case arrow.LIST, arrow.LARGE_LIST, arrow.FIXED_SIZE_LIST, arrow.STRUCT, arrow.MAP, arrow.BINARY, arrow.LARGE_BINARY:
+		return true
+	}
+	return false
+}
+
+// isText reports whether values of the type are strings.
+func isText(dt arrow.DataType) bool {
+	if d, ok := dt.(*arrow.DictionaryType); ok {
+		dt = d.ValueType
+	}
+	switch dt.ID() {
+	case arrow.STRING, arrow.LARGE_STRING, arrow.STRING_VIEW:
 		return true
 	}
 	return false

@@ -83,9 +83,6 @@ func runTUI(ctx context.Context, e *env, args []string) error {
 		defer os.RemoveAll(filepath.Dir(path))
 		title = "demo: handwritten digits"
 	}
-	// The columns stay in memory for the whole session: a lower GC target
-	// keeps the heap nearer what they take than Go's default of twice.
-	debug.SetGCPercent(tuiGCPercent)
 	feed := tui.NewProgressFeed()
 	mem := &meteredAllocator{Allocator: memory.DefaultAllocator}
 	s, err := of.openTUISession(path, feed, mem)
@@ -100,6 +97,10 @@ func runTUI(ctx context.Context, e *env, args []string) error {
 		SyncOutput:  os.Getenv("SSH_TTY") != "",
 		Images:      images,
 		Tmux:        os.Getenv("TMUX") != "",
+		// The columns stay in memory for the whole session: once the
+		// first screen is up (it reads little, and fast with Go's
+		// default), a lower GC target keeps the heap near what they take.
+		FirstScreen: func() { debug.SetGCPercent(tuiGCPercent) },
 		Dark:        true,
 	}
 	if *debugFlag {
