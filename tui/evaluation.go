@@ -506,12 +506,12 @@ func (e evalModel) classView() string {
 	if room < 3 {
 		return strings.Join(append(lines, presets...), "\n")
 	}
-	cw, ch, side := e.confusionArea()
+	cw, ch, side, compact := e.confusionArea()
 	conf, info := e.confusionBlock(cw, ch)
 	var top []string
 	switch {
 	case side:
-		top = sideBySide(conf, e.classesBlock(w, room-1, e.compactClasses()), blockWidth(conf)+3)
+		top = sideBySide(conf, e.classesBlock(w, room-1, compact), blockWidth(conf)+3)
 	case e.focus == panelClasses:
 		top = strings.Split(e.classesBlock(w, room, false), "\n")
 	default:
@@ -563,13 +563,30 @@ func (e evalModel) topLines() (above, below int) {
 	return above, len(e.presetLines())
 }
 
-// compactClasses reports whether the per-class table takes its narrow
-// form to fit beside the heatmap.
-func (e evalModel) compactClasses() bool {
-	above, below := e.topLines()
-	room := e.height - above - below - 1
-	nat := e.heatmapWidth(room - 2)
-	return nat+3+blockWidth(e.classesBlock(e.width, room, false)) > e.width
+// classNameWidth is the width of the per-class table's first column.
+func (e evalModel) classNameWidth() int {
+	w := 5
+	for _, c := range e.class().Classes {
+		w = max(w, ansi.StringWidth(render.Sanitize(c)))
+	}
+	return min(w, 16)
+}
+
+// classWidths are the per-class table's column widths, long or compact.
+func (e evalModel) classWidths(compact bool) []int {
+	if compact {
+		return []int{min(e.classNameWidth(), 10), 5, 5, 5, 5, 4}
+	}
+	return []int{e.classNameWidth(), 9, 6, 6, 7, 8}
+}
+
+// tableWidth is the width of a table with these columns, one space apart.
+func tableWidth(widths []int) int {
+	w := len(widths) - 1
+	for _, x := range widths {
+		w += x
+	}
+	return w
 }
 
 // heatmapWidth is the width the heatmap takes when nothing limits it.
@@ -580,18 +597,20 @@ func (e evalModel) heatmapWidth(h int) int {
 	return ansi.StringWidth(header) + 1 // a closing bracket may follow the last column
 }
 
-// confusionArea is the width and height the heatmap gets, and whether the
-// per-class table stands beside it.
-func (e evalModel) confusionArea() (w, h int, side bool) {
+// confusionArea is the width and height the heatmap gets, whether the
+// per-class table stands beside it, and in which form.
+func (e evalModel) confusionArea() (w, h int, side, compact bool) {
 	above, below := e.topLines()
 	room := e.height - above - below - 1
 	h = max(3, room-2) // its title above, the cell's line below
 	nat := e.heatmapWidth(h)
-	classes := e.classesBlock(e.width, room, e.compactClasses())
-	if nat+3+blockWidth(classes) <= e.width {
-		return nat, h, true
+	switch {
+	case nat+3+tableWidth(e.classWidths(false)) <= e.width:
+		return nat, h, true, false
+	case nat+3+tableWidth(e.classWidths(true)) <= e.width:
+		return nat, h, true, true
 	}
-	return e.width, h, false
+	return e.width, h, false, false
 }
 
 // scrollHeatmap keeps the heatmap's scroll where the cursor is, scrolling
@@ -601,7 +620,7 @@ func (e *evalModel) scrollHeatmap() {
 	if r == nil {
 		return
 	}
-	w, h, _ := e.confusionArea()
+	w, h, _, _ := e.confusionArea()
 	hm := chart.ConfusionHeatmap(chart.Matrix{Classes: r.Classes, Counts: r.Confusion}, w, h, chart.HeatmapOptions{Row: e.hmRow, Col: e.hmCol, Selected: &chart.Cell{Row: e.row, Col: e.col}})
 	e.hmRow, e.hmCol = hm.Rows[0], hm.Cols[0]
 }
@@ -694,16 +713,10 @@ func (e *evalModel) sortClasses() {
 func (e evalModel) classesBlock(w, h int, compact bool) string {
 	st := &e.c.styles
 	r := e.class()
-	nameW := 5
-	for _, c := range r.Classes {
-		nameW = max(nameW, ansi.StringWidth(render.Sanitize(c)))
-	}
-	nameW = min(nameW, 16)
-	widths := []int{nameW, 9, 6, 6, 7, 8}
+	widths := e.classWidths(compact)
 	headers := classHeaders
 	metric := formatMetric
 	if compact {
-		widths = []int{min(nameW, 10), 5, 5, 5, 5, 4}
 		headers = shortClassHeaders
 		metric = func(v float64) string {
 			if math.IsNaN(v) {
