@@ -62,6 +62,16 @@ func (c *common) endOp(id int) {
 	})
 }
 
+// cancelOp cancels one operation, if it still runs.
+func (c *common) cancelOp(id int) {
+	for _, o := range c.ops {
+		if o.id == id && !o.cancelled {
+			o.cancel()
+			o.cancelled = true
+		}
+	}
+}
+
 // cancelOps cancels the running operations and says which they were;
 // nil when none was running.
 func (c *common) cancelOps() []string {

@@ -456,7 +456,7 @@ func (m Model) openQuery(msg openQueryMsg) (tea.Model, tea.Cmd) {
 	m.view = viewSamples
 	if !msg.replace {
 		// A query from the evaluation view starts from all rows.
-		m.samples.stack = m.samples.stack[:1]
+		m.samples.truncate(1)
 	}
 	cmd := m.samples.push(msg.title, msg.query, prog, msg.replace)
 	m.layout()
@@ -470,7 +470,7 @@ func (m Model) submit(msg submitMsg) (tea.Model, tea.Cmd) {
 	if m.view == viewSamples && m.detail == nil {
 		src = refine(m.samples.top().query, msg.text)
 	} else {
-		m.samples.stack = m.samples.stack[:1]
+		m.samples.truncate(1)
 	}
 	prog, err := m.c.sess.Compile(src)
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"triage/dataset/curate"
 	"triage/evalview"
@@ -72,6 +73,9 @@ func TestNewerQuerySupersedes(t *testing.T) {
 	d := newDriver(t, s, 100, 30)
 	first := d.hold(openQueryMsg{title: "a", query: "correct"})
 	second := d.hold(openQueryMsg{title: "b", query: "not correct"})
+	if o := d.m.c.busy(); o == nil || len(d.m.c.ops) != 2 || !d.m.c.ops[0].cancelled {
+		t.Errorf("the first query was not cancelled when the second started: %+v", d.m.c.ops)
+	}
 	d.run(second)
 	d.run(first) // late, for a sheet no longer on the stack
 	sh := d.m.samples.top()
@@ -551,5 +555,34 @@ func TestJournalQueue(t *testing.T) {
 	d.press(k.QueueView)
 	if scr := d.screen(); !strings.Contains(scr, "journal "+path) || !strings.Contains(scr, "mine 10 similar: 1 found") || !strings.Contains(scr, "(undone)") {
 		t.Errorf("queue view:\n%s", scr)
+	}
+}
+
+// TestSyncOutputOverSSH: with SyncOutput the program asks the terminal
+// for synchronized output itself (bubbletea does not under SSH_TTY).
+func TestSyncOutputOverSSH(t *testing.T) {
+	s := openDemo(t)
+	for _, sync := range []bool{false, true} {
+		m := New(context.Background(), s, Options{SyncOutput: sync, Images: termimg.Blocks})
+		asked := false
+		pending := []tea.Cmd{m.Init()}
+		for len(pending) > 0 {
+			c := pending[0]
+			pending = pending[1:]
+			if c == nil {
+				continue
+			}
+			switch msg := c().(type) {
+			case tea.BatchMsg:
+				pending = append(pending, msg...)
+			case tea.RawMsg:
+				if msg.Msg == ansi.RequestModeSynchronizedOutput {
+					asked = true
+				}
+			}
+		}
+		if asked != sync {
+			t.Errorf("SyncOutput %v: asked for mode 2026: %v", sync, asked)
+		}
 	}
 }

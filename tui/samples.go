@@ -67,6 +67,7 @@ func (m *samplesModel) push(title, src string, prog *query.Program, replace bool
 	if replace && len(m.stack) > 1 {
 		old := m.top()
 		sh.col, sh.left = old.col, old.left
+		m.c.cancelOp(old.op) // a newer query supersedes it
 		m.stack[len(m.stack)-1] = sh
 	} else {
 		m.stack = append(m.stack, sh)
@@ -76,7 +77,17 @@ func (m *samplesModel) push(title, src string, prog *query.Program, replace bool
 		return m.ensureWindow()
 	}
 	ctx, op := m.c.startOp("query")
+	sh.op = op
 	return runQuery(ctx, m.c.sess, sh.id, op, prog)
+}
+
+// truncate keeps the first n sheets; the queries of the others, if they
+// still run, are cancelled.
+func (m *samplesModel) truncate(n int) {
+	for _, sh := range m.stack[n:] {
+		m.c.cancelOp(sh.op)
+	}
+	m.stack = m.stack[:n]
 }
 
 // pop drops the top sheet; false when only the root is left.
@@ -84,7 +95,7 @@ func (m *samplesModel) pop() bool {
 	if len(m.stack) == 1 {
 		return false
 	}
-	m.stack = m.stack[:len(m.stack)-1]
+	m.truncate(len(m.stack) - 1)
 	return true
 }
 
@@ -118,6 +129,7 @@ func (m samplesModel) Update(msg tea.Msg) (samplesModel, tea.Cmd) {
 		if sh == nil {
 			return m, nil
 		}
+		sh.op = 0
 		if msg.err != nil {
 			sh.err = msg.err
 			sh.sel = evalview.AllRows(0)

@@ -34,6 +34,7 @@ type sheet struct {
 	left     int   // first column shown after the pinned one
 	anchor   int64 // where the last mark was toggled (v marks from here)
 
+	op       int    // the running query's operation, 0 when done
 	win      window // the rows fetched
 	fetchSeq int    // the newest fetch asked for
 	fetching bool   // a fetch is in flight

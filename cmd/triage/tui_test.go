@@ -208,6 +208,7 @@ func TestTUIEscapes(t *testing.T) {
 	p := startPane(t, 120, 40, []string{"XDG_STATE_HOME=" + t.TempDir()}, bin, path)
 	title := func() string { return strings.TrimSpace(p.tmux("display-message", "-p", "#{pane_title}")) }
 	p.waitFor("accuracy", `\x1b]0;pwned\a`, `\x1b[2J`)
+	before := title()
 	p.keys("Tab")
 	s := p.waitFor(`ring\a`, "all")
 	if strings.Contains(title(), "pwned") {
@@ -218,10 +219,14 @@ func TestTUIEscapes(t *testing.T) {
 	}
 	p.keys("Enter")
 	p.waitFor("score 0.5")
-	if got := title(); strings.Contains(got, "pwned") {
-		t.Errorf("the pane title became %q", got)
+	if got := title(); got != before || strings.Contains(got, "pwned") {
+		t.Errorf("the pane title went from %q to %q", before, got)
 	}
-	p.keys("C-c")
+	p.keys("q") // the detail
+	p.waitFor("Evaluation  Samples  Queue   all")
+	p.keys("q") // the samples view
+	p.waitFor("accuracy")
+	p.keys("q")
 	p.waitExit()
 }
 
@@ -345,7 +350,9 @@ func TestTUIJournal(t *testing.T) {
 	p.waitFor(`tagged 1 sample "first"`)
 	p.keys("A")
 	p.waitFor("journal "+data+".triage/queue.jsonl", `tag "first"`)
-	p.keys("C-c")
+	p.keys("q")
+	p.waitFor("accuracy 0.9047")
+	p.keys("q")
 	p.waitExit()
 	var out, errOut strings.Builder
 	if err := run(t.Context(), []string{"queue", "list", data}, strings.NewReader(""), &out, &errOut); err != nil {
@@ -353,5 +360,40 @@ func TestTUIJournal(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "first") {
 		t.Errorf("queue list does not show the tag:\n%s", out.String())
+	}
+}
+
+// TestTUINoColor: NO_COLOR with any value, even "0", turns colour off;
+// reverse video and bold stay. Without it the same screen has colour.
+func TestTUINoColor(t *testing.T) {
+	bin := triageBinary(t)
+	sgr := regexp.MustCompile(`\x1b\[([0-9;]*)m`)
+	hasColour := func(s string) bool {
+		for _, m := range sgr.FindAllStringSubmatch(s, -1) {
+			for _, p := range strings.Split(m[1], ";") {
+				n, _ := strconv.Atoi(p)
+				if n >= 30 && n <= 38 || n >= 40 && n <= 48 || n >= 90 && n <= 97 || n >= 100 && n <= 107 {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	for _, noColor := range []string{"", "0"} {
+		env := []string{"XDG_STATE_HOME=" + t.TempDir(), "COLORTERM=truecolor"}
+		if noColor != "" {
+			env = append(env, "NO_COLOR="+noColor)
+		}
+		p := startPane(t, 100, 30, env, bin)
+		p.waitFor("accuracy 0.9047")
+		s := p.tmux("capture-pane", "-p", "-e")
+		if got := hasColour(s); got != (noColor == "") {
+			t.Errorf("NO_COLOR=%q: colour on the screen: %v", noColor, got)
+		}
+		if !strings.Contains(s, "\x1b[7m") && !strings.Contains(s, ";7m") {
+			t.Errorf("NO_COLOR=%q: no reverse video for the cursor:\n%q", noColor, s)
+		}
+		p.keys("q")
+		p.waitExit()
 	}
 }
