@@ -113,7 +113,21 @@ func (d *detailModel) take(msg detailMsg) bool {
 	}
 	d.data, d.err = msg.data, msg.err
 	d.pic, d.picErr = nil, nil
+	d.showMark()
 	return true
+}
+
+// showMark scrolls to the marked box, when one is.
+func (d *detailModel) showMark() {
+	if d.data == nil || d.mark.index < 0 {
+		return
+	}
+	for i, l := range d.lines() {
+		if strings.Contains(l, "▶ ") {
+			d.scroll = max(0, i-d.height/2)
+			return
+		}
+	}
 }
 
 // pictureArea is the cell box the picture may take.
@@ -148,6 +162,7 @@ func (d *detailModel) takePicture(msg pictureMsg) bool {
 		return false
 	}
 	d.pic = &msg.pic
+	d.showMark()
 	return true
 }
 

@@ -29,14 +29,18 @@ func (e evalModel) detHeadline() string {
 	metric := func(name string, v float64) string {
 		return name + " " + st.Metric.Render(formatMetric(v))
 	}
-	parts := []string{
-		metric("AP", d.Stats.AP), metric("AP50", d.Stats.AP50), metric("AP75", d.Stats.AP75),
+	ap := []string{metric("AP", d.Stats.AP), metric("AP50", d.Stats.AP50), metric("AP75", d.Stats.AP75), metric("AR100", d.Stats.AR100)}
+	boxes := []string{
 		"at IoU " + trimFloat(d.IoU) + ": " + st.Metric.Render(formatCount(d.TP)) + " tp",
 		st.Metric.Render(formatCount(d.FP)) + " fp",
 		st.Metric.Render(formatCount(d.FN)) + " fn",
-		metric("AR100", d.Stats.AR100),
 	}
-	return joinFit(parts, " · ", e.width)
+	all := append(append([]string(nil), ap...), boxes...)
+	if one := joinFit(all, " · ", e.width); one == strings.Join(all, " · ") {
+		return one
+	}
+	// Two lines when one does not hold them.
+	return joinFit(ap, " · ", e.width) + "\n" + joinFit(boxes, " · ", e.width)
 }
 
 func trimFloat(v float64) string {
@@ -48,7 +52,7 @@ func trimFloat(v float64) string {
 // detView lays out the detection panels: per class, then where it fails.
 func (e evalModel) detView() string {
 	w, h := e.width, e.height
-	lines := []string{e.detHeadline()}
+	lines := strings.Split(e.detHeadline(), "\n")
 	presets := e.presetLines()
 	room := h - len(lines) - len(presets)
 	if room < 3 {

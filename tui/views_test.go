@@ -87,3 +87,56 @@ func TestEvaluationStartsOnWorstCell(t *testing.T) {
 		t.Errorf("the 8 → 1 cell has %d rows, want 7", sh.len())
 	}
 }
+
+// detectionScreens walks a detection dataset's views.
+func detectionScreens(t *testing.T, w, h int, see func(name string, d *driver)) {
+	s := openSession(t, "../testdata/reference/coco-small/dataset.parquet", "../testdata/reference/coco-small/predictions.parquet")
+	d := newDriver(t, s, w, h)
+	k := d.m.c.keys
+	see("evaluation", d)
+	d.press(k.Boxes)
+	see("boxes", d)
+	d.press(k.Open)
+	see("box_detail", d)
+	d.press(k.Back, k.Back, k.NextView)
+	see("samples", d)
+}
+
+func TestViewsDetection(t *testing.T) {
+	for _, size := range [][2]int{{80, 24}, {160, 48}} {
+		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
+			detectionScreens(t, size[0], size[1], func(name string, d *driver) {
+				checkScreen(t, name, d.m.Render(), size[0], size[1])
+				golden(t, name, d.screen())
+			})
+		})
+	}
+}
+
+func TestViewsSeveralSets(t *testing.T) {
+	second := writeSecondPreds(t)
+	for _, size := range [][2]int{{80, 24}, {160, 48}} {
+		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
+			s := openSession(t, "../testdata/demo/digits.parquet", "lr=../testdata/demo/digits-preds.parquet", "oracle="+second)
+			d := newDriver(t, s, size[0], size[1])
+			checkScreen(t, "evaluation", d.m.Render(), size[0], size[1])
+			golden(t, "evaluation", d.screen())
+			d.press(d.m.c.keys.Regressions)
+			checkScreen(t, "regressions", d.m.Render(), size[0], size[1])
+			golden(t, "regressions", d.screen())
+		})
+	}
+}
+
+func TestWidthSweepDetection(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the sweep opens the data many times")
+	}
+	for _, h := range []int{6, 24, 50} {
+		for w := 20; w <= 220; w += 25 {
+			detectionScreens(t, w, h, func(name string, d *driver) {
+				checkScreen(t, name, d.m.Render(), w, h)
+			})
+		}
+	}
+}
