@@ -8,7 +8,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 )
@@ -18,31 +17,15 @@ import (
 // step waits for content to appear, with a generous deadline, never for a
 // fixed time. .ci/run installs tmux; elsewhere the tests skip without it.
 
-var (
-	tuiBinOnce sync.Once
-	tuiBin     string
-	tuiBinErr  error
-)
-
-// triageBinary builds the binary once for all the terminal tests.
+// triageBinary builds the binary into the test's temporary directory
+// (removed when it ends; the build cache makes the second build a link).
 func triageBinary(t testing.TB) string {
 	t.Helper()
-	tuiBinOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "triage-tui-test-")
-		if err != nil {
-			tuiBinErr = err
-			return
-		}
-		tuiBin = filepath.Join(dir, "triage")
-		if out, err := exec.Command("go", "build", "-o", tuiBin, ".").CombinedOutput(); err != nil {
-			tuiBinErr = err
-			t.Logf("go build: %s", out)
-		}
-	})
-	if tuiBinErr != nil {
-		t.Fatalf("go build: %v", tuiBinErr)
+	bin := filepath.Join(t.TempDir(), "triage")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
 	}
-	return tuiBin
+	return bin
 }
 
 // pane is a tmux session running one command.
