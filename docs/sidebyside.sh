@@ -19,31 +19,36 @@ cd "$work"
 # median of a list of numbers
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
-# time_ms CMD...: wall time of one run in milliseconds; output to out.txt
-time_ms() {
-	local s e
-	s=$(date +%s%N)
-	"$@" >out.txt 2>/dev/null
-	e=$(date +%s%N)
-	echo $(((e - s) / 1000000))
+# run CMD...: wall time (ms) and peak RSS (MiB) of one run, as "ms mib";
+# output to out.txt
+run() {
+	/usr/bin/time -f '%e %M' -o time.txt "$@" >out.txt 2>/dev/null
+	awk '{printf "%d %d\n", $1 * 1000, $2 / 1024}' time.txt
 }
 
-# compare NAME SQL TRIAGE-ARGS...: medians of 5 alternating runs, of
-# triage on $file (default cls_10m.parquet).
+# compare NAME SQL TRIAGE-ARGS...: medians of 5 alternating runs of triage
+# on $file (default cls_10m.parquet) and of DuckDB, time and peak RSS,
+# with the ratios triage / DuckDB.
 compare() {
 	local name=$1 sql=$2
 	shift 2
-	local t=() d=()
+	local tt=() tm=() dt=() dm=() r
 	for i in 1 2 3 4 5; do
-		t+=("$(time_ms ./triage query "${file:-cls_10m.parquet}" "$@")")
+		r=$(run ./triage query "${file:-cls_10m.parquet}" "$@")
+		tt+=("${r% *}") tm+=("${r#* }")
 		cp out.txt triage.out
-		d+=("$(time_ms ./duckq -threads 2 "$sql")")
+		r=$(run ./duckq -threads 2 "$sql")
+		dt+=("${r% *}") dm+=("${r#* }")
 	done
-	printf '%-34s triage %5s ms  duckdb %5s ms  (triage printed %s lines, first: %s)\n' "$name" \
-		"$(printf '%s\n' "${t[@]}" | median)" "$(printf '%s\n' "${d[@]}" | median)" \
-		"$(wc -l <triage.out)" "$(head -n 1 triage.out | cut -c1-40)"
+	local a b c d
+	a=$(printf '%s\n' "${tt[@]}" | median) b=$(printf '%s\n' "${dt[@]}" | median)
+	c=$(printf '%s\n' "${tm[@]}" | median) d=$(printf '%s\n' "${dm[@]}" | median)
+	printf '%-34s time %5s / %5s ms = %4s   RSS %4s / %4s MiB = %4s   (triage: %s lines, first %s)\n' "$name" \
+		"$a" "$b" "$(awk "BEGIN{printf \"%.2f\", $a/$b}")" "$c" "$d" "$(awk "BEGIN{printf \"%.2f\", $c/$d}")" \
+		"$(wc -l <triage.out)" "$(head -n 1 triage.out | cut -c1-30)"
 }
 
+echo "triage / DuckDB, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 compare "count: label != pred, score > 0.9" \
 	"SELECT count(*) FROM 'cls_10m.parquet' WHERE label <> pred AND score > 0.9" \
 	'label != pred and score > 0.9' --count
@@ -53,6 +58,9 @@ compare "count: label != pred" \
 compare "top 100 errors by score" \
 	"SELECT id, label, pred, score FROM 'cls_10m.parquet' WHERE label <> pred ORDER BY score DESC LIMIT 100" \
 	'label != pred | sort score desc | limit 100' --columns id,label,pred,score --format csv
+compare "jsonl: score > 0.99 (875,645 rows)" \
+	"COPY (SELECT id, label, pred, score, split, filepath FROM 'cls_10m.parquet' WHERE score > 0.99) TO 'duck.jsonl' (FORMAT json)" \
+	'score > 0.99' --format jsonl --columns id,label,pred,score,split,filepath
 compare "count: contains(filepath, \"777\")" \
 	"SELECT count(*) FROM 'cls_10m.parquet' WHERE contains(filepath, '777')" \
 	'contains(filepath, "777")' --count
@@ -64,3 +72,9 @@ compare "count: filepath ~ \"7[0-9]7.jpg\$\"" \
 file=cls_1m.parquet compare "full decode of cls_1m (probs)" \
 	"SELECT count(*), sum(id), count(label), count(pred), sum(score), count(split), sum(len(probs)), count(filepath) FROM 'cls_1m.parquet'" \
 	'len(probs) == 20 and len(filepath) > 0 and score >= 0 and id >= 0 and label != "" and pred != "" and split != ""' --count
+
+# No peer: the metrics report over 10M rows.
+r=$(run ./triage eval cls_10m.parquet)
+echo "triage eval cls_10m.parquet            time ${r% *} ms   RSS ${r#* } MiB"
+r=$(run ./triage query cls_1m.parquet suspect --count)
+echo "triage query cls_1m.parquet suspect --count   time ${r% *} ms   RSS ${r#* } MiB   ($(cat out.txt) suspects)"
