@@ -193,7 +193,7 @@ func TestHistogramCounts(t *testing.T) {
 	// Worked by hand: the margin "2┤" leaves 10 bins; 0 and 0.05 fall in
 	// the first (two rows high), 1 in the last (one row).
 	want := []string{
-		"█ s n=3 (ma…",
+		"█ s n=3", // the axis shows the largest bin where "(max 2)" does not fit
 		"2┤█",
 		" ┤█        █",
 		"  0   0.5  1",

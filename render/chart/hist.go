@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"strings"
+
+	"github.com/charmbracelet/x/ansi"
 )
 
 // Series is a named sample of values, such as the scores of the correct
@@ -72,7 +74,7 @@ func Histogram(up, down Series, lo, hi float64, width, height int) string {
 	downCounts := binCounts(down.Values, lo, hi, nbins)
 	upMax, downMax := maxOf(upCounts), maxOf(downCounts)
 
-	lines := []string{fit(legend(up, "▲", upMax, two)+legendGap(two)+legend(down, "▼", downMax, two), width)}
+	lines := []string{fit(legends(up, down, upMax, downMax, two, width), width)}
 	for r := range upRows {
 		tick := ""
 		if r == 0 {
@@ -118,21 +120,34 @@ func bars(counts []float64, per int, cell func(float64) rune) string {
 	return sb.String()
 }
 
-func legend(s Series, mark string, peak float64, two bool) string {
+// legends is the legend line: each series' mark, name, count and largest
+// bin, or without the largest bins (which the axis shows too) when that
+// does not fit in width.
+func legends(up, down Series, upMax, downMax float64, two bool, width int) string {
+	full := legend(up, "▲", upMax, two, true)
+	short := legend(up, "▲", upMax, two, false)
+	if two {
+		full += "   " + legend(down, "▼", downMax, two, true)
+		short += "  " + legend(down, "▼", downMax, two, false)
+	}
+	if ansi.StringWidth(full) > width {
+		return short
+	}
+	return full
+}
+
+func legend(s Series, mark string, peak float64, two, withMax bool) string {
 	if len(s.Values) == 0 && s.Name == "" {
 		return ""
 	}
 	if !two {
 		mark = "█"
 	}
-	return fmt.Sprintf("%s %s n=%d (max %s)", mark, label(s.Name), countFinite(s.Values), formatTick(peak))
-}
-
-func legendGap(two bool) string {
-	if two {
-		return "   "
+	text := fmt.Sprintf("%s %s n=%d", mark, label(s.Name), countFinite(s.Values))
+	if withMax {
+		text += " (max " + formatTick(peak) + ")"
 	}
-	return ""
+	return text
 }
 
 // upCell is the character of a bar growing up, in a row whose bottom edge
