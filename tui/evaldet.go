@@ -19,8 +19,9 @@ type detectReport = detect.Report
 
 // boxesMsg carries every evaluated box.
 type boxesMsg struct {
-	boxes *evalview.Boxes
-	err   error
+	boxes  *evalview.Boxes
+	tp, fp []float64 // the scores of true- and false-positive boxes
+	err    error
 }
 
 func (e evalModel) detHeadline() string {
@@ -66,13 +67,22 @@ func (e evalModel) detView() string {
 		}
 		top = strings.Split(e.detClassesBlock(w, classRoom), "\n")
 	}
+	left := room - len(top) - 1
+	chartsH := e.chartsHeight(left, e.slicesNeed(w))
+	switch {
+	case e.focus == panelCharts && chartsH == 0:
+		top, chartsH, left = nil, room, 0 // the charts take the room
+	case chartsH > 0:
+		left -= chartsH + 1
+	}
 	lines = append(lines, top...)
-	if left := room - len(top) - 1; left >= 2 {
+	if left >= 2 {
 		if len(top) > 0 {
 			lines = append(lines, "")
 		}
 		lines = append(lines, strings.Split(e.slicesBlock(w, left), "\n")...)
 	}
+	lines = e.appendCharts(lines, chartsH, len(top) > 0 || left >= 2)
 	for len(lines) < h-len(presets) {
 		lines = append(lines, "")
 	}

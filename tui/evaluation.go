@@ -38,6 +38,7 @@ const (
 	panelConfusion panel = iota
 	panelClasses
 	panelSlices
+	panelCharts
 )
 
 type evalModel struct {
@@ -54,6 +55,16 @@ type evalModel struct {
 
 	suspects []int64         // per class, from LabelCounts; nil until counted
 	boxes    *evalview.Boxes // detection: every evaluated box; nil until read
+	// detection: the scores of true- and false-positive boxes, and which
+	// read of the boxes they came from
+	tpScores, fpScores []float64
+	boxesGen           int
+
+	curves     *evalview.Curves // the first prediction set's; nil until computed
+	curvesErr  error
+	curvesDone bool
+	curvesOp   int         // the load whose result is awaited
+	cache      *chartCache // drawn charts, shared by the model's copies
 
 	focus      panel
 	row, col   int // confusion cursor: label row, prediction column
@@ -66,7 +77,7 @@ type evalModel struct {
 	sliceRow   int
 }
 
-func newEval(c *common) evalModel { return evalModel{c: c} }
+func newEval(c *common) evalModel { return evalModel{c: c, cache: &chartCache{}} }
 
 func (e *evalModel) SetSize(w, h int) {
 	if w == e.width && h == e.height {
@@ -82,10 +93,19 @@ type suspectsMsg struct {
 	err    error
 }
 
-// setReports takes the evaluation and puts the confusion cursor on the
-// cell with the most errors.
+// setReports takes the evaluation, puts the confusion cursor on the cell
+// with the most errors, and starts what the panels need next: the curves,
+// the suspects per class or the boxes.
 func (e *evalModel) setReports(evals []*evalview.Evaluation, err error) tea.Cmd {
 	e.evals, e.err = evals, err
+	if err != nil || len(evals) == 0 {
+		return nil
+	}
+	return tea.Batch(e.loadCurves(), e.setPanels())
+}
+
+// setPanels readies the per-class panels for a new evaluation.
+func (e *evalModel) setPanels() tea.Cmd {
 	if d := e.det(); d != nil {
 		e.focus = panelClasses
 		e.classOrder = make([]int, len(d.PerClass))
@@ -95,7 +115,8 @@ func (e *evalModel) setReports(evals []*evalview.Evaluation, err error) tea.Cmd 
 		s, ctx := e.c.sess, e.c.ctx
 		return func() tea.Msg {
 			b, err := s.Boxes(ctx)
-			return boxesMsg{boxes: b, err: err}
+			tp, fp := boxScores(b)
+			return boxesMsg{boxes: b, tp: tp, fp: fp, err: err}
 		}
 	}
 	r := e.class()
@@ -153,10 +174,10 @@ func (e *evalModel) class() *classify.Report {
 	return e.evals[0].Class
 }
 
-// currentClass is the class the presets work on: the row of the
-// confusion cursor, or the per-class cursor.
+// currentClass is the class the presets and the PR curve work on: the row
+// of the confusion cursor, or the per-class cursor (always, for detection).
 func (e *evalModel) currentClass() int {
-	if e.focus == panelClasses && len(e.classOrder) > 0 {
+	if (e.focus == panelClasses || e.det() != nil) && len(e.classOrder) > 0 {
 		return e.classOrder[e.classPos]
 	}
 	return e.row
@@ -177,8 +198,12 @@ func (e evalModel) Update(msg tea.Msg) (evalModel, tea.Cmd) {
 			e.suspects = msg.counts
 		}
 		return e, nil
+	case curvesMsg:
+		e.takeCurves(msg)
+		return e, nil
 	case boxesMsg:
-		e.boxes = msg.boxes
+		e.boxes, e.tpScores, e.fpScores = msg.boxes, msg.tp, msg.fp
+		e.boxesGen++
 		if msg.err != nil {
 			return e, notice("boxes: "+firstLine(msg.err.Error()), true)
 		}
@@ -200,6 +225,9 @@ func (e evalModel) handleKey(msg tea.KeyPressMsg) (evalModel, tea.Cmd) {
 		return e, nil
 	case key.Matches(msg, k.Slices):
 		e.focus = panelSlices
+		return e, nil
+	case key.Matches(msg, k.Charts):
+		e.focus = panelCharts
 		return e, nil
 	case key.Matches(msg, k.Boxes):
 		if e.c.detection() {
@@ -223,6 +251,13 @@ func (e evalModel) handleKey(msg tea.KeyPressMsg) (evalModel, tea.Cmd) {
 		e.moveCell(msg)
 	case panelClasses:
 		e.moveClass(msg)
+	case panelCharts:
+		switch { // the PR curve's class
+		case key.Matches(msg, k.Up):
+			e.stepClass(-1)
+		case key.Matches(msg, k.Down):
+			e.stepClass(1)
+		}
 	case panelSlices:
 		if e.slices != nil {
 			cur := int64(e.sliceRow)
@@ -231,6 +266,21 @@ func (e evalModel) handleKey(msg tea.KeyPressMsg) (evalModel, tea.Cmd) {
 		}
 	}
 	return e, nil
+}
+
+// stepClass moves to the next (d = 1) or previous (d = -1) class in the
+// per-class order, round the end: the confusion row, the per-class cursor
+// and the PR curve follow.
+func (e *evalModel) stepClass(d int) {
+	n := len(e.classOrder)
+	if n == 0 {
+		return
+	}
+	e.classPos = ((e.classPos+d)%n + n) % n
+	if e.class() != nil {
+		e.row = e.classOrder[e.classPos]
+		e.scrollHeatmap()
+	}
 }
 
 func (e *evalModel) moveCell(msg tea.KeyPressMsg) {
@@ -521,9 +571,16 @@ func (e evalModel) classView() string {
 		top = append(top, info)
 	}
 	slicesRoom := room - len(top) - 1
-	if e.focus == panelSlices && slicesRoom < 4 {
-		top = nil // the slices take the room
+	chartsH := e.chartsHeight(slicesRoom, e.slicesNeed(w))
+	switch {
+	case e.focus == panelSlices && slicesRoom < 4:
+		top, chartsH = nil, 0 // the slices take the room
 		slicesRoom = room
+	case e.focus == panelCharts && chartsH == 0:
+		top, chartsH = nil, room // the charts take the room
+		slicesRoom = 0
+	case chartsH > 0:
+		slicesRoom -= chartsH + 1
 	}
 	lines = append(lines, top...)
 	if slicesRoom >= 2 {
@@ -538,6 +595,7 @@ func (e evalModel) classView() string {
 			lines = append(lines, strings.Split(issues, "\n")...)
 		}
 	}
+	lines = e.appendCharts(lines, chartsH, len(top) > 0 || slicesRoom >= 2)
 	for len(lines) < h-len(presets) {
 		lines = append(lines, "")
 	}

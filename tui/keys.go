@@ -21,7 +21,7 @@ type KeyMap struct {
 	Tag, Relabel, Mine, Drop, Undo key.Binding
 	// evaluation view
 	FalsePos, FalseNeg, Suspects, ConfidentErrors, Hardest, Regressions, Fixes key.Binding
-	Confusion, PerClass, Slices, Boxes                                         key.Binding
+	Confusion, PerClass, Slices, Charts, Boxes                                 key.Binding
 	// query bar
 	Submit, Complete, HistoryPrev, HistoryNext, Cancel key.Binding
 }
@@ -78,6 +78,7 @@ func DefaultKeyMap() KeyMap {
 		Confusion:       b(k("c"), "c", "confusion"),
 		PerClass:        b(k("p"), "p", "per class"),
 		Slices:          b(k("w"), "w", "where it fails"),
+		Charts:          b(k("s"), "s", "scores, PR curve"),
 		Boxes:           b(k("b"), "b", "boxes"),
 
 		Submit:      b(k("enter"), "enter", "run"),
@@ -102,7 +103,7 @@ func (k KeyMap) groups() []helpGroup {
 		{"move", []key.Binding{k.Up, k.Down, k.Left, k.Right, k.PageUp, k.PageDown, k.HalfUp, k.HalfDown, k.Top, k.Bottom}},
 		{"samples", []key.Binding{k.Open, k.SortAsc, k.SortDesc, k.Pop, k.Mark, k.MarkRange, k.MarkAll}},
 		{"actions", []key.Binding{k.Tag, k.Relabel, k.Mine, k.Drop, k.Undo}},
-		{"evaluation", []key.Binding{k.FalsePos, k.FalseNeg, k.Suspects, k.ConfidentErrors, k.Hardest, k.Regressions, k.Fixes, k.Confusion, k.PerClass, k.Slices, k.Boxes}},
+		{"evaluation", []key.Binding{k.FalsePos, k.FalseNeg, k.Suspects, k.ConfidentErrors, k.Hardest, k.Regressions, k.Fixes, k.Confusion, k.PerClass, k.Slices, k.Charts, k.Boxes}},
 	}
 }
 

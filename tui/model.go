@@ -279,6 +279,14 @@ func (m Model) handleResult(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, m.boxView.Update(msg)
 		}
 		return m, nil
+	case curvesMsg:
+		m.c.endOp(msg.op)
+		if m.c.busy() == nil {
+			m.progress = nil
+		}
+		var cmd tea.Cmd
+		m.eval, cmd = m.eval.Update(msg)
+		return m, cmd
 	case suspectsMsg, boxesMsg:
 		var cmd tea.Cmd
 		m.eval, cmd = m.eval.Update(msg)

@@ -16,6 +16,11 @@ func screens(t *testing.T, w, h int, see func(name string, d *driver)) {
 	see("evaluation_classes", d)
 	d.press(k.Slices)
 	see("evaluation_slices", d)
+	d.press(k.Charts)
+	see("evaluation_charts", d)
+	d.press(k.Down) // the PR curve of the next class
+	see("evaluation_charts_next", d)
+	d.press(k.Up)
 	d.press(k.Confusion, k.Open) // the cell with the most errors: 8 → 1
 	see("cell", d)
 	d.press(k.Open)
@@ -94,6 +99,8 @@ func detectionScreens(t *testing.T, w, h int, see func(name string, d *driver)) 
 	d := newDriver(t, s, w, h)
 	k := d.m.c.keys
 	see("evaluation", d)
+	d.press(k.Charts)
+	see("evaluation_charts", d)
 	d.press(k.Boxes)
 	see("boxes", d)
 	d.press(k.Open)
