@@ -152,7 +152,7 @@ func (e evalModel) chartsHeight(room, need int) int {
 	case left >= chartsMin:
 		return min(left, chartsMax)
 	case room-1-5 >= chartsMin: // the others scroll in five lines
-		return chartsMin
+		return min(room-1-5, chartsMax)
 	}
 	return 0
 }
@@ -197,12 +197,16 @@ func (e evalModel) chartsBlock(w, h int) string {
 		return title + "\n" + st.Error.Render(render.Cut(render.Sanitize(msg), w))
 	}
 	const gap = 3
+	if c := e.curves; c != nil && len(c.PR) == 0 {
+		return e.scoresBlock(w, h) // no probs, no PR curves
+	}
 	if w >= 2*36+gap {
 		// The PR curve about square (a cell is two dots across, four
 		// down, and twice as tall as wide); the histogram takes the rest.
 		prW := min((w-gap)/2, max(36, 2*(h-5)+8))
 		left := e.scoresBlock(w-prW-gap, h)
-		return strings.Join(sideBySide(left, e.prBlock(prW, h), w-prW), "\n")
+		at := min(w-prW, blockWidth(left)+gap) // the PR curve close to the bars
+		return strings.Join(sideBySide(left, e.prBlock(prW, h), at), "\n")
 	}
 	if h >= 2*chartsMin+1 {
 		top := (h - 1) / 2
@@ -226,6 +230,9 @@ func (e evalModel) scoresBlock(w, h int) string {
 		}
 		if len(c.Calibration) > 0 {
 			text += " · ECE " + formatMetric(c.ECE)
+		}
+		if len(c.PR) == 0 {
+			text += " · no PR curves without probs"
 		}
 	}
 	if d := e.det(); d != nil {
@@ -316,15 +323,14 @@ func (e evalModel) prBlock(w, h int) string {
 	}
 	title := st.Faint.Render(render.Cut(head, w))
 	if e.focus == panelCharts {
-		title = st.Title.Render(render.Cut(head+" · ↑↓ class", w))
+		if hint := head + " · ↑↓ class"; ansi.StringWidth(hint) <= w {
+			head = hint
+		}
+		title = st.Title.Render(render.Cut(head, w))
 	}
 	lines := []string{title}
 	if class >= len(c.PR) || len(c.PR[class].Recall) == 0 {
-		why := "no PR curve: needs probs"
-		if class < len(c.PR) {
-			why = "no PR curve: no samples of this class"
-		}
-		return strings.Join(append(lines, st.Faint.Render(render.Cut(why, w))), "\n")
+		return strings.Join(append(lines, st.Faint.Render(render.Cut("no PR curve for this class", w))), "\n")
 	}
 	apLine := e.apLine(w)
 	ch := h - 1

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -11,11 +12,13 @@ import (
 	"strings"
 	"testing"
 
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"triage/dataset/curate"
 	"triage/evalview"
+	"triage/evalview/curve"
 	"triage/render/termimg"
 )
 
@@ -584,5 +587,104 @@ func TestSyncOutputOverSSH(t *testing.T) {
 		if asked != sync {
 			t.Errorf("SyncOutput %v: asked for mode 2026: %v", sync, asked)
 		}
+	}
+}
+
+// TestChartsAfterCurves: the charts appear once the curves arrive, and
+// the result of a superseded load is dropped, even when it arrives first.
+func TestChartsAfterCurves(t *testing.T) {
+	d := newDriver(t, openDemo(t), 160, 48)
+	evals := d.m.c.evals
+	if !strings.Contains(d.screen(), "▲ correct n=1357") {
+		t.Fatalf("no score histogram after the evaluation:\n%s", d.screen())
+	}
+	// Two evaluations in a row: the first one's curves are stale.
+	older := d.hold(evalDoneMsg{evals: evals})
+	newer := d.hold(evalDoneMsg{evals: evals})
+	scr := d.screen()
+	if !strings.Contains(scr, "computing the score histogram") || strings.Contains(scr, "▲ correct") {
+		t.Fatalf("charts shown before the curves arrived:\n%s", scr)
+	}
+	d.run(older)
+	if scr := d.screen(); strings.Contains(scr, "▲ correct") || !strings.Contains(scr, "computing the score histogram") {
+		t.Errorf("a superseded load's curves were taken:\n%s", scr)
+	}
+	d.run(newer)
+	scr = d.screen()
+	for _, want := range []string{"s scores · ECE 0.0854", "▲ correct n=1357", "▼ wrong n=143", "PR curve of 8 · AP 0.8500", "precision vs recall", "AP by class"} {
+		if !strings.Contains(scr, want) {
+			t.Errorf("the charts lack %q:\n%s", want, scr)
+		}
+	}
+	// A stale message with other numbers changes nothing.
+	d.send(curvesMsg{op: d.m.eval.curvesOp - 1, curves: &evalview.Curves{Classes: []string{"x"}, AP: []float64{0.1234}, Correct: []float64{0.5}}})
+	if got := d.screen(); got != scr {
+		t.Errorf("a stale curves message changed the screen:\n%s", got)
+	}
+	if d.m.c.busy() != nil {
+		t.Errorf("operations left running: %+v", d.m.c.ops)
+	}
+}
+
+// TestChartsClass: the PR curve follows the confusion row, and ↑ ↓ step
+// through the classes when the charts have the focus, round the end.
+func TestChartsClass(t *testing.T) {
+	d := newDriver(t, openDemo(t), 80, 24)
+	k := d.m.c.keys
+	if strings.Contains(d.screen(), "PR curve") {
+		t.Errorf("the charts do not fit at 80×24 beside the confusion matrix, yet show:\n%s", d.screen())
+	}
+	d.press(k.Charts)
+	ap := d.m.eval.curves.AP
+	for _, step := range []struct {
+		press key.Binding
+		class string
+		ap    float64
+	}{{k.Down, "9", ap[9]}, {k.Down, "0", ap[0]}, {k.Up, "9", ap[9]}, {k.Up, "8", ap[8]}} {
+		d.press(step.press)
+		want := "PR curve of " + step.class + " · AP " + formatMetric(step.ap)
+		if scr := d.screen(); !strings.Contains(scr, want) {
+			t.Errorf("after %s: no %q:\n%s", step.press.Help().Key, want, scr)
+		}
+	}
+	d.press(k.Confusion, k.Up, k.Charts)
+	if scr := d.screen(); !strings.Contains(scr, "PR curve of 7") {
+		t.Errorf("the PR curve does not follow the confusion row (7):\n%s", scr)
+	}
+}
+
+// TestThinPR: thinning keeps the ends, and every point it drops is within
+// a grid step, in both recall and precision, of the point kept before it.
+func TestThinPR(t *testing.T) {
+	var pr curve.PR
+	for i := range 100001 {
+		x := float64(i) / 100000
+		pr.Recall = append(pr.Recall, x)
+		pr.Precision = append(pr.Precision, 1-x*x)
+	}
+	const grid = 1000
+	got := thinPR(pr, grid)
+	n := len(got.Recall)
+	// Recall and precision each move by 1 in all, so at most 2·grid
+	// steps and at least grid are needed.
+	if n < grid || n > 2*grid+2 {
+		t.Errorf("thinPR kept %d points of 100,001 on a %d grid", n, grid)
+	}
+	if got.Recall[0] != 0 || got.Precision[0] != 1 || got.Recall[n-1] != 1 || got.Precision[n-1] != 0 {
+		t.Errorf("thinPR lost an end: (%v, %v) … (%v, %v)", got.Recall[0], got.Precision[0], got.Recall[n-1], got.Precision[n-1])
+	}
+	k := 0 // the kept point at or before i
+	for i := range pr.Recall {
+		if k+1 < n && pr.Recall[i] == got.Recall[k+1] {
+			k++
+			continue
+		}
+		if dx, dy := math.Abs(pr.Recall[i]-got.Recall[k]), math.Abs(pr.Precision[i]-got.Precision[k]); dx >= 1.0/grid || dy >= 1.0/grid {
+			t.Fatalf("point %d (%v, %v) dropped %v, %v from the kept point before it", i, pr.Recall[i], pr.Precision[i], dx, dy)
+		}
+	}
+	gap := curve.PR{Recall: []float64{0, 0.5, math.NaN(), 0.5000001, 1}, Precision: []float64{1, 1, math.NaN(), 1, 0}}
+	if got := thinPR(gap, 1000); len(got.Recall) != 5 {
+		t.Errorf("thinPR(%v) = %v, want the NaN break and the points around it kept", gap, got)
 	}
 }
