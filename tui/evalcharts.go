@@ -256,12 +256,12 @@ func (e evalModel) scoresBlock(w, h int) string {
 	} else {
 		spark = ""
 	}
-	lo, hi := scoreRange(up.Values, down.Values)
 	key := chartKey{what: "hist", op: e.curvesOp, width: w, height: ch}
 	if e.det() != nil {
 		key = chartKey{what: "box hist", op: e.boxesGen, width: w, height: ch}
 	}
 	hist := e.cache.get(key, func() string {
+		lo, hi := scoreRange(up.Values, down.Values)
 		return chart.Histogram(up, down, lo, hi, w, ch)
 	})
 	if hist != "" {
