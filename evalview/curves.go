@@ -26,8 +26,9 @@ type Curves struct {
 	// ROC is the positive class's curve in a binary task, else one a
 	// class against the rest; empty without probs.
 	ROC []curve.ROC
-	// ROCClasses names the classes of ROC.
+	// ROCClasses names the classes of ROC, and AUC is each curve's area.
 	ROCClasses []string
+	AUC        []float64
 	Confusion  [][]int64 // classification: [label][pred]
 	// Correct and Wrong are the confidences of right and wrong
 	// predictions; Calibration bins them (10 equal-width bins) with the
@@ -37,7 +38,14 @@ type Curves struct {
 	ECE            float64
 }
 
-// Curves computes every prediction set's curves, evaluating first.
+// curveStep is the finest detail a drawn curve keeps: a 4096-pixel plot
+// shows no more. The average precision and the AUC come from the whole
+// curve.
+const curveStep = 1.0 / 4096
+
+// Curves computes every prediction set's curves, evaluating first. The
+// curves are thinned for drawing (see curve.PR.Thin); AP and AUC are
+// computed before.
 func (s *Session) Curves(ctx context.Context) ([]Curves, error) {
 	evals, err := s.Evaluations(ctx)
 	if err != nil {
@@ -151,8 +159,8 @@ func classCurves(c *Curves, in *classify.Input, r *classify.Report) {
 	for class := range k {
 		pos, sc := curveFor(class)
 		pr := curve.PrecisionRecall(pos, sc)
-		c.PR = append(c.PR, pr)
 		c.AP = append(c.AP, pr.AveragePrecision())
+		c.PR = append(c.PR, pr.Thin(curveStep))
 	}
 	rocClasses := make([]int, k)
 	for i := range rocClasses {
@@ -163,7 +171,9 @@ func classCurves(c *Curves, in *classify.Input, r *classify.Report) {
 	}
 	for _, class := range rocClasses {
 		pos, sc := curveFor(class)
-		c.ROC = append(c.ROC, curve.ROCCurve(pos, sc))
+		roc := curve.ROCCurve(pos, sc)
+		c.AUC = append(c.AUC, roc.AUC())
+		c.ROC = append(c.ROC, roc.Thin(curveStep))
 		c.ROCClasses = append(c.ROCClasses, in.Classes[class])
 	}
 }

@@ -45,11 +45,7 @@ func plotReport(s *evalview.Session, c evalview.Curves) plot.Report {
 		r.Name += " · " + c.Name
 	}
 	named := func(class string, ap float64, pr curve.PR) plot.Curve {
-		text := "undefined"
-		if !math.IsNaN(ap) {
-			text = fmt.Sprintf("%.3f", ap)
-		}
-		return plot.Curve{Name: fmt.Sprintf("%s (AP %s)", class, text), X: pr.Recall, Y: pr.Precision}
+		return plot.Curve{Name: fmt.Sprintf("%s (AP %s)", class, fixed3(ap)), X: pr.Recall, Y: pr.Precision}
 	}
 	for i, pr := range c.PR {
 		if len(pr.Recall) > 0 {
@@ -62,10 +58,18 @@ func plotReport(s *evalview.Session, c evalview.Curves) plot.Report {
 		}
 	}
 	for i, roc := range c.ROC {
-		r.ROC = append(r.ROC, plot.ROCCurve(c.ROCClasses[i], roc))
+		r.ROC = append(r.ROC, plot.Curve{Name: fmt.Sprintf("%s (AUC %s)", c.ROCClasses[i], fixed3(c.AUC[i])), X: roc.FPR, Y: roc.TPR})
 	}
 	if c.Confusion != nil {
 		r.Confusion = &plot.Confusion{Classes: c.Classes, Counts: c.Confusion}
 	}
 	return r
+}
+
+// fixed3 shows a metric to three places, or says it is undefined.
+func fixed3(v float64) string {
+	if math.IsNaN(v) {
+		return "undefined"
+	}
+	return fmt.Sprintf("%.3f", v)
 }

@@ -170,3 +170,49 @@ func (roc ROC) AUC() float64 {
 	}
 	return area
 }
+
+// keep lists the points of a curve to draw: the first and the last, and
+// each point at least step away (in x or y) from the last one kept, or
+// not a number. A curve of a million distinct scores becomes a few
+// thousand points that draw the same.
+func keep(xs, ys []float64, step float64) []int {
+	if len(xs) <= 2 {
+		out := make([]int, len(xs))
+		for i := range out {
+			out[i] = i
+		}
+		return out
+	}
+	out := []int{0}
+	last := 0
+	for i := 1; i < len(xs)-1; i++ {
+		dx, dy := math.Abs(xs[i]-xs[last]), math.Abs(ys[i]-ys[last])
+		if dx >= step || dy >= step || math.IsNaN(dx) || math.IsNaN(dy) {
+			out = append(out, i)
+			last = i
+		}
+	}
+	return append(out, len(xs)-1)
+}
+
+func pick(xs []float64, idx []int) []float64 {
+	out := make([]float64, len(idx))
+	for i, j := range idx {
+		out[i] = xs[j]
+	}
+	return out
+}
+
+// Thin returns the curve with only the points keep chooses, for drawing;
+// the thresholds are left out. Compute the average precision first.
+func (pr PR) Thin(step float64) PR {
+	idx := keep(pr.Recall, pr.Precision, step)
+	return PR{Precision: pick(pr.Precision, idx), Recall: pick(pr.Recall, idx)}
+}
+
+// Thin returns the curve with only the points keep chooses, for drawing;
+// the thresholds are left out. Compute the AUC first.
+func (roc ROC) Thin(step float64) ROC {
+	idx := keep(roc.FPR, roc.TPR, step)
+	return ROC{FPR: pick(roc.FPR, idx), TPR: pick(roc.TPR, idx)}
+}

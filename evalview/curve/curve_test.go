@@ -295,3 +295,34 @@ func TestCalibration(t *testing.T) {
 		t.Errorf("calibrated: ECE = %v, want 0", ece)
 	}
 }
+
+// TestThin: a curve of many close points keeps its ends and no two kept
+// neighbours closer than the step (but for the last), and a short curve is
+// kept whole.
+func TestThin(t *testing.T) {
+	n := 100000
+	pos := make([]bool, n)
+	score := make([]float64, n)
+	for i := range score {
+		pos[i] = i%3 == 0
+		score[i] = float64(i) / float64(n)
+	}
+	pr := PrecisionRecall(pos, score)
+	thin := pr.Thin(1.0 / 256)
+	if len(thin.Recall) >= len(pr.Recall)/10 || len(thin.Recall) < 3 {
+		t.Fatalf("%d points thinned to %d", len(pr.Recall), len(thin.Recall))
+	}
+	last := len(pr.Recall) - 1
+	if thin.Recall[0] != pr.Recall[0] || thin.Precision[len(thin.Precision)-1] != pr.Precision[last] {
+		t.Errorf("ends not kept")
+	}
+	for i := 1; i < len(thin.Recall)-1; i++ {
+		if math.Abs(thin.Recall[i]-thin.Recall[i-1]) < 1.0/256 && math.Abs(thin.Precision[i]-thin.Precision[i-1]) < 1.0/256 {
+			t.Fatalf("points %d and %d closer than the step", i-1, i)
+		}
+	}
+	short := PrecisionRecall([]bool{true, false}, []float64{0.9, 0.1}).Thin(1.0 / 256)
+	if len(short.Recall) != 3 {
+		t.Errorf("a 3-point curve thinned to %d points", len(short.Recall))
+	}
+}
