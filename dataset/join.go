@@ -162,9 +162,15 @@ func matchRows(dataKeys, predKeys *arrow.Chunked) ([]int64, JoinStats, error) {
 // takeRows gathers rows of a chunked column by index; -1 gives null. The
 // caller releases the result.
 func takeRows(ctx context.Context, mem memory.Allocator, col *arrow.Chunked, rows []int64) (arrow.Array, error) {
-	whole, err := array.Concatenate(col.Chunks(), mem)
-	if err != nil {
-		return nil, err
+	var whole arrow.Array
+	if len(col.Chunks()) == 0 {
+		// An empty prediction file: every row taken is null.
+		whole = array.MakeArrayOfNull(mem, col.DataType(), 0)
+	} else {
+		var err error
+		if whole, err = array.Concatenate(col.Chunks(), mem); err != nil {
+			return nil, err
+		}
 	}
 	defer whole.Release()
 	bld := array.NewInt64Builder(mem)

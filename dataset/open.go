@@ -189,7 +189,9 @@ func (ds *Dataset) resolveKey(key string) error {
 		if err != nil {
 			return fmt.Errorf("%s: key column %q %v", p.src.Path(), key, err)
 		}
-		if kind != dataKind {
+		// A side with no rows has no keys to mismatch (and a CSV file with
+		// only a header has no values to type its key by).
+		if kind != dataKind && ds.data.NumRows() != 0 && p.src.NumRows() != 0 {
 			return fmt.Errorf("%s: key column %q is %s (%s) but in %s it is %s (%s): the keys cannot match", p.src.Path(), key, kind, pf.Type, ds.data.Path(), dataKind, dataField.Type)
 		}
 	}
@@ -347,7 +349,7 @@ func (ds *Dataset) load(ctx context.Context, opts LoadOptions, info *LoadInfo) (
 	if err != nil {
 		return nil, err
 	}
-	dataTable := tableOf(batches)
+	dataTable := readTable(ds.data, dataCols, batches)
 	defer dataTable.Release()
 
 	var newFields []arrow.Field
@@ -426,7 +428,7 @@ func (ds *Dataset) joinOne(ctx context.Context, mem memory.Allocator, data *Tabl
 	if err != nil {
 		return nil, nil, JoinStats{}, err
 	}
-	pt := tableOf(batches)
+	pt := readTable(p.src, readCols, batches)
 	defer pt.Release()
 
 	var rows []int64
@@ -493,6 +495,22 @@ func tableOf(batches []arrow.RecordBatch) *Table {
 		}
 	}
 	return NewTable(schema, batches)
+}
+
+// readTable is tableOf for the columns cols of src: with no batch (a file
+// of 0 rows) the table still has those columns, as src declares them.
+func readTable(src Source, cols []string, batches []arrow.RecordBatch) *Table {
+	if len(batches) > 0 {
+		return tableOf(batches)
+	}
+	var fields []arrow.Field
+	for _, c := range cols {
+		if f, ok := field(src.Schema(), c); ok {
+			fields = append(fields, f)
+		}
+	}
+	md := src.Schema().Metadata()
+	return NewTable(arrow.NewSchema(fields, &md), nil)
 }
 
 // selectColumns returns a table of the named columns, in that order. The

@@ -176,6 +176,13 @@ func evaluateSet(ds *dataset.Dataset, t *dataset.Table, s predSet, opts Options,
 			}
 		}
 	}
+	classes := ds.Classes
+	if len(classes) == 0 && t.NumRows() == 0 {
+		// An empty dataset has no labels to name the classes: a stand-in
+		// class (the positive one, if set) types the derived fields,
+		// which are empty columns.
+		classes = []string{opts.Positive}
+	}
 	switch ds.Task {
 	case "classification":
 		label := column(ds.Roles[dataset.RoleLabel])
@@ -184,7 +191,7 @@ func evaluateSet(ds *dataset.Dataset, t *dataset.Table, s predSet, opts Options,
 		if label == nil {
 			return nil, nil, nil, errors.New("no label column to evaluate against")
 		}
-		in, warnings, err := classify.NewInput(ds.Classes, label, pred, score, probs)
+		in, warnings, err := classify.NewInput(classes, label, pred, score, probs)
 		if err != nil {
 			return nil, nil, nil, err
 		}
@@ -218,7 +225,7 @@ func evaluateSet(ds *dataset.Dataset, t *dataset.Table, s predSet, opts Options,
 			return nil, nil, nil, err
 		}
 		var warnings []string
-		ev.Det, warnings, err = detect.Evaluate(&detect.Input{Classes: ds.Classes, ImageIDs: ids, GT: gt, Dets: dets, IoU: opts.IoU})
+		ev.Det, warnings, err = detect.Evaluate(&detect.Input{Classes: classes, ImageIDs: ids, GT: gt, Dets: dets, IoU: opts.IoU})
 		if err != nil {
 			return nil, nil, nil, err
 		}

@@ -272,6 +272,10 @@ func (s *Session) Evaluations(ctx context.Context) ([]*Evaluation, error) {
 		return nil, err
 	}
 	defer t.Release()
+	if t.NumRows() == 0 {
+		// A file of 0 rows is a dataset (SPEC §7), but it has no metrics.
+		return nil, fmt.Errorf("%s: nothing to evaluate: the dataset has 0 rows", s.ds.Path)
+	}
 	s.progress(Progress{Step: "evaluating", Total: -1})
 	evals, err = Report(s.ds, t, s.cfg.Eval)
 	if err != nil {
