@@ -116,30 +116,27 @@ type JoinStats struct {
 }
 
 // matchRows returns, for each dataset row, the prediction row with the same
-// key, or -1. Both columns must be of the same kind.
-func matchRows(dataKeys, predKeys *arrow.Chunked) ([]int64, JoinStats, error) {
+// key in predIx, or -1. A null or duplicate key among dataKeys is an error
+// naming its row; the caller names the file.
+func matchRows(dataKeys *arrow.Chunked, predIx *keyIndex, predRows int64) ([]int64, JoinStats, error) {
 	var st JoinStats
-	predIx, err := buildKeyIndex(predKeys)
-	if err != nil {
-		return nil, st, err
-	}
 	dataIx := make([]int64, 0, dataKeys.Len())
-	seen := make(map[string]bool)
-	seenInt := make(map[int64]bool)
-	err = forEachKey(dataKeys, func(row int, i int64, s string) error {
+	seen := make(map[string]int)
+	seenInt := make(map[int64]int)
+	err := forEachKey(dataKeys, func(row int, i int64, s string) error {
 		var pr int
 		var ok bool
 		if predIx.isString {
-			if seen[s] {
-				return fmt.Errorf("duplicate key %q in the dataset (row %d)", s, row)
+			if prev, dup := seen[s]; dup {
+				return fmt.Errorf("duplicate key %q (rows %d and %d)", s, prev, row)
 			}
-			seen[s] = true
+			seen[s] = row
 			pr, ok = predIx.strs[s]
 		} else {
-			if seenInt[i] {
-				return fmt.Errorf("duplicate key %d in the dataset (row %d)", i, row)
+			if prev, dup := seenInt[i]; dup {
+				return fmt.Errorf("duplicate key %d (rows %d and %d)", i, prev, row)
 			}
-			seenInt[i] = true
+			seenInt[i] = row
 			pr, ok = predIx.ints[i]
 		}
 		if ok {
@@ -154,7 +151,7 @@ func matchRows(dataKeys, predKeys *arrow.Chunked) ([]int64, JoinStats, error) {
 	if err != nil {
 		return nil, st, err
 	}
-	st.Rows = int64(predKeys.Len())
+	st.Rows = predRows
 	st.PredictionsWithoutSample = st.Rows - st.Matched
 	return dataIx, st, nil
 }

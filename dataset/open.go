@@ -2,6 +2,7 @@ package dataset
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"slices"
@@ -120,6 +121,11 @@ func Open(opts Options) (*Dataset, error) {
 	ds.buildSchema()
 	if ds.Roles, err = DetectRoles(ds.schema, opts.Roles); err != nil {
 		ds.Close()
+		var re *RoleError
+		if errors.As(err, &re) {
+			re.Path = ds.columnPath(re.Column)
+			return nil, re
+		}
 		return nil, fmt.Errorf("%s: %w", opts.Path, err)
 	}
 	ds.detectPredictionRoles(opts.Roles)
@@ -144,6 +150,17 @@ func Open(opts Options) (*Dataset, error) {
 		t.Release()
 	}
 	return ds, nil
+}
+
+// columnPath is the file a joined column is read from: the dataset's, or
+// a prediction file's. A name no file has gets the dataset's path.
+func (ds *Dataset) columnPath(name string) string {
+	if idx := ds.schema.FieldIndices(name); len(idx) > 0 {
+		if o := ds.origins[idx[0]]; o.source >= 0 {
+			return ds.preds[o.source].src.Path()
+		}
+	}
+	return ds.data.Path()
 }
 
 // Close closes the files.
@@ -260,7 +277,7 @@ func detectTask(r Roles) Task {
 func (ds *Dataset) resolveClasses(flag []string) error {
 	if len(flag) > 0 {
 		ds.Classes, ds.ClassesSource = flag, ClassesFromFlag
-		return nil
+		return checkClassList(flag, ClassesFromFlag)
 	}
 	label := ds.Roles[RoleLabel]
 	if label == "" {
@@ -274,6 +291,9 @@ func (ds *Dataset) resolveClasses(flag []string) error {
 	}
 	for _, src := range sources {
 		classes, source, err := classesFromMetadata(src.Schema(), label)
+		if err == nil {
+			err = checkClassList(classes, source)
+		}
 		if err != nil {
 			return fmt.Errorf("%s: %w", src.Path(), err)
 		}
@@ -281,6 +301,19 @@ func (ds *Dataset) resolveClasses(flag []string) error {
 			ds.Classes, ds.ClassesSource = classes, source
 			return nil
 		}
+	}
+	return nil
+}
+
+// checkClassList refuses a class list that names a class twice: labels
+// and probs columns could not say which of the two they mean.
+func checkClassList(classes []string, source string) error {
+	seen := make(map[string]int, len(classes))
+	for i, c := range classes {
+		if j, dup := seen[c]; dup {
+			return fmt.Errorf("%s: class %q listed twice (positions %d and %d)", source, c, j+1, i+1)
+		}
+		seen[c] = i
 	}
 	return nil
 }
@@ -448,9 +481,13 @@ func (ds *Dataset) joinOne(ctx context.Context, mem memory.Allocator, data *Tabl
 		defer dk.Release()
 		pk := pt.ColumnByName(ds.Key)
 		defer pk.Release()
-		rows, st, err = matchRows(dk, pk)
+		predIx, err := buildKeyIndex(pk)
 		if err != nil {
 			return nil, nil, st, fmt.Errorf("%s: key %q: %w", p.src.Path(), ds.Key, err)
+		}
+		rows, st, err = matchRows(dk, predIx, int64(pk.Len()))
+		if err != nil {
+			return nil, nil, st, fmt.Errorf("%s: key %q: %w", ds.data.Path(), ds.Key, err)
 		}
 		if st.SamplesWithoutPrediction > 0 {
 			info.Warnings = append(info.Warnings, fmt.Sprintf("%s: %d samples have no prediction", p.src.Path(), st.SamplesWithoutPrediction))

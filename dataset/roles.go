@@ -57,17 +57,53 @@ func (r Roles) RoleOf(column string) Role {
 	return ""
 }
 
+// RoleError is a role override (--label, --role) that names a missing
+// column, or a column whose type cannot play the role.
+type RoleError struct {
+	Path   string // the file holding the column (Open sets it)
+	Role   Role
+	Column string
+	Msg    string
+}
+
+func (e *RoleError) Error() string {
+	if e.Path == "" {
+		return e.Msg
+	}
+	return e.Path + ": " + e.Msg
+}
+
+// roleWants says what type a role needs, for messages.
+var roleWants = map[Role]string{
+	RoleID:          "an integer or string column",
+	RoleLabel:       "an integer, string or bool column",
+	RolePred:        "an integer, string or bool column",
+	RoleScore:       "a float column",
+	RoleProbs:       "a list of floats",
+	RoleGroundTruth: "a list of structs (boxes)",
+	RoleDetections:  "a list of structs (boxes)",
+	RoleImage:       "a struct with bytes or path, or a binary column",
+	RoleFilepath:    "a string column",
+	RoleEmbedding:   "a list of numbers",
+	RoleSplit:       "a string column",
+}
+
 // DetectRoles finds the columns that play each role, by name and type.
-// overrides (role -> column) win; an override naming a missing column is an
-// error.
+// overrides (role -> column) win; an override naming a missing column, or
+// a column whose type does not fit the role, is a *RoleError.
 func DetectRoles(schema *arrow.Schema, overrides map[Role]string) (Roles, error) {
 	roles := Roles{}
-	for role, col := range overrides {
+	for _, role := range AllRoles { // in a fixed order: the first bad override is reported
+		col := overrides[role]
 		if col == "" {
 			continue
 		}
-		if len(schema.FieldIndices(col)) == 0 {
-			return nil, fmt.Errorf("no column %q for the %s role (columns: %s)", col, role, columnList(schema))
+		f, ok := field(schema, col)
+		if !ok {
+			return nil, &RoleError{Role: role, Column: col, Msg: fmt.Sprintf("no column %q for the %s role (columns: %s)", col, role, columnList(schema))}
+		}
+		if !fitsRole(role, f.Type) {
+			return nil, &RoleError{Role: role, Column: col, Msg: fmt.Sprintf("column %q is %s, which cannot be the %s: want %s", col, f.Type, role, roleWants[role])}
 		}
 		roles[role] = col
 	}

@@ -311,6 +311,11 @@ func (x *InExpr) String() string {
 }
 func (x *CallExpr) String() string { return x.Fun.String() + "(" + joinExprs(x.Args) + ")" }
 func (x *SelectorExpr) String() string {
+	if id, ok := x.X.(*Ident); ok && id.Quoted {
+		// `a`.b keeps its quotes: it means field b of column a even
+		// beside a column named "a.b", which a.b would mean.
+		return "`" + id.Name + "`." + x.Sel.String()
+	}
 	return paren(x.X, precOf(x.X) < precPostfix) + "." + x.Sel.String()
 }
 func (x *IndexExpr) String() string {

@@ -292,8 +292,10 @@ func dotted(e Expr) string {
 	return ""
 }
 
+// selector resolves a.b: the column "a.b" if there is one, else field b
+// of a; but `a`.b, where a backquoted name is a column, means its field.
 func (c *checker) selector(e *SelectorExpr) operand {
-	if name := dotted(e); name != "" && c.scope.lookup(name) >= 0 {
+	if name := dotted(e); name != "" && c.scope.lookup(name) >= 0 && !c.quotedColumn(e) {
 		return c.column(e, name)
 	}
 	x := c.expr(e.X)
@@ -323,6 +325,22 @@ func (c *checker) selector(e *SelectorExpr) operand {
 		return operand{typ: t, node: &listFieldNode{x: x.node, idx: i}, desc: fmt.Sprintf("%s %q", t, e.String())}
 	}
 	return operand{typ: ft, node: &fieldNode{x: x.node, idx: i}, desc: fmt.Sprintf("%s field %q", ft, e.String())}
+}
+
+// quotedColumn reports whether the path e starts with a backquoted name
+// of a column in scope: `a`.b is then field b of column a, even beside a
+// column named "a.b".
+func (c *checker) quotedColumn(e *SelectorExpr) bool {
+	x := e.X
+	for {
+		sel, ok := x.(*SelectorExpr)
+		if !ok {
+			break
+		}
+		x = sel.X
+	}
+	id, ok := x.(*Ident)
+	return ok && id.Quoted && c.scope.lookup(id.Name) >= 0
 }
 
 func (c *checker) index(e *IndexExpr) operand {

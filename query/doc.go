@@ -60,8 +60,14 @@ right:
 
 A name is looked up among the columns of Env.Schema (or, inside a list
 filter, among the fields of the list's elements). A dotted path a.b names a
-column literally called "a.b" if there is one, else field b of struct
-column a. On a list of structs, a.b is the list of every element's b.
+column literally called "a.b" if there is one (as NAME.field columns of
+several prediction sets are), else field b of struct column a. On a list
+of structs, a.b is the list of every element's b.
+
+Backquotes make a name whole. Beside a column named "a.b" and a struct
+column a with a field b, a.b and `a.b` are the column "a.b", and `a`.b is
+field b of column a. When there is no column a, `a`.b is the column "a.b"
+again (so `my-model`.pred reaches a prediction set's column).
 
 # Types
 

@@ -6,7 +6,9 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/charmbracelet/x/ansi"
+	"unicode/utf8"
+
+	"github.com/rivo/uniseg"
 )
 
 // Error is one problem with a query, at src[Pos:End] (byte offsets).
@@ -93,14 +95,56 @@ func formatOne(b *strings.Builder, src string, e *Error) {
 	if i := strings.IndexByte(src[pos:], '\n'); i >= 0 {
 		lineEnd = pos + i
 	}
-	line := src[lineStart:lineEnd]
-	if end > lineEnd {
-		end = lineEnd
+	// A long line is cut to a window around the caret, marked with "…".
+	from, to := window(src, lineStart, lineEnd, pos)
+	var before, after string
+	if from > lineStart {
+		before = "…"
 	}
-	pad := ansi.StringWidth(sanitize(src[lineStart:pos]))
-	width := ansi.StringWidth(sanitize(src[pos:end]))
-	fmt.Fprintf(b, "\n | %s\n | %s^%s", sanitize(line), strings.Repeat(" ", pad), strings.Repeat("~", max(width-1, 0)))
+	if to < lineEnd {
+		after = "…"
+	}
+	end = min(end, to)
+	pad := width(before + src[from:pos])
+	underline := width(src[pos:end])
+	fmt.Fprintf(b, "\n | %s%s%s\n | %s^%s", before, sanitize(src[from:to]), after, strings.Repeat(" ", pad), strings.Repeat("~", max(underline-1, 0)))
 }
+
+// errorWindow is the widest query line an error shows, in columns; longer
+// lines are cut around the caret (a generated query can be 100 KB).
+const (
+	errorWindow = 80
+	errorLead   = 40 // columns kept before the caret
+)
+
+// window returns the part [from, to) of the line src[lineStart:lineEnd]
+// to show: all of it when it fits in errorWindow columns, else up to
+// errorLead columns before pos and the rest after it.
+func window(src string, lineStart, lineEnd, pos int) (from, to int) {
+	if width(src[lineStart:lineEnd]) <= errorWindow {
+		return lineStart, lineEnd
+	}
+	from = pos
+	for w := 0; from > lineStart; {
+		r, n := utf8.DecodeLastRuneInString(src[lineStart:from])
+		if w += width(string(r)); w > errorLead {
+			break
+		}
+		from -= n
+	}
+	to = from
+	for w := 0; to < lineEnd; {
+		r, n := utf8.DecodeRuneInString(src[to:lineEnd])
+		if w += width(string(r)); w > errorWindow {
+			break
+		}
+		to += n
+	}
+	return from, max(to, pos)
+}
+
+// width is the display width of s once sanitized, in terminal columns.
+func width(s string) int { return uniseg.StringWidth(sanitize(s)) }
 
 // sanitize replaces control characters (tabs, escapes) so the caret line
 // lines up and nothing reaches the terminal raw.

@@ -3,6 +3,7 @@ package query
 import (
 	"bufio"
 	"context"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -246,6 +247,44 @@ func TestFormatError(t *testing.T) {
 		if got := FormatError(tc.src, err); got != tc.want {
 			t.Errorf("FormatError(%q):\n%s\nwant:\n%s", tc.src, got, tc.want)
 		}
+	}
+}
+
+// TestFormatErrorLongLine: a 96 KB query with an error at its end shows a
+// window of the line around the caret, not the whole query (twice, with
+// the caret line's padding).
+func TestFormatErrorLongLine(t *testing.T) {
+	env := Env{Schema: mustSchema("label:string,score:float64")}
+	long := strings.Repeat(`score > 0.5 or `, 96<<10/15) + "bogus"
+	_, err := Compile(long, env)
+	got := FormatError(long, err)
+	lines := strings.Split(got, "\n")
+	if len(lines) != 3 {
+		t.Fatalf("FormatError gave %d lines, want 3:\n%s", len(lines), got)
+	}
+	wantHead := fmt.Sprintf("unknown column \"bogus\" (1:%d)", len(long)-4)
+	if lines[0] != wantHead {
+		t.Errorf("first line %q, want %q", lines[0], wantHead)
+	}
+	// The window: "…", 40 columns before the caret, the rest of the line.
+	wantLine := " | …" + long[len(long)-45:]
+	if lines[1] != wantLine {
+		t.Errorf("query line %q, want %q", lines[1], wantLine)
+	}
+	wantCaret := " | " + strings.Repeat(" ", 41) + "^~~~~"
+	if lines[2] != wantCaret {
+		t.Errorf("caret line %q, want %q", lines[2], wantCaret)
+	}
+	if len(got) > 300 {
+		t.Errorf("message is %d bytes, want a window of about 80 columns", len(got))
+	}
+
+	// An error at the start of a long line: the window runs to the right.
+	head := "bogus and " + strings.Repeat("score > 0.5 and ", 100) + "true"
+	_, err = Compile(head, env)
+	lines = strings.Split(FormatError(head, err), "\n")
+	if want := " | " + head[:80] + "…"; len(lines) < 3 || lines[1] != want || lines[2] != " | ^~~~~" {
+		t.Errorf("long line, error at the start:\n%s\nwant line %q and caret at column 1", strings.Join(lines, "\n"), want)
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -66,7 +67,11 @@ func (o *openFlags) register(fs *flag.FlagSet) {
 func (o *openFlags) options(path string) (dataset.Options, error) {
 	opts := dataset.Options{Path: path, Key: o.key, Roles: map[dataset.Role]string{}}
 	for _, p := range o.preds {
-		opts.Preds = append(opts.Preds, dataset.ParsePredSpec(p))
+		spec := dataset.ParsePredSpec(p)
+		if spec.Path == "" {
+			return opts, usagef("--pred %q: the path is empty (want [NAME=]PATH)", p)
+		}
+		opts.Preds = append(opts.Preds, spec)
 	}
 	if o.label != "" {
 		opts.Roles[dataset.RoleLabel] = o.label
@@ -80,6 +85,11 @@ func (o *openFlags) options(path string) (dataset.Options, error) {
 	}
 	if o.classes != "" {
 		opts.Classes = strings.Split(o.classes, ",")
+		for i, c := range opts.Classes {
+			if j := slices.Index(opts.Classes, c); j < i {
+				return opts, usagef("--classes: class %q listed twice (positions %d and %d)", c, j+1, i+1)
+			}
+		}
 	}
 	switch opts.Task = dataset.Task(o.task); opts.Task {
 	case dataset.TaskNone, dataset.TaskClassification, dataset.TaskDetection:

@@ -8,6 +8,8 @@ import (
 	"io"
 	"sort"
 	"strings"
+
+	"triage/dataset"
 )
 
 // command is one subcommand: its name, a one-line summary, its usage and
@@ -57,7 +59,8 @@ func (e *cmdError) Unwrap() error { return e.err }
 
 func exitCode(err error) int {
 	var u *usageError
-	if errors.As(err, &u) {
+	var role *dataset.RoleError // --label or --role named the wrong column
+	if errors.As(err, &u) || errors.As(err, &role) {
 		return 2
 	}
 	return 1

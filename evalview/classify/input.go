@@ -72,7 +72,7 @@ func (in *Input) SetPositive(name string) error {
 // the argmax of probs, the first maximum on ties). label is required.
 //
 // Bad values never stop the conversion: labels or predictions outside the
-// class list, NaN scores, probs rows of the wrong length or holding nulls,
+// class list, NaN or infinite scores, probs rows of the wrong length or holding nulls,
 // NaN or values outside [0, 1] become missing and are counted in the
 // returned warnings, one message per column and kind, naming the column and
 // the count. Probs rows that do not sum to 1 within 1e-6 are kept as they are
@@ -288,7 +288,7 @@ func floatValues(a arrow.Array) (func(int) float64, bool) {
 
 func scoreValues(col *arrow.Chunked, warns *[]string) ([]float64, error) {
 	out := make([]float64, 0, col.Len())
-	nans := 0
+	nans, infs := 0, 0
 	for _, chunk := range col.Chunks() {
 		get, ok := floatValues(chunk)
 		if !ok {
@@ -300,14 +300,22 @@ func scoreValues(col *arrow.Chunked, warns *[]string) ([]float64, error) {
 				continue
 			}
 			v := get(i)
-			if math.IsNaN(v) {
+			switch {
+			case math.IsNaN(v):
 				nans++
+			case math.IsInf(v, 0):
+				// Not a confidence (scikit-learn refuses infinity): missing.
+				infs++
+				v = math.NaN()
 			}
 			out = append(out, v)
 		}
 	}
 	if nans > 0 {
 		*warns = append(*warns, fmt.Sprintf("score: %d NaN values; treated as missing", nans))
+	}
+	if infs > 0 {
+		*warns = append(*warns, fmt.Sprintf("score: %d infinite values; treated as missing", infs))
 	}
 	return out, nil
 }

@@ -92,7 +92,7 @@ func TestClassInputWarnings(t *testing.T) {
 	defer label.Release()
 	pred := chunked(t, mem, arrow.PrimitiveTypes.Int32, `[0, 1, 7, 1, 0, 1]`)
 	defer pred.Release()
-	score := chunked(t, mem, arrow.PrimitiveTypes.Float64, `[0.9, "NaN", 0.8, 0.7, 0.6, 0.5]`)
+	score := chunked(t, mem, arrow.PrimitiveTypes.Float64, `[0.9, "NaN", "+Inf", 0.7, "-Inf", 0.5]`)
 	defer score.Release()
 	// Row 1 too short, row 2 NaN, row 3 outside [0, 1], row 4 sums to 0.9.
 	probs := chunked(t, mem, arrow.ListOf(arrow.PrimitiveTypes.Float64), `[[0.9, 0.1], [1], [0.5, "NaN"], [1.5, -0.5], [0.5, 0.4], [0.5, 0.5]]`)
@@ -105,6 +105,7 @@ func TestClassInputWarnings(t *testing.T) {
 		`label: 2 values outside the 2 classes (first: "zebra"); treated as missing`,
 		`pred: 1 values outside the 2 classes (first: 7); treated as missing`,
 		`score: 1 NaN values; treated as missing`,
+		`score: 2 infinite values; treated as missing`,
 		`probs: 1 rows have the wrong length (first: 1 values, want 2, one per class); treated as missing`,
 		`probs: 1 rows hold null or NaN values; treated as missing`,
 		`probs: 1 rows hold values outside [0, 1]; treated as missing`,
@@ -115,6 +116,9 @@ func TestClassInputWarnings(t *testing.T) {
 	}
 	if diff := cmp.Diff([]int32{0, -1, 1, 1, 0, -1}, in.Label); diff != "" {
 		t.Errorf("labels (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]float64{0.9, math.NaN(), math.NaN(), 0.7, math.NaN(), 0.5}, in.Score, cmpopts.EquateNaNs()); diff != "" {
+		t.Errorf("scores (-want +got):\n%s", diff)
 	}
 	if diff := cmp.Diff([]float64{0.5, 0.4}, in.Probs[8:10]); diff != "" {
 		t.Errorf("unnormalized row changed (-want +got):\n%s", diff)
