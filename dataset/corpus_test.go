@@ -3,6 +3,7 @@ package dataset
 import (
 	"bufio"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -52,13 +53,17 @@ func readManifest(t *testing.T) []manifestRow {
 	return out
 }
 
-// openAndRead opens a file and reads every column, as the TUI does.
+// openAndRead opens a file and reads every column, as the TUI does. It
+// also checks that the row count a file declares (NumRows, when known
+// before reading) and a read of no columns (what schema and a plain count
+// use) agree with the rows read.
 func openAndRead(path string, mem memory.Allocator) (rows, cols int64, err error) {
 	src, err := OpenFile(path)
 	if err != nil {
 		return 0, 0, err
 	}
 	defer src.Close()
+	declared := src.NumRows()
 	batches, err := src.Read(context.Background(), ReadOptions{Mem: mem})
 	if err != nil {
 		return 0, 0, err
@@ -66,6 +71,21 @@ func openAndRead(path string, mem memory.Allocator) (rows, cols int64, err error
 	defer releaseAll(batches)
 	for _, b := range batches {
 		rows += b.NumRows()
+	}
+	if declared >= 0 && declared != rows {
+		return rows, 0, fmt.Errorf("%s: declares %d rows, read %d", path, declared, rows)
+	}
+	none, err := src.Read(context.Background(), ReadOptions{Columns: []string{}, Mem: mem})
+	if err != nil {
+		return 0, 0, err
+	}
+	defer releaseAll(none)
+	var counted int64
+	for _, b := range none {
+		counted += b.NumRows()
+	}
+	if counted != rows {
+		return rows, 0, fmt.Errorf("%s: a read of no columns counts %d rows, of all columns %d", path, counted, rows)
 	}
 	return rows, int64(src.Schema().NumFields()), nil
 }

@@ -30,6 +30,7 @@ type parquetSource struct {
 	pf     *file.Reader
 	schema *arrow.Schema
 	fields []pqarrow.SchemaField
+	rows   int64 // the sum over the row groups (the footer's total can be wrong)
 
 	progressMu sync.Mutex // progress callbacks come from several goroutines
 }
@@ -57,7 +58,7 @@ func openParquet(path string) (_ Source, err error) {
 			return err
 		}
 		s.pf = pf
-		if err := checkRowCounts(pf); err != nil {
+		if s.rows, err = rowGroupRows(pf); err != nil {
 			return err
 		}
 		manifest, err := pqarrow.NewSchemaManifest(pf.MetaData().Schema, pf.MetaData().KeyValueMetadata(), nil)
@@ -103,7 +104,7 @@ func trimPath(msg, path string) string {
 func (s *parquetSource) Path() string          { return s.path }
 func (s *parquetSource) Format() Format        { return FormatParquet }
 func (s *parquetSource) Schema() *arrow.Schema { return s.schema }
-func (s *parquetSource) NumRows() int64        { return s.pf.NumRows() }
+func (s *parquetSource) NumRows() int64        { return s.rows }
 func (s *parquetSource) Close() error          { return s.f.f.Close() }
 
 // Parts are the row groups.
@@ -439,17 +440,21 @@ func (c *countingFile) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// checkRowCounts rejects footers whose row counts cannot be right, before a
-// reader trusts them for allocation sizes.
-func checkRowCounts(pf *file.Reader) error {
+// rowGroupRows counts the rows of the row groups: the footer's own total
+// is not always right (parquet-rs 0.3 wrote 0 for a row group of 6, in
+// repeated_no_annotation.parquet), and readers count the row groups too. A
+// negative count is rejected before a reader trusts it for an allocation.
+func rowGroupRows(pf *file.Reader) (int64, error) {
 	md := pf.MetaData()
+	var total int64
 	for rg := 0; rg < md.NumRowGroups(); rg++ {
 		n := md.RowGroup(rg).NumRows()
-		if n < 0 {
-			return fmt.Errorf("malformed footer: row group %d has %d rows", rg, n)
+		if n < 0 || total+n < total {
+			return 0, fmt.Errorf("malformed footer: row group %d has %d rows", rg, n)
 		}
+		total += n
 	}
-	return nil
+	return total, nil
 }
 
 // withFileMetadata adds the Parquet footer's key-value pairs to the schema's
