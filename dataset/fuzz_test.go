@@ -2,13 +2,17 @@ package dataset
 
 import (
 	"context"
+	"io"
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/apache/arrow-go/v18/arrow"
 )
 
-// FuzzOpen feeds mutated files of every format to OpenFile and Read: they
-// may fail, but never panic or hang.
+// FuzzOpen feeds mutated files of every format to OpenFile and Read, and
+// prints what was read as JSON Lines, as `triage query --format jsonl`
+// does: they may fail, but never panic or hang.
 func FuzzOpen(f *testing.F) {
 	seeds := []string{
 		"../testdata/corpus/parquet/alltypes_plain.parquet",
@@ -40,8 +44,17 @@ func FuzzOpen(f *testing.F) {
 		}
 		defer src.Close()
 		batches, err := src.Read(context.Background(), ReadOptions{})
-		if err == nil {
-			releaseAll(batches)
+		if err != nil {
+			return
+		}
+		for _, b := range batches {
+			tbl := NewTable(b.Schema(), []arrow.RecordBatch{b}) // releases b
+			rows := make([]int64, tbl.NumRows())
+			for i := range rows {
+				rows[i] = int64(i)
+			}
+			_ = WriteRows(io.Discard, FormatRowsJSONL, tbl, rows, fieldNames(tbl.Schema()))
+			tbl.Release()
 		}
 	})
 }

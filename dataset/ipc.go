@@ -77,10 +77,13 @@ func (s *arrowFileSource) Read(ctx context.Context, opts ReadOptions) ([]arrow.R
 			}
 			p, err := project(s.schema, b, cols)
 			b.Release()
+			if err == nil {
+				batches = append(batches, p)
+				err = validateBatch(p)
+			}
 			if err != nil {
 				return fmt.Errorf("batch %d: %w", i, err)
 			}
-			batches = append(batches, p)
 			rows += p.NumRows()
 			if opts.Progress != nil {
 				opts.Progress(Progress{Rows: rows, TotalRows: -1, Bytes: -1, TotalBytes: s.size})
@@ -160,12 +163,15 @@ func (s *arrowStreamSource) Read(ctx context.Context, opts ReadOptions) ([]arrow
 	var batches []arrow.RecordBatch
 	err = s.withReader(opts.Mem, func(r *ipc.Reader) error {
 		var rows int64
-		for r.Next() {
+		for i := 0; r.Next(); i++ {
 			p, err := project(s.schema, r.RecordBatch(), cols)
-			if err != nil {
-				return fmt.Errorf("batch %d: %w", len(batches), err)
+			if err == nil {
+				batches = append(batches, p)
+				err = validateBatch(p)
 			}
-			batches = append(batches, p)
+			if err != nil {
+				return fmt.Errorf("batch %d: %w", i, err)
+			}
 			rows += p.NumRows()
 			if opts.Progress != nil {
 				opts.Progress(Progress{Rows: rows, TotalRows: -1, Bytes: -1, TotalBytes: s.size})
