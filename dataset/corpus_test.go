@@ -101,16 +101,13 @@ func TestCorpus(t *testing.T) {
 				t.Errorf("took %v, want under 10s", d)
 			}
 			lenient := strings.Contains(r.flags, "LENIENT")
-			gap := strings.Contains(r.flags, "ARROWGO_GAP")
 			switch {
 			case r.expect == "ok" && err == nil:
+				// ARROWGO_GAP files included: triage works around
+				// arrow-go for them (TestArrowGoGaps checks values).
 				if rows != r.rows || cols != r.columns {
 					t.Errorf("got %d rows x %d columns, want %d x %d", rows, cols, r.rows, r.columns)
 				}
-			case r.expect == "ok" && gap:
-				// arrow-go cannot read it (see the manifest notes): a
-				// clear error naming the file is the agreed outcome.
-				checkNamesFile(t, err, path)
 			case r.expect == "ok":
 				t.Errorf("open failed: %v", err)
 			case err != nil:
@@ -140,7 +137,12 @@ func checkNamesFile(t *testing.T, err error, path string) {
 // decoder allocates its bit-width buffer from the reader's allocator and
 // never frees it (parquet/internal/encoding/delta_bit_packing.go:82); the Go
 // GC reclaims it, but a checked allocator sees it as a leak.
-func usesDeltaEncoding(path string) bool {
+func usesDeltaEncoding(path string) (delta bool) {
+	defer func() {
+		if recover() != nil { // arrow-go panics on unknown-logical-type.parquet
+			delta = false
+		}
+	}()
 	pf, err := file.OpenParquetFile(path, false)
 	if err != nil {
 		return false

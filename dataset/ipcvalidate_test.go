@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -32,7 +33,7 @@ func TestIPCCorruptBuffers(t *testing.T) {
 		if i == 7 {
 			label = "null"
 		}
-		rows = append(rows, `{"id":`+itoa(i)+`,"label":`+label+`}`)
+		rows = append(rows, `{"id":`+strconv.Itoa(i)+`,"label":`+label+`}`)
 	}
 	rec, _, err := array.RecordFromJSON(memory.DefaultAllocator, schema, strings.NewReader("["+strings.Join(rows, ",")+"]"))
 	if err != nil {
@@ -111,17 +112,6 @@ func writeIPCBytes(t *testing.T, rec arrow.RecordBatch, stream bool) []byte {
 		t.Fatal(err)
 	}
 	return buf.Bytes()
-}
-
-func itoa(i int) string {
-	return string(appendInt(nil, i))
-}
-
-func appendInt(b []byte, i int) []byte {
-	if i >= 10 {
-		b = appendInt(b, i/10)
-	}
-	return append(b, byte('0'+i%10))
 }
 
 // TestValidateData checks the validator on arrays built by hand: each

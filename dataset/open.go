@@ -105,7 +105,7 @@ func Open(opts Options) (*Dataset, error) {
 	if err != nil {
 		return nil, err
 	}
-	ds := &Dataset{Path: opts.Path, data: data}
+	ds := &Dataset{Path: opts.Path, data: data, Warnings: notesOf(data)}
 	for _, p := range opts.Preds {
 		src, err := OpenPath(p.Path)
 		if err != nil {
@@ -113,6 +113,7 @@ func Open(opts Options) (*Dataset, error) {
 			return nil, err
 		}
 		ds.preds = append(ds.preds, predSource{spec: p, src: src})
+		ds.Warnings = append(ds.Warnings, notesOf(src)...)
 	}
 	if err := ds.resolveKey(opts.Key); err != nil {
 		ds.Close()

@@ -2,6 +2,7 @@ package dataset
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -30,7 +31,9 @@ type parquetSource struct {
 	pf     *file.Reader
 	schema *arrow.Schema
 	fields []pqarrow.SchemaField
-	rows   int64 // the sum over the row groups (the footer's total can be wrong)
+	rows   int64                     // the sum over the row groups (the footer's total can be wrong)
+	maps   map[string]*arrow.MapType // columns read as struct and turned into maps (pqmap.go)
+	notes  []string                  // what a person should know about how the file was read
 
 	progressMu sync.Mutex // progress callbacks come from several goroutines
 }
@@ -46,42 +49,104 @@ func openParquet(path string) (_ Source, err error) {
 		return nil, err
 	}
 	s := &parquetSource{path: path, f: &countingFile{f: osf, size: st.Size()}}
-	err = guard(path, func() error {
-		props := parquet.NewReaderProperties(nil)
-		// Read column chunks a megabyte at a time: unbuffered, arrow-go
-		// reads each whole compressed chunk into one buffer first (60 MB
-		// for the probs of a million rows).
-		props.BufferedStreamEnabled = true
-		props.BufferSize = 1 << 20
-		pf, err := file.NewParquetReader(s.f, file.WithReadProps(props))
-		if err != nil {
-			return err
+	err = guard(path, s.open)
+	if err != nil && strings.Contains(err.Error(), "invalid logical type") {
+		// A logical type newer than arrow-go: read the physical type.
+		if columns, retry := s.dropUnknownLogicalTypes(); retry == nil {
+			if err = guard(path, s.open); err == nil {
+				s.noteUnknownLogicalTypes(columns)
+			}
 		}
-		s.pf = pf
-		if s.rows, err = rowGroupRows(pf); err != nil {
-			return err
-		}
-		manifest, err := pqarrow.NewSchemaManifest(pf.MetaData().Schema, pf.MetaData().KeyValueMetadata(), nil)
-		if err != nil {
-			return err
-		}
-		s.fields = manifest.Fields
-		fr, err := pqarrow.NewFileReader(pf, pqarrow.ArrowReadProperties{}, nil)
-		if err != nil {
-			return err
-		}
-		sc, err := fr.Schema()
-		if err != nil {
-			return err
-		}
-		s.schema = withFileMetadata(sc, pf)
-		return nil
-	})
+	}
 	if err != nil {
 		osf.Close()
 		return nil, parquetError(path, err)
 	}
 	return s, nil
+}
+
+// open reads the footer and works out the Arrow schema.
+func (s *parquetSource) open() error {
+	props := parquet.NewReaderProperties(nil)
+	// Read column chunks a megabyte at a time: unbuffered, arrow-go reads
+	// each whole compressed chunk into one buffer first (60 MB for the
+	// probs of a million rows).
+	props.BufferedStreamEnabled = true
+	props.BufferSize = 1 << 20
+	pf, err := file.NewParquetReader(s.f, file.WithReadProps(props))
+	if err != nil {
+		return err
+	}
+	s.pf = pf
+	if s.rows, err = rowGroupRows(pf); err != nil {
+		return err
+	}
+	relaxed, err := relaxMapKeys(pf)
+	if err != nil {
+		return err
+	}
+	manifest, err := pqarrow.NewSchemaManifest(pf.MetaData().Schema, pf.MetaData().KeyValueMetadata(), nil)
+	if err != nil {
+		return err
+	}
+	s.fields = manifest.Fields
+	fr, err := pqarrow.NewFileReader(pf, pqarrow.ArrowReadProperties{}, nil)
+	if err != nil {
+		return err
+	}
+	sc, err := fr.Schema()
+	if err != nil {
+		return err
+	}
+	s.schema = withInt96Micros(withFileMetadata(sc, pf), pf, s.fields)
+	if relaxed != nil {
+		s.schema, s.maps, err = withMapTypes(s.schema, relaxed)
+	}
+	return err
+}
+
+// dropUnknownLogicalTypes makes the file read through a footer without
+// the logical types arrow-go does not know (pqfooter.go), and returns the
+// columns concerned.
+func (s *parquetSource) dropUnknownLogicalTypes() ([]string, error) {
+	size := s.f.size
+	var tail [8]byte
+	if size < 12 {
+		return nil, errBadThrift
+	}
+	if _, err := s.f.f.ReadAt(tail[:], size-8); err != nil {
+		return nil, err
+	}
+	n := int64(binary.LittleEndian.Uint32(tail[:4]))
+	if n <= 0 || n > size-12 || string(tail[4:]) != "PAR1" {
+		return nil, errBadThrift
+	}
+	footer := make([]byte, n)
+	if _, err := s.f.f.ReadAt(footer, size-8-n); err != nil {
+		return nil, err
+	}
+	patched, columns, err := dropUnknownLogicalTypes(footer)
+	if err != nil || columns == nil {
+		return nil, errBadThrift
+	}
+	patched = binary.LittleEndian.AppendUint32(patched, uint32(len(patched)))
+	s.f.footer, s.f.footerAt = append(patched, "PAR1"...), size-8-n
+	return columns, nil
+}
+
+// noteUnknownLogicalTypes says, for schema, which columns were read by
+// their physical type.
+func (s *parquetSource) noteUnknownLogicalTypes(columns []string) {
+	sc := s.pf.MetaData().Schema
+	for _, c := range columns {
+		phys := "physical type"
+		for i := 0; i < sc.NumColumns(); i++ {
+			if sc.Column(i).Name() == c {
+				phys = sc.Column(i).PhysicalType().String()
+			}
+		}
+		s.notes = append(s.notes, fmt.Sprintf("%s: column %q has a logical type this reader does not know: read as its physical type, %s", s.path, c, phys))
+	}
 }
 
 // parquetError makes arrow-go's messages say what a person needs to know.
@@ -106,6 +171,7 @@ func (s *parquetSource) Format() Format        { return FormatParquet }
 func (s *parquetSource) Schema() *arrow.Schema { return s.schema }
 func (s *parquetSource) NumRows() int64        { return s.rows }
 func (s *parquetSource) Close() error          { return s.f.f.Close() }
+func (s *parquetSource) Notes() []string       { return s.notes }
 
 // Parts are the row groups.
 func (s *parquetSource) Parts() []int64 {
@@ -245,6 +311,9 @@ func (s *parquetSource) readRowGroup(ctx context.Context, props pqarrow.ArrowRea
 			batches = append(batches, b)
 			return nil
 		}
+		if s.maps != nil {
+			emit = withMaps(s.maps, emit)
+		}
 		if len(slowLeaves) == 0 {
 			return zipBatches(s.schema, cols, fast, nil, s.pf.MetaData().RowGroup(rg).NumRows(), emit)
 		}
@@ -290,6 +359,8 @@ func (s *parquetSource) readFast(rg, c int, dict bool, mem memory.Allocator) (ar
 		return readFloatListChunk(s.pf, rg, f, allocator(mem))
 	case dict:
 		return readDictChunk(s.pf, rg, f.ColIndex, allocator(mem))
+	case isInt96(s.pf, f):
+		return readInt96Chunk(s.pf, rg, f.ColIndex, allocator(mem))
 	case f.Field.Type.ID() == arrow.STRING || f.Field.Type.ID() == arrow.BINARY:
 		return readStringChunk(s.pf, rg, f.ColIndex, f.Field.Type, allocator(mem))
 	case s.plainLogical(f):
@@ -416,27 +487,64 @@ func (s *parquetSource) chunkBytes(leaves []int) (n int64, err error) {
 }
 
 // countingFile counts the bytes read through it, for progress and for
-// proving that projection reads only the columns asked for.
+// proving that projection reads only the columns asked for. When footer is
+// set (see pqfooter.go), the bytes from footerAt on are read from it
+// instead of the file: a rewritten footer, its length and the magic.
 type countingFile struct {
 	f    *os.File
 	size int64
 	read atomic.Int64
 	pos  int64
+
+	footer   []byte
+	footerAt int64
 }
 
 func (c *countingFile) ReadAt(p []byte, off int64) (int, error) {
-	n, err := c.f.ReadAt(p, off)
-	c.read.Add(int64(n))
-	return n, err
+	if c.footer == nil || off+int64(len(p)) <= c.footerAt {
+		n, err := c.f.ReadAt(p, off)
+		c.read.Add(int64(n))
+		return n, err
+	}
+	n := 0
+	if off < c.footerAt {
+		k, err := c.f.ReadAt(p[:c.footerAt-off], off)
+		c.read.Add(int64(k))
+		if err != nil {
+			return k, err
+		}
+		n, off = k, c.footerAt
+	}
+	if off-c.footerAt >= int64(len(c.footer)) {
+		return n, io.EOF
+	}
+	k := copy(p[n:], c.footer[off-c.footerAt:])
+	if n+k < len(p) {
+		return n + k, io.EOF
+	}
+	return n + k, nil
 }
 
 func (c *countingFile) Seek(offset int64, whence int) (int64, error) {
-	return c.f.Seek(offset, whence)
+	switch whence {
+	case io.SeekCurrent:
+		offset += c.pos
+	case io.SeekEnd:
+		offset += c.size
+		if c.footer != nil {
+			offset += c.footerAt + int64(len(c.footer)) - c.size
+		}
+	}
+	if offset < 0 {
+		return c.pos, errors.New("seek before the start of the file")
+	}
+	c.pos = offset
+	return offset, nil
 }
 
 func (c *countingFile) Read(p []byte) (int, error) {
-	n, err := c.f.Read(p)
-	c.read.Add(int64(n))
+	n, err := c.ReadAt(p, c.pos)
+	c.pos += int64(n)
 	return n, err
 }
 

@@ -146,6 +146,14 @@ func (s *shardSource) NumRows() int64 {
 	return n
 }
 
+func (s *shardSource) Notes() []string {
+	var out []string
+	for _, sh := range s.shards {
+		out = append(out, notesOf(sh)...)
+	}
+	return out
+}
+
 func (s *shardSource) Close() error {
 	closeAll(s.shards)
 	return nil

@@ -82,6 +82,15 @@ type Source interface {
 	Close() error
 }
 
+// notesOf returns what a source says about how it read its file (a
+// column read by its physical type, say), for the dataset's warnings.
+func notesOf(src Source) []string {
+	if n, ok := src.(interface{ Notes() []string }); ok {
+		return n.Notes()
+	}
+	return nil
+}
+
 // OpenFile opens one data file, detecting its format from its content.
 func OpenFile(path string) (Source, error) {
 	st, err := os.Stat(path)
