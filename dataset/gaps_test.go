@@ -10,6 +10,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -121,4 +122,57 @@ func columnStrings(t *testing.T, tbl *Table, name string, format func(arrow.Arra
 		}
 	}
 	return out
+}
+
+// TestInt96 compares INT96 columns within the nanosecond range, read as
+// microseconds, with pqarrow's nanoseconds.
+func TestInt96(t *testing.T) {
+	checked := 0
+	for _, path := range []string{"../testdata/corpus/parquet/alltypes_plain.parquet", "../testdata/corpus/parquet/alltypes_dictionary.parquet", "../testdata/corpus/parquet/alltypes_plain.snappy.parquet"} {
+		src, err := OpenFile(path)
+		if err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		s := src.(*parquetSource)
+		for c, f := range s.fields {
+			if !isInt96(s.pf, f) {
+				continue
+			}
+			if got := s.schema.Field(c).Type; !arrow.TypeEqual(got, int96Type) {
+				t.Errorf("%s: %s is %s, want %s", path, f.Field.Name, got, int96Type)
+			}
+			for rg := 0; rg < s.pf.NumRowGroups(); rg++ {
+				mem := memory.NewCheckedAllocator(memory.DefaultAllocator)
+				got, err := s.readFast(rg, c, false, mem)
+				if err != nil {
+					t.Fatalf("%s: %v", path, err)
+				}
+				fr, err := pqarrow.NewFileReader(s.pf, pqarrow.ArrowReadProperties{}, memory.DefaultAllocator)
+				if err != nil {
+					t.Fatal(err)
+				}
+				col, err := fr.RowGroup(rg).Column(c).Read(context.Background())
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, chunk := range col.Chunks() {
+					ns := chunk.(*array.Timestamp)
+					us := got.(*array.Timestamp)
+					for i := 0; i < ns.Len(); i++ {
+						if ns.IsNull(i) != us.IsNull(i) || !ns.IsNull(i) && int64(ns.Value(i))/1000 != int64(us.Value(i)) {
+							t.Errorf("%s row group %d row %d: %v µs, pqarrow %v ns", path, rg, i, us.Value(i), ns.Value(i))
+						}
+						checked++
+					}
+				}
+				col.Release()
+				got.Release()
+				mem.AssertSize(t, 0)
+			}
+		}
+		src.Close()
+	}
+	if checked == 0 {
+		t.Error("no INT96 value compared")
+	}
 }
