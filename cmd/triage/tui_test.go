@@ -16,6 +16,13 @@ import (
 // terminal (tmux), driven with keys, checked on what the pane shows. Each
 // step waits for content to appear, with a generous deadline, never for a
 // fixed time. .ci/run installs tmux; elsewhere the tests skip without it.
+//
+// tmux runs without the user's configuration (-f /dev/null), and keeps a
+// pane whose program has exited (remain-on-exit): a test that fails can
+// then say whether the program was still running, or exited and with what
+// status, and show its last screen. (Judging "quit" by the session going
+// away could not tell a program still running from a pane a configuration
+// kept, and a blank screen from a program that left its alternate screen.)
 
 // triageBinary builds the binary into the test's temporary directory
 // (removed when it ends; the build cache makes the second build a link).
@@ -45,7 +52,10 @@ func startPane(t testing.TB, w, h int, env []string, args ...string) *pane {
 		t.Skip("no tmux: the terminal tests need it (.ci/run installs it)")
 	}
 	p := &pane{t: t, sock: filepath.Join(t.TempDir(), "tmux.sock")}
-	cmd := []string{"new-session", "-d", "-x", strconv.Itoa(w), "-y", strconv.Itoa(h)}
+	// The options hold from the program's first instant: set before the
+	// session starts.
+	cmd := []string{"-f", "/dev/null", "start-server", ";", "set-option", "-g", "remain-on-exit", "on", ";",
+		"new-session", "-d", "-x", strconv.Itoa(w), "-y", strconv.Itoa(h)}
 	for _, e := range append([]string{"TERM=xterm-256color"}, env...) {
 		cmd = append(cmd, "-e", e)
 	}
@@ -85,33 +95,65 @@ func (p *pane) waitFor(want ...string) string {
 	})
 }
 
-// waitUntil polls the pane until ok says yes, for up to 30 s: enough for
-// a loaded machine, and a test that fails says what it waited for.
+// paneDeadline bounds each wait: generous, for a loaded machine.
+const paneDeadline = 60 * time.Second
+
+// exited reports whether the program has exited, and with what status.
+func (p *pane) exited() (bool, string) {
+	p.t.Helper()
+	f := strings.Fields(p.tmux("display-message", "-p", "#{pane_dead} #{pane_dead_status}"))
+	if len(f) > 0 && f[0] == "1" {
+		return true, strings.Join(f[1:], " ")
+	}
+	return false, ""
+}
+
+// waitUntil polls the pane until ok says yes, for up to a minute, and fails
+// at once if the program exits first. A test that fails says what it
+// waited for.
 func (p *pane) waitUntil(what string, ok func(string) bool) string {
 	p.t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	var s string
-	for time.Now().Before(deadline) {
-		if s = p.screen(); ok(s) {
+	start := time.Now()
+	for {
+		s := p.screen()
+		if ok(s) {
 			return s
+		}
+		if dead, status := p.exited(); dead {
+			p.t.Fatalf("the program exited (status %s) after %v, before the screen showed %s:\n%s", status, time.Since(start).Round(time.Millisecond), what, describeScreen(s))
+		}
+		if time.Since(start) > paneDeadline {
+			p.t.Fatalf("after %v the screen still does not show %s (the program is running):\n%s", paneDeadline, what, describeScreen(s))
 		}
 		time.Sleep(20 * time.Millisecond) // a poll interval, not a wait for something
 	}
-	p.t.Fatalf("the screen never showed %s:\n%s", what, s)
-	return ""
 }
 
-// waitExit waits for the program to end (tmux closes the session).
+// waitExit waits for the program to end, with status 0.
 func (p *pane) waitExit() {
 	p.t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for time.Now().Before(deadline) {
-		if exec.Command("tmux", "-S", p.sock, "has-session").Run() != nil {
+	start := time.Now()
+	for {
+		dead, status := p.exited()
+		switch {
+		case dead && status != "0":
+			p.t.Fatalf("the program exited with status %s:\n%s", status, describeScreen(p.screen()))
+		case dead:
 			return
+		case time.Since(start) > paneDeadline:
+			p.t.Fatalf("after %v the program is still running:\n%s", paneDeadline, describeScreen(p.screen()))
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	p.t.Fatalf("the program did not end:\n%s", p.screen())
+}
+
+// describeScreen shows a screen, saying so when it is blank (the program
+// left its alternate screen, or never drew).
+func describeScreen(s string) string {
+	if strings.TrimSpace(s) == "" {
+		return "(a blank screen)"
+	}
+	return s
 }
 
 // TestTUIInTmux walks the demo as a person would: the evaluation, the
