@@ -183,23 +183,42 @@ func validateOffsets(bufs []*memory.Buffer, i, off, n, width int, limit int64, w
 	if err := needBuffer(bufs, i, int64(off+n+1)*int64(width), n, what+" offsets"); err != nil {
 		return err
 	}
+	var bad int // the first offset out of order, or -1
+	if width == 4 {
+		bad = firstBadOffset(arrow.Int32Traits.CastFromBytes(bufs[i].Bytes())[off:off+n+1], limit)
+	} else {
+		bad = firstBadOffset(arrow.Int64Traits.CastFromBytes(bufs[i].Bytes())[off:off+n+1], limit)
+	}
 	b := bufs[i].Bytes()
-	prev := offsetAt(b, off, width)
+	switch bad {
+	case -1:
+		return nil
+	case 0:
+		return fmt.Errorf("%s offset %d at row 0 is outside [0, %d]", what, offsetAt(b, off, width), limit)
+	}
+	return fmt.Errorf("%s offset %d at row %d is outside [%d, %d]", what, offsetAt(b, off+bad, width), bad, offsetAt(b, off+bad-1, width), limit)
+}
+
+// firstBadOffset returns the index of the first offset below the one
+// before it, or outside [0, limit]; -1 if there is none.
+func firstBadOffset[T int32 | int64](offsets []T, limit int64) int {
+	prev := int64(offsets[0])
 	if prev < 0 || prev > limit {
-		return fmt.Errorf("%s offset %d at row %d is outside [0, %d]", what, prev, 0, limit)
+		return 0
 	}
-	for r := 1; r <= n; r++ {
-		o := offsetAt(b, off+r, width)
-		if o < prev || o > limit {
-			return fmt.Errorf("%s offset %d at row %d is outside [%d, %d]", what, o, r, prev, limit)
+	for r, o := range offsets[1:] {
+		if int64(o) < prev || int64(o) > limit {
+			return r + 1
 		}
-		prev = o
+		prev = int64(o)
 	}
-	return nil
+	return -1
 }
 
 // validateStrings checks the offsets of a string or binary column and,
-// for strings, that each value is UTF-8 (as the format requires).
+// for strings, that each value is UTF-8 (as the format requires). The
+// values are checked as one run of bytes, then at their boundaries: a
+// valid run cut between characters gives valid values.
 func validateStrings(bufs []*memory.Buffer, off, n, width int, text bool) error {
 	if err := validateOffsets(bufs, 1, off, n, width, dataLen(bufs, 2), "value"); err != nil {
 		return err
@@ -208,12 +227,36 @@ func validateStrings(bufs []*memory.Buffer, off, n, width int, text bool) error 
 		return nil
 	}
 	offsets, data := bufs[1].Bytes(), bufs[2].Bytes()
-	for r := 0; r < n; r++ {
+	first, last := offsetAt(offsets, off, width), offsetAt(offsets, off+n, width)
+	if utf8.Valid(data[first:last]) {
+		var cut bool
+		if width == 4 {
+			cut = cutsRune(arrow.Int32Traits.CastFromBytes(offsets)[off:off+n+1], data)
+		} else {
+			cut = cutsRune(arrow.Int64Traits.CastFromBytes(offsets)[off:off+n+1], data)
+		}
+		if !cut {
+			return nil
+		}
+	}
+	for r := 0; r < n; r++ { // name the row
 		if !utf8.Valid(data[offsetAt(offsets, off+r, width):offsetAt(offsets, off+r+1, width)]) {
 			return fmt.Errorf("string at row %d is not valid UTF-8", r)
 		}
 	}
 	return nil
+}
+
+// cutsRune reports whether an offset inside the values falls within a
+// multi-byte character.
+func cutsRune[T int32 | int64](offsets []T, data []byte) bool {
+	last := offsets[len(offsets)-1]
+	for _, o := range offsets[1 : len(offsets)-1] {
+		if o < last && !utf8.RuneStart(data[o]) {
+			return true
+		}
+	}
+	return false
 }
 
 // validateViews checks string and binary views: 16 bytes each; a value

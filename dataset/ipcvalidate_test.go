@@ -185,6 +185,8 @@ func TestValidateData(t *testing.T) {
 		{"string offsets decreasing", rebuild(str, 1, le32(0, 3, 1, 4), -2), "value offset 1 at row 2 is outside [3, 4]"},
 		{"string offsets too short", rebuild(str, 1, le32(0, 1), -2), "value offsets buffer of 8 bytes, need 16"},
 		{"invalid UTF-8", rebuild(str, 2, []byte{'a', 0xff, 'c', 'c'}, -2), "string at row 2 is not valid UTF-8"},
+		// "é" cut in two: the bytes together are valid UTF-8, the values not
+		{"character cut between values", rebuild(str, 2, []byte{0xc3, 0xa9, 'c', 'c'}, -2), "string at row 0 is not valid UTF-8"},
 		{"null count disagrees", rebuild(str, -1, nil, 0), "null count 0, but the validity bitmap has 1 nulls"},
 		{"null count without a bitmap", rebuild(str, 0, nil, 1), "null count 1 but no validity bitmap"},
 		{"list offsets past the values", rebuild(list, 1, le32(0, 2, 2, 7), -2), "list offset 7 at row 3 is outside [2, 3]"},
@@ -204,4 +206,106 @@ func TestValidateData(t *testing.T) {
 	if err := validateData(short, short.DataType(), 0); err == nil || !strings.Contains(err.Error(), `field "x": 2 values for 5 rows`) {
 		t.Errorf("short struct child: %v", err)
 	}
+}
+
+// BenchmarkIPCValidate measures what checking every batch adds to reading
+// an Arrow IPC file: 1M rows of the bench table (ids, three string
+// columns, probs of 20 float32s, float metadata), read whole, and the
+// checks alone over the same batches.
+func BenchmarkIPCValidate(b *testing.B) {
+	dir := b.TempDir()
+	pq := filepath.Join(dir, "t.parquet")
+	writeBenchTable(b, pq, 1_000_000)
+	src, err := OpenFile(pq)
+	if err != nil {
+		b.Fatal(err)
+	}
+	batches, err := src.Read(context.Background(), ReadOptions{})
+	src.Close()
+	if err != nil {
+		b.Fatal(err)
+	}
+	path := filepath.Join(dir, "t.arrow")
+	f, err := os.Create(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	schema := benchSchema()
+	w, err := ipc.NewFileWriter(f, ipc.WithSchema(schema))
+	if err != nil {
+		b.Fatal(err)
+	}
+	var rows int64
+	for _, batch := range batches {
+		plain := decodeDictionaries(b, batch, schema)
+		err := w.Write(plain)
+		plain.Release()
+		if err != nil {
+			b.Fatal(err)
+		}
+		rows += batch.NumRows()
+	}
+	if err := w.Close(); err != nil {
+		b.Fatal(err)
+	}
+	f.Close()
+	releaseAll(batches)
+
+	ipcSrc, err := OpenFile(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer ipcSrc.Close()
+	b.Run("read", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			bs, err := ipcSrc.Read(context.Background(), ReadOptions{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			releaseAll(bs)
+		}
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(int64(b.N)*rows), "ns/row")
+	})
+	bs, err := ipcSrc.Read(context.Background(), ReadOptions{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer releaseAll(bs)
+	b.Run("checks", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			for _, batch := range bs {
+				if err := validateBatch(batch); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(int64(b.N)*rows), "ns/row")
+	})
+}
+
+// decodeDictionaries returns batch with its dictionary columns decoded
+// (the Parquet reader's dictionaries differ between row groups, which an
+// IPC file cannot hold), under schema.
+func decodeDictionaries(tb testing.TB, batch arrow.RecordBatch, schema *arrow.Schema) arrow.RecordBatch {
+	tb.Helper()
+	cols := make([]arrow.Array, batch.NumCols())
+	for i, c := range batch.Columns() {
+		if d, ok := c.(*array.Dictionary); ok {
+			bld := array.NewStringBuilder(memory.DefaultAllocator)
+			vals := d.Dictionary().(*array.String)
+			for j := 0; j < d.Len(); j++ {
+				bld.Append(vals.Value(d.GetValueIndex(j)))
+			}
+			cols[i] = bld.NewArray()
+			bld.Release()
+			continue
+		}
+		c.Retain()
+		cols[i] = c
+	}
+	out := array.NewRecordBatch(schema, cols, batch.NumRows())
+	for _, c := range cols {
+		c.Release()
+	}
+	return out
 }
