@@ -46,7 +46,7 @@ func TestCorpusFloat16JSON(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		tbl, err := ds.Load(context.Background(), LoadOptions{})
+		tbl, _, err := ds.Load(context.Background(), LoadOptions{})
 		ds.Close()
 		if err != nil {
 			t.Fatal(err)

@@ -84,7 +84,7 @@ func TestArrowGoGaps(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer ds.Close()
-			tbl, err := ds.Load(context.Background(), LoadOptions{Mem: mem})
+			tbl, _, err := ds.Load(context.Background(), LoadOptions{Mem: mem})
 			if err != nil {
 				t.Fatal(err)
 			}

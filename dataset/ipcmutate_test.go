@@ -234,7 +234,7 @@ func answer(t *testing.T, dir, name string, data []byte) (out string, err error)
 	}
 	defer ds.Close()
 	stage = "load"
-	tbl, err := ds.Load(context.Background(), dataset.LoadOptions{Mem: mem})
+	tbl, _, err := ds.Load(context.Background(), dataset.LoadOptions{Mem: mem})
 	if err != nil {
 		return "", err
 	}
