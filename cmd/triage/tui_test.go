@@ -322,9 +322,17 @@ func benchData(b *testing.B, name string) string {
 var firstRow = regexp.MustCompile(`(?m)^\s+0\s+car\s+car\s`)
 
 // BenchmarkTUIFirstFrame times `triage cls_10m.parquet` in tmux from
-// launch until a data row is on the pane, while the rest loads.
+// launch until a data row is on the pane, while the rest loads; and the
+// same for the first million rows as CSV (cls_1m.csv, which
+// docs/sidebyside-text.sh writes with DuckDB).
 func BenchmarkTUIFirstFrame(b *testing.B) {
-	path := benchData(b, "cls_10m.parquet")
+	for _, name := range []string{"cls_10m.parquet", "cls_1m.csv"} {
+		b.Run(name, func(b *testing.B) { benchFirstFrame(b, name) })
+	}
+}
+
+func benchFirstFrame(b *testing.B, name string) {
+	path := benchData(b, name)
 	bin := triageBinary(b)
 	var total time.Duration
 	for b.Loop() {
