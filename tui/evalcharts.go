@@ -3,6 +3,8 @@ package tui
 import (
 	"context"
 	"math"
+	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -62,7 +64,9 @@ func computeCurves(ctx context.Context, s *evalview.Session, op int) curvesMsg {
 	c := all[0]
 	// Keep what the charts draw, and PR curves only as fine as a screen
 	// can show: a million-row curve a class would otherwise stay in memory.
-	thin := evalview.Curves{Name: c.Name, Classes: c.Classes, AP: c.AP, Correct: c.Correct, Wrong: c.Wrong, Calibration: c.Calibration, ECE: c.ECE}
+	// The scores sorted here, off the screen's path, so the histogram
+	// finds its bins by binary search at every size.
+	thin := evalview.Curves{Name: c.Name, Classes: c.Classes, AP: c.AP, Correct: sorted(c.Correct), Wrong: sorted(c.Wrong), Calibration: c.Calibration, ECE: c.ECE}
 	for _, pr := range c.PR {
 		thin.PR = append(thin.PR, thinPR(pr, 4096))
 	}
@@ -99,8 +103,15 @@ func (e *evalModel) takeCurves(msg curvesMsg) bool {
 	return true
 }
 
+// sorted returns a sorted copy of xs (NaN first).
+func sorted(xs []float64) []float64 {
+	out := slices.Clone(xs)
+	slices.Sort(out)
+	return out
+}
+
 // boxScores splits the scores of true- and false-positive boxes
-// (detection's correct and wrong predictions).
+// (detection's correct and wrong predictions), sorted.
 func boxScores(b *evalview.Boxes) (tp, fp []float64) {
 	if b == nil {
 		return nil, nil
@@ -113,6 +124,8 @@ func boxScores(b *evalview.Boxes) (tp, fp []float64) {
 			fp = append(fp, b.Score[i])
 		}
 	}
+	slices.Sort(tp)
+	slices.Sort(fp)
 	return tp, fp
 }
 
@@ -221,7 +234,7 @@ func (e evalModel) scoresBlock(w, h int) string {
 	st := &e.c.styles
 	k := e.c.keys
 	c := e.curves
-	up, down := chart.Series{Name: "correct"}, chart.Series{Name: "wrong"}
+	up, down := chart.Series{Name: "correct", Sorted: true}, chart.Series{Name: "wrong", Sorted: true}
 	text := "scores"
 	if c != nil {
 		up.Values, down.Values = c.Correct, c.Wrong
@@ -236,7 +249,7 @@ func (e evalModel) scoresBlock(w, h int) string {
 		}
 	}
 	if d := e.det(); d != nil {
-		up, down = chart.Series{Name: "tp", Values: e.tpScores}, chart.Series{Name: "fp", Values: e.fpScores}
+		up, down = chart.Series{Name: "tp", Values: e.tpScores, Sorted: true}, chart.Series{Name: "fp", Values: e.fpScores, Sorted: true}
 		text = "box scores at IoU " + trimFloat(d.IoU)
 		if e.boxes == nil {
 			text += " · reading boxes …"
@@ -274,12 +287,12 @@ func (e evalModel) scoresBlock(w, h int) string {
 }
 
 // scoreRange is [0, 1] for confidences, else lo >= hi: the data's range.
+// The scores are sorted (NaN first): their ends tell.
 func scoreRange(a, b []float64) (lo, hi float64) {
 	for _, vs := range [][]float64{a, b} {
-		for _, v := range vs {
-			if v < 0 || v > 1 {
-				return 0, 0
-			}
+		i := sort.Search(len(vs), func(i int) bool { return !math.IsNaN(vs[i]) })
+		if i < len(vs) && (vs[i] < 0 || vs[len(vs)-1] > 1) {
+			return 0, 0
 		}
 	}
 	return 0, 1

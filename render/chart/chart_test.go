@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -111,10 +112,10 @@ func charts(t *testing.T) map[string]func(w, h int) string {
 	m, big := digitsMatrix(t), bigMatrix()
 	return map[string]func(w, h int) string{
 		"histogram": func(w, h int) string {
-			return Histogram(Series{"correct", correct}, Series{"wrong", wrong}, 0, 1, w, h)
+			return Histogram(Series{Name: "correct", Values: correct}, Series{Name: "wrong", Values: wrong}, 0, 1, w, h)
 		},
 		"histogram_one": func(w, h int) string {
-			return Histogram(Series{"mistakenness", wrong}, Series{}, 0, 1, w, h)
+			return Histogram(Series{Name: "mistakenness", Values: wrong}, Series{}, 0, 1, w, h)
 		},
 		"pr": func(w, h int) string { return PRCurve(prCurve(), w, h) },
 		"sparkline": func(w, h int) string {
@@ -188,7 +189,7 @@ func TestSparkline(t *testing.T) {
 }
 
 func TestHistogramCounts(t *testing.T) {
-	out := Histogram(Series{"s", []float64{0, 0.05, 1, math.NaN()}}, Series{}, 0, 1, 12, 4)
+	out := Histogram(Series{Name: "s", Values: []float64{0, 0.05, 1, math.NaN()}}, Series{}, 0, 1, 12, 4)
 	lines := strings.Split(out, "\n")
 	// Worked by hand: the margin "2┤" leaves 10 bins; 0 and 0.05 fall in
 	// the first (two rows high), 1 in the last (one row).
@@ -233,5 +234,33 @@ func TestHeatmapCells(t *testing.T) {
 	}
 	if !strings.Contains(h.Text, `bad\x1b[2Jname`) {
 		t.Errorf("class name not escaped:\n%s", h.Text)
+	}
+}
+
+// TestHistogramSorted: a sorted series (NaN first, infinities at the ends)
+// draws exactly as the same values unsorted, at every size.
+func TestHistogramSorted(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	up := make([]float64, 5000)
+	down := make([]float64, 700)
+	for i := range up {
+		up[i] = math.Round(rng.Float64()*1000) / 1000 // ties, and values on bin edges
+	}
+	for i := range down {
+		down[i] = rng.NormFloat64()*0.1 + 0.3
+	}
+	up = append(up, math.NaN(), math.Inf(1), 0, 1)
+	down = append(down, math.Inf(-1), math.NaN())
+	sortedUp, sortedDown := slices.Clone(up), slices.Clone(down)
+	slices.Sort(sortedUp)
+	slices.Sort(sortedDown)
+	for _, r := range [][2]float64{{0, 1}, {0, 0}, {0.25, 0.75}} {
+		for _, size := range [][2]int{{40, 12}, {80, 24}, {160, 20}, {13, 5}} {
+			want := Histogram(Series{Name: "a", Values: up}, Series{Name: "b", Values: down}, r[0], r[1], size[0], size[1])
+			got := Histogram(Series{Name: "a", Values: sortedUp, Sorted: true}, Series{Name: "b", Values: sortedDown, Sorted: true}, r[0], r[1], size[0], size[1])
+			if got != want {
+				t.Errorf("range %v, %v: sorted series draws\n%s\nunsorted\n%s", r, size, got, want)
+			}
+		}
 	}
 }

@@ -3,6 +3,7 @@ package chart
 import (
 	"fmt"
 	"math"
+	"sort"
 	"strings"
 
 	"github.com/charmbracelet/x/ansi"
@@ -13,6 +14,11 @@ import (
 type Series struct {
 	Name   string
 	Values []float64
+	// Sorted says Values are in increasing order, NaN first (as
+	// slices.Sort leaves them): the chart then finds its bins by binary
+	// search instead of a pass over every value, so ten million scores
+	// draw as fast as a thousand.
+	Sorted bool
 }
 
 // Histogram draws the distribution of up over [lo, hi] as columns of
@@ -40,7 +46,7 @@ func Histogram(up, down Series, lo, hi float64, width, height int) string {
 		return ""
 	}
 	if !(lo < hi) {
-		lo, hi = dataRange(up.Values, down.Values)
+		lo, hi = dataRange(up, down)
 	}
 	// Rows: the legend, the bars, an axis between two series, the ticks.
 	barRows := height - 2
@@ -50,9 +56,9 @@ func Histogram(up, down Series, lo, hi float64, width, height int) string {
 		upRows = (barRows + 1) / 2
 		downRows = barRows - upRows
 	}
-	n := countFinite(up.Values)
+	n := countFinite(up)
 	if two {
-		n = min(n, countFinite(down.Values))
+		n = min(n, countFinite(down))
 	}
 	// The axis labels' width decides the bins, whose counts decide the
 	// labels: settle it in a few rounds.
@@ -60,8 +66,8 @@ func Histogram(up, down Series, lo, hi float64, width, height int) string {
 	var nbins int
 	for range 3 {
 		nbins = binsFor(n, width-margin)
-		u := maxOf(binCounts(up.Values, lo, hi, nbins))
-		d := maxOf(binCounts(down.Values, lo, hi, nbins))
+		u := maxOf(binCounts(up, lo, hi, nbins))
+		d := maxOf(binCounts(down, lo, hi, nbins))
 		need := max(len(formatTick(u)), len(formatTick(d))) + 1
 		if need <= margin {
 			break
@@ -70,8 +76,8 @@ func Histogram(up, down Series, lo, hi float64, width, height int) string {
 	}
 	nbins = binsFor(n, width-margin)
 	per := (width - margin) / nbins // columns a bin
-	upCounts := binCounts(up.Values, lo, hi, nbins)
-	downCounts := binCounts(down.Values, lo, hi, nbins)
+	upCounts := binCounts(up, lo, hi, nbins)
+	downCounts := binCounts(down, lo, hi, nbins)
 	upMax, downMax := maxOf(upCounts), maxOf(downCounts)
 
 	lines := []string{fit(legends(up, down, upMax, downMax, two, width), width)}
@@ -143,7 +149,7 @@ func legend(s Series, mark string, peak float64, two, withMax bool) string {
 	if !two {
 		mark = "█"
 	}
-	text := fmt.Sprintf("%s %s n=%d", mark, label(s.Name), countFinite(s.Values))
+	text := fmt.Sprintf("%s %s n=%d", mark, label(s.Name), countFinite(s))
 	if withMax {
 		text += " (max " + formatTick(peak) + ")"
 	}
@@ -184,29 +190,65 @@ func downCell(count, peak float64, rows int, level float64) rune {
 	return ' '
 }
 
-// binCounts counts values into n equal bins over [lo, hi].
-func binCounts(values []float64, lo, hi float64, n int) []float64 {
+// binOf is the bin of a value that is not NaN: values outside [lo, hi]
+// count in the end bins.
+func binOf(v, lo, hi float64, n int) int {
+	switch {
+	case v <= lo:
+		return 0
+	case v >= hi:
+		return n - 1
+	}
+	return min(int((v-lo)/(hi-lo)*float64(n)), n-1)
+}
+
+// finite returns the values of s that are not NaN (a sorted series holds
+// them after its NaNs).
+func finite(s Series) []float64 {
+	if !s.Sorted {
+		return s.Values
+	}
+	i := sort.Search(len(s.Values), func(i int) bool { return !math.IsNaN(s.Values[i]) })
+	return s.Values[i:]
+}
+
+// binCounts counts the values of s into n equal bins over [lo, hi]; NaN
+// values are left out.
+func binCounts(s Series, lo, hi float64, n int) []float64 {
 	counts := make([]float64, n)
-	for _, v := range values {
-		var b int
-		switch {
-		case math.IsNaN(v):
-			continue
-		case v <= lo:
-			b = 0
-		case v >= hi:
-			b = n - 1
-		default:
-			b = min(int((v-lo)/(hi-lo)*float64(n)), n-1)
+	if s.Sorted {
+		// binOf never decreases as v grows: each bin starts where it
+		// first holds.
+		vs := finite(s)
+		start := 0
+		for b := range n {
+			end := sort.Search(len(vs), func(i int) bool { return binOf(vs[i], lo, hi, n) > b })
+			counts[b] = float64(end - start)
+			start = end
 		}
-		counts[b]++
+		return counts
+	}
+	for _, v := range s.Values {
+		if !math.IsNaN(v) {
+			counts[binOf(v, lo, hi, n)]++
+		}
 	}
 	return counts
 }
 
-func dataRange(a, b []float64) (lo, hi float64) {
+func dataRange(a, b Series) (lo, hi float64) {
 	lo, hi = math.Inf(1), math.Inf(-1)
-	for _, vs := range [][]float64{a, b} {
+	for _, s := range []Series{a, b} {
+		vs := finite(s)
+		if s.Sorted {
+			// the ends, past any infinities
+			i := sort.Search(len(vs), func(i int) bool { return !math.IsInf(vs[i], -1) })
+			j := sort.Search(len(vs), func(i int) bool { return math.IsInf(vs[i], 1) })
+			vs = vs[i:j]
+			if len(vs) > 0 {
+				vs = []float64{vs[0], vs[len(vs)-1]}
+			}
+		}
 		for _, v := range vs {
 			if !math.IsNaN(v) && !math.IsInf(v, 0) {
 				lo, hi = math.Min(lo, v), math.Max(hi, v)
@@ -230,9 +272,12 @@ func maxOf(xs []float64) float64 {
 	return m
 }
 
-func countFinite(xs []float64) int {
+func countFinite(s Series) int {
+	if s.Sorted {
+		return len(finite(s))
+	}
 	n := 0
-	for _, x := range xs {
+	for _, x := range s.Values {
 		if !math.IsNaN(x) {
 			n++
 		}
