@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 
 	"triage/dataset"
 	"triage/evalview/classify"
@@ -31,8 +32,9 @@ type Curves struct {
 	AUC        []float64
 	Confusion  [][]int64 // classification: [label][pred]
 	// Correct and Wrong are the confidences of right and wrong
-	// predictions; Calibration bins them (10 equal-width bins) with the
-	// expected calibration error.
+	// predictions, each sorted (NaN first, as slices.Sort leaves them);
+	// Calibration bins them (10 equal-width bins) with the expected
+	// calibration error.
 	Correct, Wrong []float64
 	Calibration    []curve.Bin
 	ECE            float64
@@ -116,8 +118,6 @@ func classCurves(c *Curves, in *classify.Input, r *classify.Report) {
 	k := len(in.Classes)
 	c.Confusion = r.Confusion
 	n := len(in.Label)
-	var hit []bool
-	var conf []float64
 	for i := range n {
 		p, ok := predOf(in, i)
 		if in.Label[i] < 0 || !ok {
@@ -127,16 +127,15 @@ func classCurves(c *Curves, in *classify.Input, r *classify.Report) {
 		if math.IsNaN(s) {
 			continue
 		}
-		right := int32(p) == in.Label[i]
-		if right {
+		if int32(p) == in.Label[i] {
 			c.Correct = append(c.Correct, s)
 		} else {
 			c.Wrong = append(c.Wrong, s)
 		}
-		hit = append(hit, right)
-		conf = append(conf, s)
 	}
-	c.Calibration, c.ECE = curve.Calibration(hit, conf, 10)
+	c.Calibration, c.ECE = curve.CalibrationSplit(c.Correct, c.Wrong, 10)
+	slices.Sort(c.Correct)
+	slices.Sort(c.Wrong)
 	if in.Probs == nil {
 		return
 	}

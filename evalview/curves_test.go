@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"math"
 	"os"
+	"slices"
 	"testing"
 
 	"triage/dataset"
@@ -46,6 +47,9 @@ func TestCurvesDemo(t *testing.T) {
 	}
 	if len(c.Correct) != ref.Sklearn.Right || len(c.Wrong) != ref.Sklearn.Wrong {
 		t.Errorf("%d right and %d wrong scores, want %d and %d", len(c.Correct), len(c.Wrong), ref.Sklearn.Right, ref.Sklearn.Wrong)
+	}
+	if !slices.IsSorted(c.Correct) || !slices.IsSorted(c.Wrong) {
+		t.Error("scores not sorted")
 	}
 	var binned int
 	for _, b := range c.Calibration {

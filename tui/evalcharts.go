@@ -64,9 +64,9 @@ func computeCurves(ctx context.Context, s *evalview.Session, op int) curvesMsg {
 	c := all[0]
 	// Keep what the charts draw, and PR curves only as fine as a screen
 	// can show: a million-row curve a class would otherwise stay in memory.
-	// The scores sorted here, off the screen's path, so the histogram
-	// finds its bins by binary search at every size.
-	thin := evalview.Curves{Name: c.Name, Classes: c.Classes, AP: c.AP, Correct: sorted(c.Correct), Wrong: sorted(c.Wrong), Calibration: c.Calibration, ECE: c.ECE}
+	// The scores come sorted, so the histogram finds its bins by binary
+	// search at every size.
+	thin := evalview.Curves{Name: c.Name, Classes: c.Classes, AP: c.AP, Correct: c.Correct, Wrong: c.Wrong, Calibration: c.Calibration, ECE: c.ECE}
 	for _, pr := range c.PR {
 		thin.PR = append(thin.PR, thinPR(pr, 4096))
 	}
@@ -101,13 +101,6 @@ func (e *evalModel) takeCurves(msg curvesMsg) bool {
 	}
 	e.curves, e.curvesErr, e.curvesDone = msg.curves, msg.err, true
 	return true
-}
-
-// sorted returns a sorted copy of xs (NaN first).
-func sorted(xs []float64) []float64 {
-	out := slices.Clone(xs)
-	slices.Sort(out)
-	return out
 }
 
 // boxScores splits the scores of true- and false-positive boxes

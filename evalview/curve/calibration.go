@@ -32,6 +32,32 @@ func Calibration(hit []bool, confidence []float64, n int) (bins []Bin, ece float
 	if n < 1 || len(hit) != len(confidence) {
 		panic("curve: Calibration needs n >= 1 and equal lengths")
 	}
+	return calibrate(n, func(add func(c float64, hit bool)) {
+		for i, c := range confidence {
+			add(c, hit[i])
+		}
+	})
+}
+
+// CalibrationSplit is Calibration of the confidences of right and of wrong
+// predictions given apart, without joining them into one array (the sums
+// run right's values, then wrong's).
+func CalibrationSplit(right, wrong []float64, n int) (bins []Bin, ece float64) {
+	if n < 1 {
+		panic("curve: CalibrationSplit needs n >= 1")
+	}
+	return calibrate(n, func(add func(c float64, hit bool)) {
+		for _, c := range right {
+			add(c, true)
+		}
+		for _, c := range wrong {
+			add(c, false)
+		}
+	})
+}
+
+// calibrate bins the (confidence, hit) pairs each gives.
+func calibrate(n int, each func(add func(c float64, hit bool))) (bins []Bin, ece float64) {
 	// numpy.linspace(0, 1, n+1): k*step, the last edge exactly 1.
 	step := 1.0 / float64(n)
 	edges := make([]float64, n+1)
@@ -45,20 +71,20 @@ func Calibration(hit []bool, confidence []float64, n int) (bins []Bin, ece float
 	hits := make([]int, n)
 	bins = make([]Bin, n)
 	total := 0
-	for i, c := range confidence {
+	each(func(c float64, hit bool) {
 		if math.IsNaN(c) {
-			continue
+			return
 		}
 		// numpy.searchsorted(inner, c), side="left": the number of
 		// inner edges below c.
 		b := sort.SearchFloat64s(inner, c)
 		bins[b].Count++
 		sumConf[b] += c
-		if hit[i] {
+		if hit {
 			hits[b]++
 		}
 		total++
-	}
+	})
 	ece = 0
 	for b := range bins {
 		bins[b].Lo, bins[b].Hi = edges[b], edges[b+1]

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"math"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
@@ -324,5 +325,33 @@ func TestThin(t *testing.T) {
 	short := PrecisionRecall([]bool{true, false}, []float64{0.9, 0.1}).Thin(1.0 / 256)
 	if len(short.Recall) != 3 {
 		t.Errorf("a 3-point curve thinned to %d points", len(short.Recall))
+	}
+}
+
+// TestCalibrationSplit: the confidences of right and wrong predictions
+// given apart bin as they do together.
+func TestCalibrationSplit(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	var hit []bool
+	var conf, right, wrong []float64
+	for range 5000 {
+		c := rng.Float64()
+		h := rng.Float64() < c
+		hit, conf = append(hit, h), append(conf, c)
+		if h {
+			right = append(right, c)
+		} else {
+			wrong = append(wrong, c)
+		}
+	}
+	want, wantECE := Calibration(hit, conf, 10)
+	got, gotECE := CalibrationSplit(right, wrong, 10)
+	for b := range want {
+		if got[b].Count != want[b].Count || got[b].Accuracy != want[b].Accuracy || math.Abs(got[b].Confidence-want[b].Confidence) > 1e-12 {
+			t.Errorf("bin %d: %+v, together %+v", b, got[b], want[b])
+		}
+	}
+	if math.Abs(gotECE-wantECE) > 1e-12 {
+		t.Errorf("ECE %v, together %v", gotECE, wantECE)
 	}
 }
