@@ -61,7 +61,7 @@ func runEval(ctx context.Context, e *env, args []string) error {
 	if len(pos) != 1 {
 		return usagef("want one DATASET, got %d arguments (see `triage help eval`)", len(pos))
 	}
-	s, err := of.openSession(pos[0], false)
+	s, err := of.openSession(pos[0])
 	if err != nil {
 		return err
 	}

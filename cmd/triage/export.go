@@ -81,7 +81,7 @@ func runExport(ctx context.Context, e *env, args []string) error {
 	if err := sink.CheckNotInput(*out, inputs); err != nil {
 		return err
 	}
-	s, err := of.openSession(path, false)
+	s, err := of.openSession(path)
 	if err != nil {
 		return err
 	}

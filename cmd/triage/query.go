@@ -70,7 +70,7 @@ func runQuery(ctx context.Context, e *env, args []string) error {
 		return usagef("--limit %d: want a count of rows, 0 or more", *limit)
 	}
 	path, src := pos[0], pos[1]
-	s, err := of.openSession(path, false)
+	s, err := of.openSession(path)
 	if err != nil {
 		return err
 	}

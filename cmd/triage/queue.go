@@ -171,7 +171,7 @@ func queueAdd(ctx context.Context, e *env, args []string) error {
 		return usagef("--mine %d: want a count of samples, 1 or more", *mine)
 	}
 
-	s, err := qf.open.openSession(path, false)
+	s, err := qf.open.openSession(path)
 	if err != nil {
 		return err
 	}
@@ -563,7 +563,7 @@ func queueExport(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	state := curate.Replay(entries)
-	s, err := qf.open.openSession(path, false)
+	s, err := qf.open.openSession(path)
 	if err != nil {
 		return err
 	}

@@ -59,7 +59,7 @@ func runSchema(ctx context.Context, e *env, args []string) error {
 	if len(pos) != 1 {
 		return usagef("want one DATASET, got %d arguments (see `triage help schema`)", len(pos))
 	}
-	s, err := of.openSession(pos[0], false)
+	s, err := of.openSession(pos[0])
 	if err != nil {
 		return err
 	}

@@ -11,17 +11,20 @@ import (
 )
 
 // openSession opens the dataset the flags and path name as an engine
-// session.
-func (o *openFlags) openSession(path string, interactive bool) (*evalview.Session, error) {
+// session for a script's one query.
+func (o *openFlags) openSession(path string) (*evalview.Session, error) {
+	return o.openSessionWith(path, evalview.Config{})
+}
+
+// openSessionWith opens it with cfg's Interactive, Progress and Mem.
+func (o *openFlags) openSessionWith(path string, cfg evalview.Config) (*evalview.Session, error) {
 	opts, err := o.options(path)
 	if err != nil {
 		return nil, err
 	}
-	s, err := evalview.Open(evalview.Config{
-		Data:        opts,
-		Eval:        evalview.Options{Positive: o.positive, Threshold: o.threshold, IoU: o.iou, CLFilter: o.clFilter},
-		Interactive: interactive,
-	})
+	cfg.Data = opts
+	cfg.Eval = evalview.Options{Positive: o.positive, Threshold: o.threshold, IoU: o.iou, CLFilter: o.clFilter}
+	s, err := evalview.Open(cfg)
 	var bad *evalview.OptionError
 	if errors.As(err, &bad) {
 		return nil, usagef("--%s %s", bad.Option, bad.Msg)

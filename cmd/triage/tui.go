@@ -85,7 +85,7 @@ func runTUI(ctx context.Context, e *env, args []string) error {
 	}
 	feed := tui.NewProgressFeed()
 	mem := &meteredAllocator{Allocator: memory.DefaultAllocator}
-	s, err := of.openTUISession(path, feed, mem)
+	s, err := of.openSessionWith(path, evalview.Config{Interactive: true, Progress: feed.Report, Mem: mem})
 	if err != nil {
 		return err
 	}
@@ -145,27 +145,6 @@ func checkTerminal(e *env) error {
 		return usagef("the terminal program needs a terminal, and standard output is not one; %s", instead)
 	}
 	return nil
-}
-
-// openTUISession opens the session as openSession does, interactive,
-// with progress going to feed.
-func (o *openFlags) openTUISession(path string, feed *tui.ProgressFeed, mem memory.Allocator) (*evalview.Session, error) {
-	opts, err := o.options(path)
-	if err != nil {
-		return nil, err
-	}
-	s, err := evalview.Open(evalview.Config{
-		Data:        opts,
-		Eval:        evalview.Options{Positive: o.positive, Threshold: o.threshold, IoU: o.iou, CLFilter: o.clFilter},
-		Interactive: true,
-		Progress:    feed.Report,
-		Mem:         mem,
-	})
-	var bad *evalview.OptionError
-	if errors.As(err, &bad) {
-		return nil, usagef("--%s %s", bad.Option, bad.Msg)
-	}
-	return s, err
 }
 
 // tuiGCPercent is the GC target while the terminal program runs: the heap
