@@ -213,14 +213,10 @@ func appendCRLFAsLF(dst, seg []byte) []byte {
 
 // csvSource reads a CSV or TSV file.
 type csvSource struct {
-	path   string
-	comma  byte
-	schema *arrow.Schema
-	kinds  []cellKind
-	rows   int64
-	size   int64
-	chunks []textChunk
-	index  [][]uint32 // per chunk, csvRange.index
+	textFile
+	comma byte
+	kinds []cellKind
+	index [][]uint32 // per chunk, csvRange.index
 }
 
 func openCSV(path string) (Source, error) {
@@ -233,7 +229,7 @@ func openCSV(path string) (Source, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &csvSource{path: path, comma: ',', size: st.Size()}
+	s := &csvSource{textFile: textFile{path: path, size: st.Size()}, comma: ','}
 	if strings.EqualFold(filepath.Ext(path), ".tsv") {
 		s.comma = '\t'
 	}
@@ -474,36 +470,20 @@ func (s *csvSource) scanRange(w *window, ncols int, from, to int64, isFirst, inQ
 	return r, nil
 }
 
-func (s *csvSource) Path() string          { return s.path }
-func (s *csvSource) Format() Format        { return FormatCSV }
-func (s *csvSource) Schema() *arrow.Schema { return s.schema }
-func (s *csvSource) NumRows() int64        { return s.rows }
-func (s *csvSource) Close() error          { return nil }
-
-// Parts are the rows of each chunk: a read can ask for chunks by number
-// (ReadOptions.Parts), so a viewer reads the first one first.
-func (s *csvSource) Parts() []int64 { return textParts(s.chunks) }
+func (s *csvSource) Format() Format { return FormatCSV }
 
 // Read parses the chunks Open found, building only the columns asked for.
 // With OnBatch set, batches are handed over in file order, one chunk each,
 // from the calling goroutine, as the chunks finish.
 func (s *csvSource) Read(ctx context.Context, opts ReadOptions) ([]arrow.RecordBatch, error) {
-	cols, err := columnIndices(s.path, s.schema, opts.Columns)
+	cols, schema, short, err := s.plan(opts)
 	if err != nil {
 		return nil, err
 	}
-	if len(cols) == 0 {
-		rows, err := partRows(s.path, s.chunks, opts.Parts)
-		if err != nil {
-			return nil, err
-		}
-		return deliver(emptyBatches(rows), opts)
+	if short != nil {
+		return deliver(short, opts)
 	}
-	schema := projectSchema(s.schema, cols)
 	mem := allocator(opts.Mem)
-	if len(s.chunks) == 0 {
-		return deliver([]arrow.RecordBatch{emptyBatch(mem, schema)}, opts)
-	}
 	want := make([]int, len(s.kinds)) // builder index+1 per file column, 0 if not read
 	for j, c := range cols {
 		want[c] = j + 1

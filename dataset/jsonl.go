@@ -381,12 +381,8 @@ func (o *jobject) arrowFields() []arrow.Field {
 
 // jsonlSource reads JSON Lines: one object per line.
 type jsonlSource struct {
-	path   string
-	schema *arrow.Schema
-	rows   int64
-	size   int64
-	chunks []textChunk
-	index  []jsonlIndex // per chunk; offsets nil when the chunk has none
+	textFile
+	index []jsonlIndex // per chunk; offsets nil when the chunk has none
 }
 
 // jsonlRange is what Open learns from one byte range.
@@ -416,7 +412,7 @@ func openJSONL(path string) (Source, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &jsonlSource{path: path, size: st.Size()}
+	s := &jsonlSource{textFile: textFile{path: path, size: st.Size()}}
 	starts := rangeStarts(0, s.size)
 	workers := textWorkerCount(len(starts))
 	windows, release := newWindows(f, s.size, workers)
@@ -575,33 +571,20 @@ func scanMsg(err error) string {
 	return err.Error()
 }
 
-func (s *jsonlSource) Path() string          { return s.path }
-func (s *jsonlSource) Format() Format        { return FormatJSONL }
-func (s *jsonlSource) Schema() *arrow.Schema { return s.schema }
-func (s *jsonlSource) NumRows() int64        { return s.rows }
-func (s *jsonlSource) Close() error          { return nil }
-
-// Parts are the rows of each chunk: a read can ask for chunks by number
-// (ReadOptions.Parts), so a viewer reads the first one first.
-func (s *jsonlSource) Parts() []int64 { return textParts(s.chunks) }
+func (s *jsonlSource) Format() Format { return FormatJSONL }
 
 // Read parses the chunks Open found, decoding only the keys asked for and
 // stepping over the others' values. With OnBatch set, batches are handed
 // over in file order, one chunk each, from the calling goroutine, as the
 // chunks finish.
 func (s *jsonlSource) Read(ctx context.Context, opts ReadOptions) ([]arrow.RecordBatch, error) {
-	cols, err := columnIndices(s.path, s.schema, opts.Columns)
+	cols, schema, short, err := s.plan(opts)
 	if err != nil {
 		return nil, err
 	}
-	if len(cols) == 0 {
-		rows, err := partRows(s.path, s.chunks, opts.Parts)
-		if err != nil {
-			return nil, err
-		}
-		return deliver(emptyBatches(rows), opts)
+	if short != nil {
+		return deliver(short, opts)
 	}
-	schema := projectSchema(s.schema, cols)
 	mem := allocator(opts.Mem)
 	index := make(map[string]int, len(cols))
 	for j, c := range cols {

@@ -377,34 +377,71 @@ func checkNames(path string, names []string) error {
 	return nil
 }
 
-// textParts are the row counts of a text file's chunks, each of which can
-// be read on its own (ReadOptions.Parts); nil for a file without rows, which
-// reads whole as one empty batch with its columns.
-func textParts(chunks []textChunk) []int64 {
-	if len(chunks) == 0 {
+// textFile is what the CSV and JSON Lines sources share: the file, its
+// schema and the chunks Open found.
+type textFile struct {
+	path   string
+	schema *arrow.Schema
+	rows   int64
+	size   int64
+	chunks []textChunk
+}
+
+func (f *textFile) Path() string          { return f.path }
+func (f *textFile) Schema() *arrow.Schema { return f.schema }
+func (f *textFile) NumRows() int64        { return f.rows }
+func (f *textFile) Close() error          { return nil }
+
+// Parts are the row counts of the chunks, each of which can be read on its
+// own (ReadOptions.Parts), so a viewer reads the first one first; nil for
+// a file without rows, which reads whole as one empty batch with its
+// columns.
+func (f *textFile) Parts() []int64 {
+	if len(f.chunks) == 0 {
 		return nil
 	}
-	parts := make([]int64, len(chunks))
-	for i, c := range chunks {
+	parts := make([]int64, len(f.chunks))
+	for i, c := range f.chunks {
 		parts[i] = c.rows
 	}
 	return parts
 }
 
+// plan resolves a read's columns. When no chunk needs parsing (no columns
+// asked for: only the rows count; a file without rows: one empty batch)
+// short holds the batches to deliver instead.
+func (f *textFile) plan(opts ReadOptions) (cols []int, schema *arrow.Schema, short []arrow.RecordBatch, err error) {
+	if cols, err = columnIndices(f.path, f.schema, opts.Columns); err != nil {
+		return nil, nil, nil, err
+	}
+	if len(cols) == 0 {
+		rows, err := f.partRows(opts.Parts)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		return cols, nil, append([]arrow.RecordBatch{}, emptyBatches(rows)...), nil
+	}
+	schema = projectSchema(f.schema, cols)
+	if len(f.chunks) == 0 {
+		short = []arrow.RecordBatch{emptyBatch(allocator(opts.Mem), schema)}
+	}
+	return cols, schema, short, nil
+}
+
 // partRows is the number of rows in the chunks parts names (nil: all).
-func partRows(path string, chunks []textChunk, parts []int) (int64, error) {
+func (f *textFile) partRows(parts []int) (int64, error) {
 	var n int64
 	if parts == nil {
-		for _, c := range chunks {
+		for _, c := range f.chunks {
 			n += c.rows
 		}
 		return n, nil
 	}
 	for _, p := range parts {
-		if p < 0 || p >= len(chunks) {
-			return 0, fmt.Errorf("%s: no part %d", path, p)
+		if p < 0 || p >= len(f.chunks) {
+			return 0, fmt.Errorf("%s: no part %d", f.path, p)
 		}
-		n += chunks[p].rows
+		n += f.chunks[p].rows
 	}
 	return n, nil
 }

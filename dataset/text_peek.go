@@ -62,7 +62,7 @@ func PeekText(path string, mem memory.Allocator) (b arrow.RecordBatch, complete 
 
 // peekCSV is a CSV source of the first range only.
 func peekCSV(f *os.File, path string, size int64) (*csvSource, bool, error) {
-	s := &csvSource{path: path, comma: ',', size: size}
+	s := &csvSource{textFile: textFile{path: path, size: size}, comma: ','}
 	if strings.EqualFold(filepath.Ext(path), ".tsv") {
 		s.comma = '\t'
 	}
@@ -109,7 +109,7 @@ func peekCSV(f *os.File, path string, size int64) (*csvSource, bool, error) {
 
 // peekJSONL is a JSON Lines source of the first range only.
 func peekJSONL(f *os.File, path string, size int64) (*jsonlSource, bool, error) {
-	s := &jsonlSource{path: path, size: size}
+	s := &jsonlSource{textFile: textFile{path: path, size: size}}
 	w := &window{f: f, size: size}
 	defer w.release()
 	r, err := guardWork(path, func() (jsonlRange, error) {
