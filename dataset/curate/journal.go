@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"syscall"
 	"time"
+	"triage/dataset/sink"
 )
 
 // FormatVersion is the journal format this package writes; it reads this
@@ -255,7 +256,7 @@ func locked(path string, needEntries bool, fn func(f *os.File, entries []Entry, 
 	}
 	if len(data) == 0 {
 		// A new file: make its directory entry durable too.
-		return syncDir(filepath.Dir(path))
+		return sink.SyncDir(filepath.Dir(path))
 	}
 	return nil
 }
@@ -288,18 +289,6 @@ func flock(f *os.File, how int) error {
 			return err
 		}
 	}
-}
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return fmt.Errorf("sync folder %s: %w", dir, err)
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil && !errors.Is(err, os.ErrInvalid) {
-		return fmt.Errorf("sync folder %s: %w", dir, err)
-	}
-	return nil
 }
 
 // undoneIDs is the set of entry ids some undo entry reverts.

@@ -95,7 +95,7 @@ func WriteFile(path string, inputs []string, write func(w io.Writer) error) (err
 	if err := os.Rename(tmp, path); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
-	return syncDir(dir)
+	return SyncDir(dir)
 }
 
 // removeStale removes the temporary files of earlier writes of base that
@@ -117,8 +117,8 @@ func removeStale(dir, base, own string) {
 	}
 }
 
-// syncDir makes a rename in dir durable.
-func syncDir(dir string) error {
+// SyncDir makes a rename or a new file in dir durable.
+func SyncDir(dir string) error {
 	d, err := os.Open(dir)
 	if err != nil {
 		return fmt.Errorf("sync folder %s: %w", dir, err)
