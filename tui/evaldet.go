@@ -129,19 +129,7 @@ func (e evalModel) detClassesBlock(w, h int) string {
 		if i < len(counts) {
 			cells[4], cells[5], cells[6] = formatCount(counts[i].TP), formatCount(counts[i].FP), formatCount(counts[i].FN)
 		}
-		var line strings.Builder
-		for j, c := range cells {
-			if j > 0 {
-				line.WriteString(" ")
-			}
-			line.WriteString(render.Fit(c, widths[j], j > 0))
-		}
-		b.WriteString("\n")
-		if e.focus == panelClasses && i == e.classPos {
-			b.WriteString(st.RowCur.wrap(line.String()))
-		} else {
-			b.WriteString(line.String())
-		}
+		e.writeClassRow(&b, cells, widths, i == e.classPos)
 	}
 	return b.String()
 }

@@ -818,21 +818,27 @@ func (e evalModel) classesBlock(w, h int, compact bool) string {
 			sus = formatCount(e.suspects[i])
 		}
 		cells := []string{render.Sanitize(m.Name), metric(m.Precision), metric(m.Recall), metric(m.F1), formatCount(m.Support), sus}
-		var line strings.Builder
-		for j, c := range cells {
-			if j > 0 {
-				line.WriteString(" ")
-			}
-			line.WriteString(render.Fit(c, widths[j], j > 0))
-		}
-		b.WriteString("\n")
-		if e.focus == panelClasses && p == e.classPos {
-			b.WriteString(st.RowCur.wrap(line.String()))
-		} else {
-			b.WriteString(line.String())
-		}
+		e.writeClassRow(&b, cells, widths, p == e.classPos)
 	}
 	return b.String()
+}
+
+// writeClassRow writes a line of the per-class table, numbers
+// right-aligned, the cursor's row highlighted when the table has focus.
+func (e evalModel) writeClassRow(b *strings.Builder, cells []string, widths []int, cursor bool) {
+	var line strings.Builder
+	for j, c := range cells {
+		if j > 0 {
+			line.WriteString(" ")
+		}
+		line.WriteString(render.Fit(c, widths[j], j > 0))
+	}
+	b.WriteString("\n")
+	if e.focus == panelClasses && cursor {
+		b.WriteString(e.c.styles.RowCur.wrap(line.String()))
+	} else {
+		b.WriteString(line.String())
+	}
 }
 
 // slicesBlock is "where it fails".
