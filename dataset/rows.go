@@ -48,22 +48,17 @@ func WriteRows(w io.Writer, format RowFormat, t *Table, rows []int64, columns []
 	if err != nil {
 		return err
 	}
-	loc := NewRowLocator(t)
+	rowsOf := NewRowAppender(enc, t)
 	bw := bufio.NewWriter(w)
 	bw.Write(enc.Begin())
-	binds := make([]RowAppender, len(t.batches))
 	var buf []byte
 	for n, r := range rows {
-		b, i := loc.Locate(r)
-		if binds[b] == nil {
-			if binds[b], err = enc.Bind(t.batches[b]); err != nil {
-				return err
-			}
-		}
 		if n > 0 {
 			buf = append(buf, enc.Sep()...)
 		}
-		buf = binds[b].Append(buf, i)
+		if buf, err = rowsOf.Append(buf, r); err != nil {
+			return err
+		}
 		if len(buf) > 1<<16 {
 			bw.Write(buf)
 			buf = buf[:0]
@@ -72,4 +67,31 @@ func WriteRows(w io.Writer, format RowFormat, t *Table, rows []int64, columns []
 	bw.Write(buf)
 	bw.Write(enc.End())
 	return bw.Flush()
+}
+
+// TableRowAppender appends rows of a table, given by their global index,
+// through an encoder: each batch is bound once, when first used. It
+// belongs to one goroutine.
+type TableRowAppender struct {
+	enc   Encoder
+	t     *Table
+	loc   *RowLocator
+	binds []RowAppender
+}
+
+// NewRowAppender returns an appender of t's rows through enc.
+func NewRowAppender(enc Encoder, t *Table) *TableRowAppender {
+	return &TableRowAppender{enc: enc, t: t, loc: NewRowLocator(t), binds: make([]RowAppender, len(t.batches))}
+}
+
+// Append appends global row r.
+func (a *TableRowAppender) Append(dst []byte, r int64) ([]byte, error) {
+	b, i := a.loc.Locate(r)
+	if a.binds[b] == nil {
+		var err error
+		if a.binds[b], err = a.enc.Bind(a.t.batches[b]); err != nil {
+			return dst, err
+		}
+	}
+	return a.binds[b].Append(dst, i), nil
 }

@@ -69,15 +69,7 @@ func (s *Session) Count(ctx context.Context, prog *query.Program) (int64, error)
 // file rather than load its columns: a script's one-off query, over
 // columns read straight from the dataset file, not yet in memory.
 func (s *Session) streams(cols []string) bool {
-	if s.cfg.Interactive || len(cols) > 0 && s.holds(cols) {
-		return false
-	}
-	for _, c := range cols {
-		if s.IsDerived(c) {
-			return false
-		}
-	}
-	return s.ds.Direct(cols)
+	return !s.cfg.Interactive && !(len(cols) > 0 && s.holds(cols)) && s.directOnly(cols)
 }
 
 // Window is a few rows of a selection, the columns asked for, ready to

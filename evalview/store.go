@@ -39,19 +39,7 @@ func (s *Session) table(ctx context.Context, names []string) (*dataset.Table, er
 	if err := s.ensure(ctx, names); err != nil {
 		return nil, err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	fields := make([]arrow.Field, len(names))
-	cols := make([]*arrow.Chunked, len(names))
-	for i, n := range names {
-		cols[i] = s.cols[s.key(n)]
-		if cols[i] == nil {
-			return nil, fmt.Errorf("evalview: column %q not held after loading", n)
-		}
-		fields[i] = arrow.Field{Name: n, Type: cols[i].DataType(), Nullable: true}
-	}
-	md := s.schema.Metadata()
-	return alignedTable(arrow.NewSchema(fields, &md), cols), nil
+	return s.heldTable(names, s.key)
 }
 
 // holds reports whether every named column is in memory.
@@ -79,6 +67,9 @@ func (s *Session) Preload(ctx context.Context, names []string) error {
 // when a derived field is among them. One load runs at a time; a caller
 // that waited finds what the other one read.
 func (s *Session) ensure(ctx context.Context, names []string) error {
+	if s.holds(names) { // no waiting behind another load
+		return nil
+	}
 	s.loading.Lock()
 	defer s.loading.Unlock()
 	if s.holds(names) {
@@ -143,7 +134,7 @@ func (s *Session) evaluateAll(ctx context.Context) error {
 		return err
 	}
 	s.progress(Progress{Step: "evaluating", Done: 0, Total: -1})
-	in, err := s.heldTable(Columns(s.ds))
+	in, err := s.heldTable(Columns(s.ds), own)
 	if err != nil {
 		return err
 	}
@@ -177,23 +168,26 @@ func (s *Session) evaluateAll(ctx context.Context) error {
 	return nil
 }
 
-// heldTable is table for columns already held, without loading.
-func (s *Session) heldTable(names []string) (*dataset.Table, error) {
+// heldTable is the named columns, held already, as a table; keyOf says
+// where each is held (the dataset's own columns under their names, or
+// s.key, which prefers the derived copies).
+func (s *Session) heldTable(names []string, keyOf func(string) string) (*dataset.Table, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	fields := make([]arrow.Field, len(names))
 	cols := make([]*arrow.Chunked, len(names))
 	for i, n := range names {
-		if cols[i] = s.cols[n]; cols[i] == nil {
+		if cols[i] = s.cols[keyOf(n)]; cols[i] == nil {
 			return nil, fmt.Errorf("evalview: column %q not held", n)
 		}
-		f, _ := s.ds.Schema().FieldsByName(n)
-		fields[i] = f[0]
-		fields[i].Type = cols[i].DataType()
+		fields[i] = arrow.Field{Name: n, Type: cols[i].DataType(), Nullable: true}
 	}
-	md := s.ds.Schema().Metadata()
+	md := s.schema.Metadata()
 	return alignedTable(arrow.NewSchema(fields, &md), cols), nil
 }
+
+// own is the key of a dataset column, never its derived copy.
+func own(name string) string { return name }
 
 // alignedTable makes record batches of whole columns whose chunks may
 // break at different rows: each batch ends wherever any column's chunk
@@ -267,7 +261,7 @@ func (s *Session) Evaluations(ctx context.Context) ([]*Evaluation, error) {
 	if err != nil {
 		return nil, err
 	}
-	t, err := s.heldTable(Columns(s.ds))
+	t, err := s.heldTable(Columns(s.ds), own)
 	if err != nil {
 		return nil, err
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"runtime"
+	"slices"
 	"sync"
 	"sync/atomic"
 
@@ -26,12 +27,12 @@ import (
 var errStop = errors.New("evalview: stop scanning")
 
 // scanParts reads cols part by part on every core and calls fn with each
-// part's table and the dataset row of its first row. fn runs on several
+// part's number and table. fn runs on several
 // goroutines at once, and parts are taken in file order. admit, if set, is
 // called before a worker takes the next part (an ordered writer's
 // back-pressure: parts admitted in order cannot starve the one it waits
 // for). A file without parts is read whole, as part 0.
-func (s *Session) scanParts(ctx context.Context, cols []string, admit func(context.Context) error, fn func(ctx context.Context, part int, first int64, t *dataset.Table) error) error {
+func (s *Session) scanParts(ctx context.Context, cols []string, admit func(context.Context) error, fn func(ctx context.Context, part int, t *dataset.Table) error) error {
 	parts := s.ds.Parts()
 	if parts == nil {
 		if admit != nil {
@@ -44,15 +45,13 @@ func (s *Session) scanParts(ctx context.Context, cols []string, admit func(conte
 			return err
 		}
 		defer t.Release()
-		if err := fn(ctx, 0, 0, t); err != nil && err != errStop {
+		if err := fn(ctx, 0, t); err != nil && err != errStop {
 			return err
 		}
 		return nil
 	}
-	firsts := make([]int64, len(parts))
 	var total int64
-	for i, n := range parts {
-		firsts[i] = total
+	for _, n := range parts {
 		total += n
 	}
 	parent := ctx
@@ -95,7 +94,7 @@ func (s *Session) scanParts(ctx context.Context, cols []string, admit func(conte
 					fail(err)
 					return
 				}
-				err = fn(ctx, p, firsts[p], t)
+				err = fn(ctx, p, t)
 				t.Release()
 				if err != nil {
 					fail(err)
@@ -121,7 +120,7 @@ func nonNil(cols []string) []string {
 
 func (s *Session) streamCount(ctx context.Context, prog *query.Program, cols []string) (int64, error) {
 	var total atomic.Int64
-	err := s.scanParts(ctx, cols, nil, func(ctx context.Context, _ int, _ int64, t *dataset.Table) error {
+	err := s.scanParts(ctx, cols, nil, func(ctx context.Context, _ int, t *dataset.Table) error {
 		n, err := prog.Count(ctx, t.Batches())
 		total.Add(n)
 		return err
@@ -180,11 +179,7 @@ func (s *Session) Write(ctx context.Context, w io.Writer, prog *query.Program, o
 
 func appendNew(list []string, names ...string) []string {
 	for _, n := range names {
-		found := false
-		for _, m := range list {
-			found = found || m == n
-		}
-		if !found && n != "" {
+		if n != "" && !slices.Contains(list, n) {
 			list = append(list, n)
 		}
 	}
@@ -198,7 +193,7 @@ func (s *Session) writeFiltered(ctx context.Context, w io.Writer, prog *query.Pr
 	if err := ow.begin(); err != nil {
 		return err
 	}
-	err := s.scanParts(ctx, need, ow.admit, func(ctx context.Context, part int, _ int64, t *dataset.Table) error {
+	err := s.scanParts(ctx, need, ow.admit, func(ctx context.Context, part int, t *dataset.Table) error {
 		rows, err := prog.Run(ctx, t.Batches(), s.mem)
 		if err != nil {
 			return err
@@ -225,7 +220,7 @@ func (s *Session) writeTopN(ctx context.Context, w io.Writer, prog *query.Progra
 			t.Release()
 		}
 	}()
-	err := s.scanParts(ctx, need, nil, func(ctx context.Context, part int, _ int64, t *dataset.Table) error {
+	err := s.scanParts(ctx, need, nil, func(ctx context.Context, part int, t *dataset.Table) error {
 		rows, err := prog.Run(ctx, t.Batches(), s.mem)
 		if err != nil || len(rows) == 0 {
 			return err
@@ -321,19 +316,14 @@ func encodeRows(enc dataset.Encoder, t *dataset.Table, rows []int64) (chunk, err
 	if len(rows) == 0 {
 		return c, nil
 	}
-	loc := dataset.NewRowLocator(t)
-	binds := make([]dataset.RowAppender, len(t.Batches()))
+	rowsOf := dataset.NewRowAppender(enc, t)
 	sep := enc.Sep()
 	for _, r := range rows {
-		b, i := loc.Locate(r)
-		if binds[b] == nil {
-			var err error
-			if binds[b], err = enc.Bind(t.Batches()[b]); err != nil {
-				return c, err
-			}
-		}
 		c.text = append(c.text, sep...) // each row carries its leading separator
-		c.text = binds[b].Append(c.text, i)
+		var err error
+		if c.text, err = rowsOf.Append(c.text, r); err != nil {
+			return c, err
+		}
 		c.ends = append(c.ends, len(c.text))
 	}
 	return c, nil
