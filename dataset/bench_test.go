@@ -203,11 +203,34 @@ func TestProjectionReadsFewBytes(t *testing.T) {
 	}
 }
 
-// TestScanStreams checks Scan hands over every row of a multi-row-group
-// file, from several goroutines, without keeping batches.
-func TestScanStreams(t *testing.T) {
+// readEachPart calls fn with the batches of every part of the dataset
+// file, one part at a time, as the session's streaming reads do.
+func readEachPart(ds *Dataset, cols []string, mem memory.Allocator, fn func(arrow.RecordBatch) error) error {
+	parts := ds.Parts()
+	if parts == nil {
+		parts = []int64{ds.NumRows()}
+	}
+	for p := range parts {
+		t, err := ds.ReadPart(context.Background(), p, cols, mem)
+		if err != nil {
+			return err
+		}
+		for _, b := range t.Batches() {
+			if err := fn(b); err != nil {
+				t.Release()
+				return err
+			}
+		}
+		t.Release()
+	}
+	return nil
+}
+
+// TestReadParts checks that reading part by part hands over every row of
+// a multi-row-group file, with the columns asked for.
+func TestReadParts(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "t.parquet")
-	writeBenchTable(t, path, 300_000) // 3 row groups of 128k rows
+	writeBenchTable(t, path, 300_000) // several row groups
 	mem := memory.NewCheckedAllocator(memory.DefaultAllocator)
 	defer mem.AssertSize(t, 0)
 	ds, err := Open(Options{Path: path})
@@ -216,7 +239,10 @@ func TestScanStreams(t *testing.T) {
 	}
 	defer ds.Close()
 	var rows, batches atomic.Int64
-	err = ds.Scan(context.Background(), []string{"score", "label"}, mem, func(b arrow.RecordBatch) error {
+	if len(ds.Parts()) < 3 {
+		t.Fatalf("parts %v, want several row groups", ds.Parts())
+	}
+	err = readEachPart(ds, []string{"score", "label"}, mem, func(b arrow.RecordBatch) error {
 		if b.NumCols() != 2 || b.Schema().Field(0).Name != "score" {
 			return fmt.Errorf("batch columns %v, want score, label", b.Schema())
 		}

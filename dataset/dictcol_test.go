@@ -179,7 +179,7 @@ func TestReusedBuffers(t *testing.T) {
 		var mu sync.Mutex
 		var sum float64
 		var labels int64
-		err := ds.Scan(context.Background(), []string{"score", "label"}, mem, func(b arrow.RecordBatch) error {
+		err := readEachPart(ds, []string{"score", "label"}, mem, func(b arrow.RecordBatch) error {
 			var s float64
 			var l int64
 			for _, v := range b.Column(0).(*array.Float32).Float32Values() {

@@ -758,39 +758,6 @@ func boxLabels(col *arrow.Chunked) (*arrow.Chunked, error) {
 	return out, nil
 }
 
-// Scan calls fn with batches of the named columns as they are read, without
-// keeping the table: a filter or a count over a file larger than memory
-// holds one row group per core at a time. fn may run on several goroutines
-// at once. When a column comes from a prediction file the join needs the
-// whole table, and Scan loads it first.
-func (ds *Dataset) Scan(ctx context.Context, cols []string, mem memory.Allocator, fn func(arrow.RecordBatch) error) error {
-	direct := true
-	for _, c := range cols {
-		idx := ds.schema.FieldIndices(c)
-		if len(idx) == 0 {
-			return fmt.Errorf("%s: no column %q", ds.Path, c)
-		}
-		if ds.origins[idx[0]].source != -1 {
-			direct = false
-		}
-	}
-	if direct {
-		_, err := ds.data.Read(ctx, ReadOptions{Columns: orNone(cols), Mem: mem, OnBatch: fn})
-		return err
-	}
-	t, _, err := ds.Load(ctx, LoadOptions{Columns: orNone(cols), Mem: mem})
-	if err != nil {
-		return err
-	}
-	defer t.Release()
-	for _, b := range t.Batches() {
-		if err := fn(b); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // Direct reports whether every one of cols is read from the dataset file
 // itself, with no join: then it can be read part by part (see Parts).
 func (ds *Dataset) Direct(cols []string) bool {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 
@@ -119,11 +120,11 @@ func runQuery(ctx context.Context, e *env, args []string) error {
 		}
 		enc = re
 	}
-	var w = bw.Write
+	var w io.Writer = bw
 	if table != nil {
-		w = table.Write
+		w = table
 	}
-	err = s.Write(ctx, writerFunc(w), prog, evalview.Output{Columns: out, Encoder: enc, Limit: *limit})
+	err = s.Write(ctx, w, prog, evalview.Output{Columns: out, Encoder: enc, Limit: *limit})
 	if err == nil && table != nil {
 		err = table.Close()
 	}
@@ -142,10 +143,6 @@ func countRows(ctx context.Context, s *evalview.Session, prog *query.Program, li
 	}
 	return n, err
 }
-
-type writerFunc func([]byte) (int, error)
-
-func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
 
 func flagSet(fs *flag.FlagSet, name string) bool {
 	set := false
