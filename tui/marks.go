@@ -39,8 +39,6 @@ func (m *marks) set(row int64, on bool) {
 
 func (m *marks) toggle(row int64) { m.set(row, !m.has(row)) }
 
-func (m *marks) clear() { *m = marks{} }
-
 // rows lists the marked rows in ascending order.
 func (m *marks) rows() []int64 {
 	out := make([]int64, 0, m.n)

@@ -343,14 +343,6 @@ func isBad(col, cell string) bool {
 	return false
 }
 
-// fieldType is the type of a schema column, nil if there is none.
-func fieldType(schema *arrow.Schema, name string) arrow.DataType {
-	if i := schema.FieldIndices(name); len(i) > 0 {
-		return schema.Field(i[0]).Type
-	}
-	return nil
-}
-
 // isNested reports whether values of the type are lists or structs.
 func isNested(dt arrow.DataType) bool {
 	switch dt.ID() {

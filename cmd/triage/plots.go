@@ -3,12 +3,10 @@ package main
 import (
 	"context"
 	"fmt"
-	"math"
 	"os"
 	"path/filepath"
 
 	"triage/evalview"
-	"triage/evalview/curve"
 	"triage/render/plot"
 )
 
@@ -44,32 +42,21 @@ func plotReport(s *evalview.Session, c evalview.Curves) plot.Report {
 	if c.Name != "" {
 		r.Name += " · " + c.Name
 	}
-	named := func(class string, ap float64, pr curve.PR) plot.Curve {
-		return plot.Curve{Name: fmt.Sprintf("%s (AP %s)", class, fixed3(ap)), X: pr.Recall, Y: pr.Precision}
-	}
 	for i, pr := range c.PR {
 		if len(pr.Recall) > 0 {
-			r.PR = append(r.PR, named(c.Classes[i], c.AP[i], pr))
+			r.PR = append(r.PR, plot.PRCurve(c.Classes[i], c.AP[i], pr))
 		}
 	}
 	for i, pr := range c.PR75 {
 		if len(pr.Recall) > 0 {
-			r.PR75 = append(r.PR75, named(c.Classes[i], c.AP75[i], pr))
+			r.PR75 = append(r.PR75, plot.PRCurve(c.Classes[i], c.AP75[i], pr))
 		}
 	}
 	for i, roc := range c.ROC {
-		r.ROC = append(r.ROC, plot.Curve{Name: fmt.Sprintf("%s (AUC %s)", c.ROCClasses[i], fixed3(c.AUC[i])), X: roc.FPR, Y: roc.TPR})
+		r.ROC = append(r.ROC, plot.ROCCurve(c.ROCClasses[i], c.AUC[i], roc))
 	}
 	if c.Confusion != nil {
 		r.Confusion = &plot.Confusion{Classes: c.Classes, Counts: c.Confusion}
 	}
 	return r
-}
-
-// fixed3 shows a metric to three places, or says it is undefined.
-func fixed3(v float64) string {
-	if math.IsNaN(v) {
-		return "undefined"
-	}
-	return fmt.Sprintf("%.3f", v)
 }

@@ -22,14 +22,15 @@ type Curve struct {
 }
 
 // PRCurve names a precision–recall curve with its class and average
-// precision.
-func PRCurve(class string, pr curve.PR) Curve {
-	return Curve{Name: fmt.Sprintf("%s (AP %s)", class, fixed3(pr.AveragePrecision())), X: pr.Recall, Y: pr.Precision}
+// precision, which comes from the whole curve (the one drawn may be
+// thinned, or COCO's interpolated one).
+func PRCurve(class string, ap float64, pr curve.PR) Curve {
+	return Curve{Name: fmt.Sprintf("%s (AP %s)", class, fixed3(ap)), X: pr.Recall, Y: pr.Precision}
 }
 
 // ROCCurve names a ROC curve with its class and area under the curve.
-func ROCCurve(class string, roc curve.ROC) Curve {
-	return Curve{Name: fmt.Sprintf("%s (AUC %s)", class, fixed3(roc.AUC())), X: roc.FPR, Y: roc.TPR}
+func ROCCurve(class string, auc float64, roc curve.ROC) Curve {
+	return Curve{Name: fmt.Sprintf("%s (AUC %s)", class, fixed3(auc)), X: roc.FPR, Y: roc.TPR}
 }
 
 func fixed3(v float64) string {

@@ -95,7 +95,8 @@ func prCurves(k int) []Curve {
 	var cs []Curve
 	for c := range k {
 		pos, score := oneVsRest(labels, probs, c)
-		cs = append(cs, PRCurve(fmt.Sprintf("class %d", c), curve.PrecisionRecall(pos, score)))
+		pr := curve.PrecisionRecall(pos, score)
+		cs = append(cs, PRCurve(fmt.Sprintf("class %d", c), pr.AveragePrecision(), pr))
 	}
 	return cs
 }
@@ -155,7 +156,7 @@ func TestFigures(t *testing.T) {
 	}{
 		{"pr", PRFigure("Precision–recall, one class against the rest", prCurves(3))},
 		{"pr_grid", PRFigure("Precision–recall at IoU 0.5", prCurves(12))},
-		{"roc", ROCFigure("ROC", []Curve{ROCCurve("positive", curve.ROCCurve(pos, score))})},
+		{"roc", ROCFigure("ROC", []Curve{ROCCurve("positive", curve.ROCCurve(pos, score).AUC(), curve.ROCCurve(pos, score))})},
 		{"confusion", ConfusionFigure("Confusion matrix: digits", digitsConfusion(t))},
 		{"scores", ScoresFigure("Scores of correct and wrong predictions", correct, wrong)},
 		{"calibration", ReliabilityFigure("Reliability", bins, ece)},
