@@ -122,3 +122,15 @@ func formatFloat(v float64, bits int) string {
 	}
 	return s
 }
+
+// Count prints n with thousands separators: 10,000,000.
+func Count(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	if n < 0 {
+		return s
+	}
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sync"
 	"time"
+	"triage/render"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -157,7 +158,7 @@ func sampleKeys(ctx context.Context, s *evalview.Session, rows []int64) ([]curat
 
 // describe says what an action did, for the status line.
 func describe(a Action, undo bool) string {
-	n := formatCount(int64(len(a.Keys)))
+	n := render.Count(int64(len(a.Keys)))
 	noun := " samples"
 	if len(a.Keys) == 1 {
 		noun = " sample"
@@ -175,7 +176,7 @@ func describe(a Action, undo bool) string {
 	case VerbMine:
 		s = "mine " + a.Arg + " more like each of " + n + noun
 		if a.Mined >= 0 {
-			s = "mined " + formatCount(int64(a.Mined)) + " samples like " + n + noun
+			s = "mined " + render.Count(int64(a.Mined)) + " samples like " + n + noun
 		}
 	default:
 		s = a.Verb + " " + n + noun

@@ -139,8 +139,8 @@ func (v *boxView) View() string {
 	for _, k := range b.Kind {
 		counts[k]++
 	}
-	out.WriteString(st.Title.Render("boxes") + " " + render.Cut(formatCount(int64(b.Len()))+" · "+
-		formatCount(counts[evalview.BoxTP])+" tp · "+formatCount(counts[evalview.BoxFP])+" fp · "+formatCount(counts[evalview.BoxFN])+" fn · sorted by "+v.sortBy, v.width-6))
+	out.WriteString(st.Title.Render("boxes") + " " + render.Cut(render.Count(int64(b.Len()))+" · "+
+		render.Count(counts[evalview.BoxTP])+" tp · "+render.Count(counts[evalview.BoxFP])+" fp · "+render.Count(counts[evalview.BoxFN])+" fn · sorted by "+v.sortBy, v.width-6))
 	widths := []int{12, 4, 16, 7, 6, 4}
 	out.WriteString("\n ")
 	for i, h := range boxHeaders {

@@ -28,10 +28,10 @@ func (m Model) statusLine(w int) string {
 	parts := []string{st.StatusKey.Render(render.Sanitize(m.c.title))}
 	rows := "? rows"
 	if total >= 0 {
-		rows = formatCount(total) + " rows"
+		rows = render.Count(total) + " rows"
 		if sh := m.samples.top(); m.view == viewSamples && len(m.samples.stack) > 1 {
 			if sh.ready() {
-				rows = formatCount(sh.len()) + " / " + rows
+				rows = render.Count(sh.len()) + " / " + rows
 			} else {
 				rows = "… / " + rows
 			}
@@ -39,7 +39,7 @@ func (m Model) statusLine(w int) string {
 	}
 	parts = append(parts, rows)
 	if m.marks.n > 0 {
-		parts = append(parts, formatCount(m.marks.n)+" selected")
+		parts = append(parts, render.Count(m.marks.n)+" selected")
 	}
 	if n := m.actions.Len(); n > 0 {
 		parts = append(parts, "queue "+strconv.Itoa(n))

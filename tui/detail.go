@@ -227,7 +227,7 @@ func (d detailModel) View() string {
 	case d.err != nil:
 		return st.Error.Render(render.Cut(render.Sanitize(firstLine(d.err.Error())), w))
 	case d.data == nil:
-		return st.Faint.Render("reading row " + formatCount(d.row) + " …")
+		return st.Faint.Render("reading row " + render.Count(d.row) + " …")
 	}
 	lines := d.lines()
 	from := max(0, min(d.scroll, len(lines)-d.height))
@@ -245,7 +245,7 @@ func (d detailModel) lines() []string {
 	if k := d.c.ds().Key; k != "" {
 		head = append(head, render.Sanitize(k)+" "+st.Metric.Render(render.Sanitize(strings.Trim(data.key, `"`))))
 	} else {
-		head = append(head, "row "+st.Metric.Render(formatCount(data.row)))
+		head = append(head, "row "+st.Metric.Render(render.Count(data.row)))
 	}
 	if data.label != "" {
 		head = append(head, "label "+st.Metric.Render(data.label))
@@ -261,7 +261,7 @@ func (d detailModel) lines() []string {
 		head = append(head, "score "+data.score)
 	}
 	if d.sheet != nil && d.sheet.ready() {
-		head = append(head, st.Faint.Render(formatCount(d.pos+1)+" of "+formatCount(d.sheet.len())))
+		head = append(head, st.Faint.Render(render.Count(d.pos+1)+" of "+render.Count(d.sheet.len())))
 	}
 	out = append(out, joinFit(head, " · ", w))
 	if data.image != "" {
@@ -516,7 +516,7 @@ func imageText(col arrow.Array) string {
 	t := st.DataType().(*arrow.StructType)
 	if i, ok := t.FieldIdx("bytes"); ok {
 		if b, ok := st.Field(i).(*array.Binary); ok && b.IsValid(0) {
-			s += ", " + formatCount(int64(len(b.Value(0)))) + " bytes"
+			s += ", " + render.Count(int64(len(b.Value(0)))) + " bytes"
 		}
 	}
 	return s

@@ -32,9 +32,9 @@ func (e evalModel) detHeadline() string {
 	}
 	ap := []string{metric("AP", d.Stats.AP), metric("AP50", d.Stats.AP50), metric("AP75", d.Stats.AP75), metric("AR100", d.Stats.AR100)}
 	boxes := []string{
-		"at IoU " + trimFloat(d.IoU) + ": " + st.Metric.Render(formatCount(d.TP)) + " tp",
-		st.Metric.Render(formatCount(d.FP)) + " fp",
-		st.Metric.Render(formatCount(d.FN)) + " fn",
+		"at IoU " + trimFloat(d.IoU) + ": " + st.Metric.Render(render.Count(d.TP)) + " tp",
+		st.Metric.Render(render.Count(d.FP)) + " fp",
+		st.Metric.Render(render.Count(d.FN)) + " fn",
 	}
 	all := append(append([]string(nil), ap...), boxes...)
 	if one := joinFit(all, " · ", e.width); one == strings.Join(all, " · ") {
@@ -125,9 +125,9 @@ func (e evalModel) detClassesBlock(w, h int) string {
 	}
 	for i := first; i < min(len(d.PerClass), first+rows); i++ {
 		m := d.PerClass[i]
-		cells := []string{render.Sanitize(m.Name), formatMetric(m.AP), formatMetric(m.AP50), formatCount(m.GT), "", "", ""}
+		cells := []string{render.Sanitize(m.Name), formatMetric(m.AP), formatMetric(m.AP50), render.Count(m.GT), "", "", ""}
 		if i < len(counts) {
-			cells[4], cells[5], cells[6] = formatCount(counts[i].TP), formatCount(counts[i].FP), formatCount(counts[i].FN)
+			cells[4], cells[5], cells[6] = render.Count(counts[i].TP), render.Count(counts[i].FP), render.Count(counts[i].FN)
 		}
 		e.writeClassRow(&b, cells, widths, i == e.classPos)
 	}

@@ -486,7 +486,7 @@ func (e evalModel) View(preview *sheet) string {
 		n := e.c.sess.NumRows()
 		what := "evaluating"
 		if n >= 0 {
-			what += " " + formatCount(n) + " rows"
+			what += " " + render.Count(n) + " rows"
 		}
 		return st.Faint.Render(render.Cut(what+" … the first rows meanwhile:", w)) + "\n" + e.previewRows(preview, h-1)
 	case e.det() != nil:
@@ -520,10 +520,10 @@ func (e evalModel) headline() string {
 		parts = append(parts, metric("precision", b.Precision), metric("recall", b.Recall))
 	}
 	if li := r.LabelIssues; li != nil {
-		parts = append(parts, st.Metric.Render(formatCount(int64(li.NumFlagged)))+" suspects")
+		parts = append(parts, st.Metric.Render(render.Count(int64(li.NumFlagged)))+" suspects")
 	}
 	if n := r.N; n > 0 {
-		parts = append(parts, formatCount(int64(r.Evaluated))+" evaluated")
+		parts = append(parts, render.Count(int64(r.Evaluated))+" evaluated")
 	}
 	return joinFit(parts, " · ", e.width)
 }
@@ -707,7 +707,7 @@ func (e evalModel) confusionBlock(w, h int) (string, string) {
 	for _, v := range r.Confusion[e.row] {
 		rowTotal += v
 	}
-	info := "label " + render.Sanitize(r.Classes[e.row]) + " → pred " + render.Sanitize(r.Classes[e.col]) + ": " + formatCount(n)
+	info := "label " + render.Sanitize(r.Classes[e.row]) + " → pred " + render.Sanitize(r.Classes[e.col]) + ": " + render.Count(n)
 	if rowTotal > 0 {
 		info += " (" + formatPct(float64(n)/float64(rowTotal)) + " of the label)"
 	}
@@ -815,9 +815,9 @@ func (e evalModel) classesBlock(w, h int, compact bool) string {
 		m := r.PerClass[i]
 		sus := ""
 		if e.suspects != nil {
-			sus = formatCount(e.suspects[i])
+			sus = render.Count(e.suspects[i])
 		}
-		cells := []string{render.Sanitize(m.Name), metric(m.Precision), metric(m.Recall), metric(m.F1), formatCount(m.Support), sus}
+		cells := []string{render.Sanitize(m.Name), metric(m.Precision), metric(m.Recall), metric(m.F1), render.Count(m.Support), sus}
 		e.writeClassRow(&b, cells, widths, p == e.classPos)
 	}
 	return b.String()
@@ -847,7 +847,7 @@ func (e evalModel) slicesBlock(w, h int) string {
 	var b strings.Builder
 	title := "where it fails"
 	if rep := e.slices; rep != nil && rep.N > 0 {
-		title += " · overall error " + formatPct(rep.Rate) + " (" + formatCount(rep.Errors) + " / " + formatCount(rep.N) + ")"
+		title += " · overall error " + formatPct(rep.Rate) + " (" + render.Count(rep.Errors) + " / " + render.Count(rep.N) + ")"
 	}
 	b.WriteString(e.panelTitle(panelSlices, e.c.keys.Slices, title))
 	switch {
@@ -873,13 +873,18 @@ func (e evalModel) slicesBlock(w, h int) string {
 	for _, s := range e.slices.Slices {
 		nameW = max(nameW, ansi.StringWidth(render.Sanitize(sliceName(s))))
 	}
-	nameW = min(nameW, 28, max(8, w-44))
+	counts := func(s evalview.Slice) string { return render.Count(s.Errors) + " / " + render.Count(s.N) }
+	countW := 0 // as wide as the widest count: a count is never cut
+	for _, s := range e.slices.Slices {
+		countW = max(countW, len(counts(s)))
+	}
+	nameW = min(nameW, 28, max(8, w-27-countW))
 	for i := first; i < min(len(e.slices.Slices), first+rows); i++ {
 		s := e.slices.Slices[i]
 		line := render.Fit(render.Sanitize(sliceName(s)), nameW, false) + " " +
 			render.Fit(formatPct(s.Rate), 6, true) + " " +
 			render.Fit("["+formatPct(s.Low)+"–"+formatPct(s.High)+"]", 15, false) + " " +
-			render.Fit(formatCount(s.Errors)+" / "+formatCount(s.N), 17, true)
+			render.Fit(counts(s), countW, true)
 		b.WriteString("\n")
 		if e.focus == panelSlices && i == e.sliceRow {
 			b.WriteString(st.RowCur.wrap(render.Cut(line, w)))
@@ -905,12 +910,12 @@ func (e evalModel) issuesBlock(w int) string {
 	}
 	st := &e.c.styles
 	lines := []string{st.Faint.Render("  label issues · cleanlab " + li.Filter)}
-	lines = append(lines, render.Cut(formatCount(int64(li.NumFlagged))+" flagged as suspect · "+
-		formatCount(int64(li.NumLabelIssues))+" label issues estimated ("+formatCount(int64(li.NumLabelIssuesCalibrated))+" calibrated)", w))
+	lines = append(lines, render.Cut(render.Count(int64(li.NumFlagged))+" flagged as suspect · "+
+		render.Count(int64(li.NumLabelIssues))+" label issues estimated ("+render.Count(int64(li.NumLabelIssuesCalibrated))+" calibrated)", w))
 	if len(li.TopSwaps) > 0 {
 		var parts []string
 		for _, sw := range li.TopSwaps {
-			parts = append(parts, render.Sanitize(sw.Given)+" → "+render.Sanitize(sw.True)+" "+formatCount(sw.Count))
+			parts = append(parts, render.Sanitize(sw.Given)+" → "+render.Sanitize(sw.True)+" "+render.Count(sw.Count))
 		}
 		lines = append(lines, joinFit(append([]string{"most swapped (given → likely true):"}, parts...), "  ", w))
 	}
@@ -975,7 +980,7 @@ func (e evalModel) setsTable() string {
 		}
 		sus := "—"
 		if r.LabelIssues != nil {
-			sus = formatCount(int64(r.LabelIssues.NumFlagged))
+			sus = render.Count(int64(r.LabelIssues.NumFlagged))
 		}
 		cells := []string{render.Sanitize(ev.Name), formatMetric(r.Accuracy), formatMetric(r.MacroAvg.F1), formatMetric(r.LogLoss), sus}
 		b.WriteString("\n")

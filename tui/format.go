@@ -10,18 +10,6 @@ import (
 
 func formatInt(n int64) string { return strconv.FormatInt(n, 10) }
 
-// formatCount prints n with thousands separators: 10,000,000.
-func formatCount(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	if n < 0 {
-		return s
-	}
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
-}
-
 // formatMetric prints a metric with 4 decimals, "—" when undefined.
 func formatMetric(v float64) string {
 	if math.IsNaN(v) || math.IsInf(v, 0) {

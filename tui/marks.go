@@ -2,6 +2,7 @@ package tui
 
 import (
 	"math/bits"
+	"triage/render"
 
 	tea "charm.land/bubbletea/v2"
 )
@@ -109,5 +110,5 @@ func markedText(added, total int64) string {
 	if added < 0 {
 		verb, added = "unselected ", -added
 	}
-	return verb + formatCount(added) + " · " + formatCount(total) + " selected"
+	return verb + render.Count(added) + " · " + render.Count(total) + " selected"
 }

@@ -595,7 +595,7 @@ func TestSyncOutputOverSSH(t *testing.T) {
 func TestChartsAfterCurves(t *testing.T) {
 	d := newDriver(t, openDemo(t), 160, 48)
 	evals := d.m.c.evals
-	if !strings.Contains(d.screen(), "▲ correct n=1357") {
+	if !strings.Contains(d.screen(), "▲ correct n=1,357") {
 		t.Fatalf("no score histogram after the evaluation:\n%s", d.screen())
 	}
 	// Two evaluations in a row: the first one's curves are stale.
@@ -611,7 +611,7 @@ func TestChartsAfterCurves(t *testing.T) {
 	}
 	d.run(newer)
 	scr = d.screen()
-	for _, want := range []string{"s scores · ECE 0.0854", "▲ correct n=1357", "▼ wrong n=143", "PR curve of 8 · AP 0.8500", "precision vs recall", "AP by class"} {
+	for _, want := range []string{"s scores · ECE 0.0854", "▲ correct n=1,357", "▼ wrong n=143", "PR curve of 8 · AP 0.8500", "precision vs recall", "AP by class"} {
 		if !strings.Contains(scr, want) {
 			t.Errorf("the charts lack %q:\n%s", want, scr)
 		}

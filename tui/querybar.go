@@ -291,7 +291,7 @@ func (b queryBar) errorLine(width, offset int) string {
 		msg += ", did you mean " + quoteString(e.Suggest) + "? (tab)"
 	}
 	if b.nErr > 1 {
-		msg += " (and " + formatCount(int64(b.nErr-1)) + " more)"
+		msg += " (and " + render.Count(int64(b.nErr-1)) + " more)"
 	}
 	if col < 0 || col+n+1+ansi.StringWidth(msg) > width {
 		// No room beside the caret: the message alone, from the left.

@@ -77,10 +77,10 @@ func (m queueModel) View() string {
 		case VerbMine:
 			what += " " + a.Arg + " similar"
 			if a.Mined >= 0 {
-				what += ": " + formatCount(int64(a.Mined)) + " found"
+				what += ": " + render.Count(int64(a.Mined)) + " found"
 			}
 		}
-		cells := []string{formatInt(a.ID), render.Sanitize(what), formatCount(int64(len(a.Keys))), render.Sanitize(a.Query), a.Time.Format("15:04:05")}
+		cells := []string{formatInt(a.ID), render.Sanitize(what), render.Count(int64(len(a.Keys))), render.Sanitize(a.Query), a.Time.Format("15:04:05")}
 		var line strings.Builder
 		for i, c := range cells {
 			if i > 0 {

@@ -91,7 +91,7 @@ func (m Model) startAction(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	if !ok {
 		return m, notice("no sample here: open the samples view (tab), or select some with space", true)
 	}
-	n := formatCount(int64(len(rows)))
+	n := render.Count(int64(len(rows)))
 	noun := " samples"
 	if len(rows) == 1 {
 		noun = " sample"

@@ -121,7 +121,7 @@ func runExport(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	warn(e, s)
-	fmt.Fprintf(e.stdout, "wrote %s: %s rows\n", render.Sanitize(*out), formatCount(tb.NumRows()))
+	fmt.Fprintf(e.stdout, "wrote %s: %s rows\n", render.Sanitize(*out), render.Count(tb.NumRows()))
 	return nil
 }
 

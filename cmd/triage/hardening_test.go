@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -239,6 +240,4 @@ func TestMessages(t *testing.T) {
 	}
 }
 
-func itoa(n int) string { return formatInt(int64(n)) }
-
-func formatInt(n int64) string { return strings.ReplaceAll(formatCount(n), ",", "") }
+func itoa(n int) string { return strconv.Itoa(n) }

@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 
 	"triage"
@@ -134,16 +133,4 @@ func (o *openFlags) demoDir() (string, error) {
 		o.preds = []string{filepath.Join(dir, triage.DemoPreds)}
 	}
 	return filepath.Join(dir, triage.DemoData), nil
-}
-
-// formatCount prints n with thousands separators.
-func formatCount(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	if n < 0 {
-		return s
-	}
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
 }

@@ -211,9 +211,9 @@ func queueAdd(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	warn(e, s)
-	what := fmt.Sprintf("%s on %s samples", written.Action, formatCount(int64(len(written.Keys))))
+	what := fmt.Sprintf("%s on %s samples", written.Action, render.Count(int64(len(written.Keys))))
 	if written.Action == curate.ActionMine {
-		what = fmt.Sprintf("mine: %s samples near %s chosen ones", formatCount(int64(len(written.Args.Mined))), formatCount(int64(len(written.Keys))))
+		what = fmt.Sprintf("mine: %s samples near %s chosen ones", render.Count(int64(len(written.Args.Mined))), render.Count(int64(len(written.Keys))))
 	}
 	fmt.Fprintf(e.stdout, "queued entry %d: %s\n", written.ID, what)
 	return nil
@@ -333,7 +333,7 @@ func queueList(e *env, args []string) error {
 		enc.SetIndent("", "  ")
 		return enc.Encode(out)
 	}
-	fmt.Fprintf(e.stdout, "%s entries in effect (%s undone), %s samples\n", formatCount(int64(len(state.Live))), formatCount(int64(state.Undone)), formatCount(int64(len(keys))))
+	fmt.Fprintf(e.stdout, "%s entries in effect (%s undone), %s samples\n", render.Count(int64(len(state.Live))), render.Count(int64(state.Undone)), render.Count(int64(len(keys))))
 	if len(keys) == 0 {
 		return nil
 	}
@@ -407,7 +407,7 @@ func queueUndo(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "entry %d: undid entry %d (%s on %s samples)\n", u.ID, u.Args.Undoes, target.Action, formatCount(int64(len(target.Keys))))
+	fmt.Fprintf(e.stdout, "entry %d: undid entry %d (%s on %s samples)\n", u.ID, u.Args.Undoes, target.Action, render.Count(int64(len(target.Keys))))
 	return nil
 }
 
@@ -496,14 +496,14 @@ func queueApply(ctx context.Context, e *env, args []string) error {
 }
 
 func printSummary(w io.Writer, s *curate.Summary) {
-	fmt.Fprintf(w, "wrote %s: %s rows (%s in, %s dropped, %s mined)\n", render.Sanitize(s.Output), formatCount(s.OutputRows),
-		formatCount(s.InputRows), formatCount(int64(s.Dropped)), formatCount(int64(s.Mined)))
+	fmt.Fprintf(w, "wrote %s: %s rows (%s in, %s dropped, %s mined)\n", render.Sanitize(s.Output), render.Count(s.OutputRows),
+		render.Count(s.InputRows), render.Count(int64(s.Dropped)), render.Count(int64(s.Mined)))
 	if s.Relabeled > 0 {
 		var pairs []string
 		for _, p := range s.RelabeledBy {
 			pairs = append(pairs, fmt.Sprintf("%s -> %s (%d)", render.Sanitize(cmp.Or(p.From, "(none)")), render.Sanitize(p.To), p.N))
 		}
-		fmt.Fprintf(w, "relabeled %s: %s\n", formatCount(int64(s.Relabeled)), strings.Join(pairs, ", "))
+		fmt.Fprintf(w, "relabeled %s: %s\n", render.Count(int64(s.Relabeled)), strings.Join(pairs, ", "))
 	}
 	if s.Tagged > 0 {
 		tags := make([]string, 0, len(s.TaggedBy))
@@ -514,10 +514,10 @@ func printSummary(w io.Writer, s *curate.Summary) {
 		for i, t := range tags {
 			tags[i] = fmt.Sprintf("%s (%d)", render.Sanitize(t), s.TaggedBy[t])
 		}
-		fmt.Fprintf(w, "tagged %s: %s\n", formatCount(int64(s.Tagged)), strings.Join(tags, ", "))
+		fmt.Fprintf(w, "tagged %s: %s\n", render.Count(int64(s.Tagged)), strings.Join(tags, ", "))
 	}
 	if s.Weighted > 0 {
-		fmt.Fprintf(w, "weighted %s\n", formatCount(int64(s.Weighted)))
+		fmt.Fprintf(w, "weighted %s\n", render.Count(int64(s.Weighted)))
 	}
 	if len(s.Missing) > 0 {
 		keys := make([]string, 0, min(len(s.Missing), 10))
@@ -602,7 +602,7 @@ func queueExport(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	warn(e, s)
-	fmt.Fprintf(e.stdout, "wrote %s: %s samples\n", render.Sanitize(*out), formatCount(int64(len(rows))))
+	fmt.Fprintf(e.stdout, "wrote %s: %s samples\n", render.Sanitize(*out), render.Count(int64(len(rows))))
 	return nil
 }
 

@@ -112,7 +112,7 @@ func deref(s *string, none string) string {
 
 func writeSchemaText(e *env, rep *schemaReport) {
 	w := e.stdout
-	fmt.Fprintf(w, "%s  (%s, %s rows)\n\n", render.Sanitize(rep.Path), rep.Format, formatCount(rep.Rows))
+	fmt.Fprintf(w, "%s  (%s, %s rows)\n\n", render.Sanitize(rep.Path), rep.Format, render.Count(rep.Rows))
 	var rows [][]string
 	for _, c := range rep.Columns {
 		rows = append(rows, []string{render.Sanitize(c.Name), c.Type, deref(c.Role, "")})
@@ -131,8 +131,8 @@ func writeSchemaText(e *env, rep *schemaReport) {
 			how = "by position"
 		}
 		fmt.Fprintf(w, "pred     %s = %s: %s rows, %s matched %s, %s samples without prediction, %s predictions without sample\n",
-			render.Sanitize(p.Name), render.Sanitize(p.Path), formatCount(p.Rows), formatCount(p.Matched), how,
-			formatCount(p.SamplesWithoutPrediction), formatCount(p.PredictionsWithoutSample))
+			render.Sanitize(p.Name), render.Sanitize(p.Path), render.Count(p.Rows), render.Count(p.Matched), how,
+			render.Count(p.SamplesWithoutPrediction), render.Count(p.PredictionsWithoutSample))
 	}
 	for _, warn := range rep.Warnings {
 		fmt.Fprintf(w, "warning  %s\n", render.Sanitize(warn))

@@ -1,6 +1,8 @@
 package chart
 
 import (
+	"triage/render"
+
 	"fmt"
 	"math"
 	"sort"
@@ -149,7 +151,7 @@ func legend(s Series, mark string, peak float64, two, withMax bool) string {
 	if !two {
 		mark = "█"
 	}
-	text := fmt.Sprintf("%s %s n=%d", mark, label(s.Name), countFinite(s))
+	text := fmt.Sprintf("%s %s n=%s", mark, label(s.Name), render.Count(int64(countFinite(s))))
 	if withMax {
 		text += " (max " + formatTick(peak) + ")"
 	}
