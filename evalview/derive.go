@@ -208,10 +208,15 @@ func evaluateSet(ds *dataset.Dataset, t *dataset.Table, s predSet, opts Options,
 		if ev.Class, err = classify.Evaluate(in); err != nil {
 			return nil, nil, nil, err
 		}
-		if !fields {
-			return ev, nil, nil, nil
+		var f []arrow.Field
+		var c []arrow.Array
+		if fields {
+			f, c = ev.Class.Fields(mem)
 		}
-		f, c := ev.Class.Fields(mem)
+		// The report outlives the evaluation (the session keeps it) but
+		// only its metrics are read again: its per-sample values are
+		// the fields' data, 13 bytes a row or more, copied.
+		ev.Class.DropRows()
 		return ev, f, c, nil
 	case "detection":
 		gtName, dtName := ds.Roles[dataset.RoleGroundTruth], s.roles[dataset.RoleDetections]

@@ -344,3 +344,28 @@ func BenchmarkRowsSorted(b *testing.B) {
 		w.Release()
 	}
 }
+
+// TestSessionReportsDropRows: the reports a session keeps hold only
+// metrics, whether the fields were made (interactive) or not; their
+// per-sample values are the held columns' data, and a copy would be
+// 13 bytes a row or more for as long as the session is open.
+func TestSessionReportsDropRows(t *testing.T) {
+	for _, interactive := range []bool{false, true} {
+		s := open(t, Config{Data: dataset.Options{Path: demoData, Preds: []dataset.PredSpec{{Name: "lr", Path: demoPreds}}}, Interactive: interactive})
+		evals, err := s.Evaluations(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("interactive %v: the report still has its per-sample values", interactive)
+				}
+			}()
+			_, arrs := evals[0].Class.Fields(memory.DefaultAllocator)
+			for _, a := range arrs {
+				a.Release()
+			}
+		}()
+	}
+}

@@ -46,7 +46,8 @@ type Report struct {
 	// Notes say, once each, why a number or a field is missing.
 	Notes []string
 
-	rows classRows
+	rows        classRows
+	rowsDropped bool // DropRows ran: Fields and RankedLabelIssues have nothing to read
 }
 
 // ClassMetrics holds one class's numbers. Precision is NaN when nothing was
@@ -110,6 +111,24 @@ type classRows struct {
 	loss     []float64
 	mistaken []float64
 	suspect  []int8
+}
+
+// DropRows lets go of the per-sample values the report keeps for Fields
+// and RankedLabelIssues (13 bytes a row, the label indexes it shares
+// with the input included; 55 with probs), for a caller that has made
+// the fields, or needs none, and keeps only the metrics. The metrics
+// stay as they were; Fields and RankedLabelIssues panic after it.
+func (r *Report) DropRows() {
+	r.rows = classRows{}
+	r.rowsDropped = true
+}
+
+// mustHaveRows panics when DropRows ran: a caller that still needs the
+// per-sample values dropped them.
+func (r *Report) mustHaveRows(caller string) {
+	if r.rowsDropped {
+		panic("classify: " + caller + " after DropRows")
+	}
 }
 
 // rowChunk is how many rows one worker takes at a time. Float sums are kept

@@ -497,3 +497,39 @@ func TestClassEmpty(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// DropRows frees the per-sample values and leaves the metrics as they
+// were; a later Fields or RankedLabelIssues is a programmer error.
+func TestClassDropRows(t *testing.T) {
+	in := synthClass(rowChunk+5, 4)
+	in.Positive = 1
+	r := mustEvaluate(t, in)
+	before, err := r.MarshalJSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.DropRows()
+	if r.rows.label != nil || r.rows.correct != nil || r.rows.mistaken != nil || r.rows.selfConf != nil || r.rows.suspect != nil {
+		t.Error("DropRows kept per-sample values")
+	}
+	after, err := r.MarshalJSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(before, after) {
+		t.Errorf("DropRows changed the report:\n%s\n%s", before, after)
+	}
+	for name, call := range map[string]func(){
+		"Fields":            func() { r.Fields(memory.DefaultAllocator) },
+		"RankedLabelIssues": func() { r.RankedLabelIssues("self_confidence") },
+	} {
+		func() {
+			defer func() {
+				if msg, _ := recover().(string); msg != "classify: "+name+" after DropRows" {
+					t.Errorf("%s after DropRows: recovered %q, want the DropRows panic", name, msg)
+				}
+			}()
+			call()
+		}()
+	}
+}

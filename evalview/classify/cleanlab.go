@@ -639,8 +639,9 @@ func (r *Report) confidentLearning(in *Input, filter string, k int) {
 // quality score, lowest (most likely mislabeled) first, as cleanlab's
 // find_label_issues(return_indices_ranked_by=by): "self_confidence",
 // "normalized_margin" or "confidence_weighted_entropy". Ties are ordered
-// as numpy's quicksort orders them.
+// as numpy's quicksort orders them. It panics after DropRows.
 func (r *Report) RankedLabelIssues(by string) ([]int, error) {
+	r.mustHaveRows("RankedLabelIssues")
 	var scores []float64
 	switch by {
 	case "self_confidence":

@@ -33,8 +33,10 @@ const (
 // hardness (entropy of probs, natural log), loss (-ln p(label), +Inf where
 // p(label) is 0); mistakenness; and, when confident learning ran, suspect.
 // A field is null where it is undefined for that row (no label, no
-// prediction, no probs). The caller releases the arrays.
+// prediction, no probs). The caller releases the arrays. It panics after
+// DropRows.
 func (r *Report) Fields(mem memory.Allocator) ([]arrow.Field, []arrow.Array) {
+	r.mustHaveRows("Fields")
 	rows := &r.rows
 	var fields []arrow.Field
 	var arrays []arrow.Array
