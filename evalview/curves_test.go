@@ -8,7 +8,12 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+
 	"triage/dataset"
+	"triage/evalview/classify"
+	"triage/evalview/curve"
 )
 
 // TestCurvesDemo checks the plots' inputs on the demo against scikit-learn
@@ -95,6 +100,65 @@ func TestCurvesDetection(t *testing.T) {
 				t.Errorf("%s: precision at recall point %d = %v, pycocotools %v", class, j, c.PR[i].Precision[j], p)
 				break
 			}
+		}
+	}
+}
+
+// TestCurvesScoresByBatch checks the right and wrong scores, split a
+// batch at a time, against a slow split of whole columns converted at
+// once (what Curves did before), on a file of many row groups with null
+// predictions and null scores, with and without the derived fields held.
+func TestCurvesScoresByBatch(t *testing.T) {
+	path := writeParts(t, 20000, 3000)
+	ctx := context.Background()
+	for _, interactive := range []bool{false, true} {
+		s := open(t, Config{Data: dataset.Options{Path: path}, Interactive: interactive})
+		sets, err := s.Curves(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := sets[0]
+		held, err := s.baseTable(ctx, []string{"label", "pred", "score"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := len(held.Batches()); n < 2 {
+			t.Errorf("the columns are held in %d batch, want several", n)
+		}
+		label, pred, score := held.ColumnByName("label"), held.ColumnByName("pred"), held.ColumnByName("score")
+		in, _, err := classify.NewInput(s.Dataset().Classes, label, pred, score, nil)
+		label.Release()
+		pred.Release()
+		score.Release()
+		held.Release()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var right, wrong []float64
+		for i := range in.Label {
+			l, p, v := in.Label[i], in.Pred[i], in.Score[i]
+			switch {
+			case l < 0 || p < 0 || math.IsNaN(v):
+			case l == p:
+				right = append(right, v)
+			default:
+				wrong = append(wrong, v)
+			}
+		}
+		calibration, ece := curve.CalibrationSplit(right, wrong, 10)
+		slices.Sort(right)
+		slices.Sort(wrong)
+		if len(right) == 0 || len(wrong) == 0 || len(right)+len(wrong) == len(in.Label) {
+			t.Fatalf("%d right and %d wrong of %d rows: the file should have both, and rows without a prediction or a score", len(right), len(wrong), len(in.Label))
+		}
+		if diff := cmp.Diff(right, got.Correct); diff != "" {
+			t.Errorf("interactive %v: right scores (-slow +Curves):\n%s", interactive, diff)
+		}
+		if diff := cmp.Diff(wrong, got.Wrong); diff != "" {
+			t.Errorf("interactive %v: wrong scores (-slow +Curves):\n%s", interactive, diff)
+		}
+		if diff := cmp.Diff(calibration, got.Calibration, cmpopts.EquateNaNs()); diff != "" || ece != got.ECE {
+			t.Errorf("interactive %v: calibration (-slow +Curves):\n%s\nECE %v, slow %v", interactive, diff, got.ECE, ece)
 		}
 	}
 }
