@@ -98,6 +98,8 @@ func Columns(ds *dataset.Dataset) []string {
 // when there are several. Detection replaces the ground-truth and
 // detections list columns with copies whose boxes carry eval, eval_iou and
 // eval_id. The caller releases the returned table; t is left as it was.
+// The classification reports keep their metrics only (the fields hold
+// the per-sample values; see classify.Report.DropRows).
 func Evaluate(ds *dataset.Dataset, t *dataset.Table, opts Options, mem memory.Allocator) (*dataset.Table, []*Evaluation, error) {
 	if mem == nil {
 		mem = memory.DefaultAllocator
