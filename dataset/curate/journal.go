@@ -9,8 +9,9 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-	"syscall"
 	"time"
+
+	"triage/dataset/internal/filelock"
 	"triage/dataset/sink"
 )
 
@@ -85,7 +86,7 @@ func Read(path string) (entries []Entry, warnings []string, err error) {
 		return nil, nil, fmt.Errorf("read journal: %w", err)
 	}
 	defer f.Close()
-	if err := flock(f, syscall.LOCK_SH); err != nil {
+	if err := filelock.RLock(f); err != nil {
 		return nil, nil, fmt.Errorf("lock %s: %w", path, err)
 	}
 	data, err := io.ReadAll(f)
@@ -235,10 +236,10 @@ func locked(path string, needEntries bool, fn func(f *os.File, entries []Entry, 
 		return fmt.Errorf("journal: %w", err)
 	}
 	defer f.Close()
-	if err := flock(f, syscall.LOCK_EX); err != nil {
+	if err := filelock.Lock(f); err != nil {
 		return fmt.Errorf("lock %s: %w", path, err)
 	}
-	defer flock(f, syscall.LOCK_UN)
+	defer filelock.Unlock(f)
 	data, err := io.ReadAll(f)
 	if err != nil {
 		return fmt.Errorf("read %s: %w", path, err)
@@ -279,16 +280,6 @@ func writeEntry(f *os.File, e Entry, tornTail bool) error {
 		return fmt.Errorf("sync %s: %w", f.Name(), err)
 	}
 	return nil
-}
-
-// flock takes or releases a whole-file lock, retrying on EINTR.
-func flock(f *os.File, how int) error {
-	for {
-		err := syscall.Flock(int(f.Fd()), how)
-		if !errors.Is(err, syscall.EINTR) {
-			return err
-		}
-	}
 }
 
 // undoneIDs is the set of entry ids some undo entry reverts.

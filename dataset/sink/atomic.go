@@ -11,7 +11,9 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"syscall"
+	"runtime"
+
+	"triage/dataset/internal/filelock"
 )
 
 // CheckNotInput returns an error when out names the same file as one of
@@ -59,7 +61,7 @@ func WriteFile(path string, inputs []string, write func(w io.Writer) error) (err
 	tmp := f.Name()
 	// Hold a lock on our temporary file while it lives, so that another
 	// writer can tell it from one a killed process left behind.
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
+	if err := filelock.Lock(f); err != nil {
 		f.Close()
 		os.Remove(tmp)
 		return fmt.Errorf("lock %s: %w", tmp, err)
@@ -110,15 +112,22 @@ func removeStale(dir, base, own string) {
 		if err != nil {
 			continue
 		}
-		if syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB) == nil {
+		// Close before removing: Windows removes no open file.
+		free, _ := filelock.TryLock(f)
+		f.Close()
+		if free {
 			os.Remove(p)
 		}
-		f.Close()
 	}
 }
 
-// SyncDir makes a rename or a new file in dir durable.
+// SyncDir makes a rename or a new file in dir durable. Windows has no
+// folder fsync (FlushFileBuffers refuses a folder handle); NTFS journals
+// its metadata, so there it does nothing.
 func SyncDir(dir string) error {
+	if runtime.GOOS == "windows" {
+		return nil
+	}
 	d, err := os.Open(dir)
 	if err != nil {
 		return fmt.Errorf("sync folder %s: %w", dir, err)
