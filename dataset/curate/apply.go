@@ -36,8 +36,11 @@ type ApplyRequest struct {
 	Schema      *arrow.Schema
 	KeyColumn   string
 	LabelColumn string // "" when the dataset has no label
-	Classes     []string
-	State       *State
+	// GroundTruthColumn is the detection dataset's list of ground-truth
+	// boxes, where box relabels go; "" for classification.
+	GroundTruthColumn string
+	Classes           []string
+	State             *State
 	// Out is the Parquet file to write; Inputs are the files it must not
 	// be (the dataset, the predictions, the pools, the journal).
 	Out    string
@@ -56,12 +59,19 @@ type Summary struct {
 	OutputRows int64  `json:"output_rows"`
 	Relabeled  int    `json:"relabeled"`
 	// RelabeledBy counts relabels by (from, to) class pair, most first.
-	RelabeledBy []ClassPair    `json:"relabeled_by_pair"`
-	Dropped     int            `json:"dropped"`
-	Mined       int            `json:"mined"`
-	Tagged      int            `json:"tagged"`
-	TaggedBy    map[string]int `json:"tagged_by_tag"`
-	Weighted    int            `json:"weighted"`
+	RelabeledBy []ClassPair `json:"relabeled_by_pair"`
+	// RelabeledBoxes counts ground-truth boxes relabeled (detection), and
+	// RelabeledBoxesBy by class pair, most first. BoxesNotApplied are the
+	// queued box relabels whose box is out of range or no longer the one
+	// queued: reported, not applied.
+	RelabeledBoxes   int            `json:"relabeled_boxes,omitempty"`
+	RelabeledBoxesBy []ClassPair    `json:"relabeled_boxes_by_pair,omitempty"`
+	BoxesNotApplied  []BoxMiss      `json:"boxes_not_applied,omitempty"`
+	Dropped          int            `json:"dropped"`
+	Mined            int            `json:"mined"`
+	Tagged           int            `json:"tagged"`
+	TaggedBy         map[string]int `json:"tagged_by_tag"`
+	Weighted         int            `json:"weighted"`
 	// Entries is the number of journal entries in effect, Undone those an
 	// undo reverted.
 	Entries int `json:"entries"`
@@ -89,7 +99,9 @@ func SummaryPath(out string) string { return out + ".summary.json" }
 // rows left out, mined rows appended (pool columns matched to the
 // dataset's by name, missing ones null), and the tags, weight and
 // needs_review columns added; the schema metadata is kept, and every other
-// value is the input's. The file is written atomically, never over an
+// value is the input's. Queued box relabels change only the label of
+// their ground-truth box; one whose box is out of range or no longer the
+// one queued is reported in the summary, not applied. The file is written atomically, never over an
 // input. Keys in the journal that are not in the dataset are reported in
 // the summary, not applied.
 func Apply(ctx context.Context, req ApplyRequest) (*Summary, error) {
@@ -131,10 +143,12 @@ type applier struct {
 	ctx      context.Context
 	schema   *arrow.Schema
 	labelIdx int // index of the label column in the dataset, -1 if none
+	gtIdx    int // index of the ground-truth column, -1 if none
 	existing map[string]int
 	decode   []bool // columns read dictionary-encoded, written decoded
 	enc      *labelEncoder
 	rowState map[int64]*Sample // dataset row -> its state
+	rowKey   map[int64]Key     // dataset row -> its key, for rows with a state
 	// pooled lists, per pool path, the mined samples to append.
 	pooled    map[string][]Key
 	poolOrder []string
@@ -150,7 +164,7 @@ type poolTable struct {
 }
 
 func newApplier(req ApplyRequest) (*applier, error) {
-	a := &applier{req: req, labelIdx: -1, existing: map[string]int{}, rowState: map[int64]*Sample{},
+	a := &applier{req: req, labelIdx: -1, gtIdx: -1, existing: map[string]int{}, rowState: map[int64]*Sample{}, rowKey: map[int64]Key{},
 		pooled: map[string][]Key{}, pools: map[string]*poolTable{}}
 	in := req.Dataset.Schema()
 	if req.LabelColumn != "" {
@@ -160,6 +174,13 @@ func newApplier(req ApplyRequest) (*applier, error) {
 		}
 		a.labelIdx = idx[0]
 	}
+	if req.GroundTruthColumn != "" {
+		idx := in.FieldIndices(req.GroundTruthColumn)
+		if len(idx) == 0 {
+			return nil, fmt.Errorf("apply: no ground-truth column %q", req.GroundTruthColumn)
+		}
+		a.gtIdx = idx[0]
+	}
 	index, err := keyIndex(req.Dataset, req.KeyColumn)
 	if err != nil {
 		return nil, fmt.Errorf("apply: %w", err)
@@ -167,6 +188,7 @@ func newApplier(req ApplyRequest) (*applier, error) {
 	for k, smp := range req.State.Samples {
 		if r, ok := index[k]; ok {
 			a.rowState[r] = smp
+			a.rowKey[r] = k
 			continue
 		}
 		if smp.Mined != nil && smp.Pool != "" {
@@ -202,6 +224,9 @@ func newApplier(req ApplyRequest) (*applier, error) {
 		return nil, fmt.Errorf("apply: label column %q: %w", req.LabelColumn, err)
 	}
 	for _, smp := range req.State.Samples {
+		if len(smp.Boxes) > 0 && a.gtIdx < 0 {
+			return nil, fmt.Errorf("apply: the journal relabels ground-truth boxes but the dataset has no ground-truth column")
+		}
 		if smp.Label != nil {
 			if a.labelIdx < 0 {
 				return nil, fmt.Errorf("apply: the journal relabels samples but the dataset has no label column")
@@ -312,12 +337,12 @@ func (a *applier) resetSummary() {
 func (a *applier) write(ctx context.Context, emit func(arrow.RecordBatch) error) error {
 	ctx = compute.WithAllocator(ctx, a.req.Mem)
 	var offset int64
-	pairs := map[[2]string]int{}
+	pairs, boxPairs := map[[2]string]int{}, map[[2]string]int{}
 	for _, b := range a.req.Dataset.Batches() {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		rec, err := a.datasetBatch(ctx, b, offset, pairs)
+		rec, err := a.datasetBatch(ctx, b, offset, pairs, boxPairs)
 		offset += b.NumRows()
 		if err != nil {
 			return err
@@ -346,15 +371,25 @@ func (a *applier) write(ctx context.Context, emit func(arrow.RecordBatch) error)
 		}
 	}
 	s := a.summary
+	s.RelabeledBy, s.Relabeled = sortPairs(pairs)
+	s.RelabeledBoxesBy, s.RelabeledBoxes = sortPairs(boxPairs)
+	slices.SortFunc(s.Missing, compareKeys)
+	slices.SortFunc(s.BoxesNotApplied, func(x, y BoxMiss) int { return cmp.Or(compareKeys(x.Key, y.Key), cmp.Compare(x.Index, y.Index)) })
+	return nil
+}
+
+// sortPairs lists the class pairs, most first, and their total.
+func sortPairs(pairs map[[2]string]int) ([]ClassPair, int) {
+	var out []ClassPair
+	total := 0
 	for p, n := range pairs {
-		s.RelabeledBy = append(s.RelabeledBy, ClassPair{From: p[0], To: p[1], N: n})
-		s.Relabeled += n
+		out = append(out, ClassPair{From: p[0], To: p[1], N: n})
+		total += n
 	}
-	slices.SortFunc(s.RelabeledBy, func(x, y ClassPair) int {
+	slices.SortFunc(out, func(x, y ClassPair) int {
 		return cmp.Or(cmp.Compare(y.N, x.N), cmp.Compare(x.From, y.From), cmp.Compare(x.To, y.To))
 	})
-	slices.SortFunc(s.Missing, compareKeys)
-	return nil
+	return out, total
 }
 
 func compareKeys(x, y Key) int {
@@ -369,12 +404,13 @@ func compareKeys(x, y Key) int {
 
 // datasetBatch applies the state to one batch of the dataset, whose first
 // row is global row offset. It returns nil when every row is dropped.
-func (a *applier) datasetBatch(ctx context.Context, b arrow.RecordBatch, offset int64, pairs map[[2]string]int) (arrow.RecordBatch, error) {
+func (a *applier) datasetBatch(ctx context.Context, b arrow.RecordBatch, offset int64, pairs, boxPairs map[[2]string]int) (arrow.RecordBatch, error) {
 	mem := a.req.Mem
 	n := int(b.NumRows())
 	keepB := array.NewInt64Builder(mem)
 	defer keepB.Release()
 	states := make([]*Sample, 0, n)
+	keys := make([]Key, 0, n)
 	for i := range n {
 		smp := a.rowState[offset+int64(i)]
 		if smp != nil && smp.Dropped {
@@ -383,6 +419,7 @@ func (a *applier) datasetBatch(ctx context.Context, b arrow.RecordBatch, offset 
 		}
 		keepB.Append(int64(i))
 		states = append(states, smp)
+		keys = append(keys, a.rowKey[offset+int64(i)])
 	}
 	keep := keepB.NewArray()
 	defer keep.Release()
@@ -417,6 +454,15 @@ func (a *applier) datasetBatch(ctx context.Context, b arrow.RecordBatch, offset 
 		}
 		cols[a.labelIdx].Release()
 		cols[a.labelIdx] = labels
+	}
+	if a.gtIdx >= 0 {
+		gt, misses, err := relabelBoxes(a.req.Mem, cols[a.gtIdx], states, keys, boxPairs)
+		if err != nil {
+			return nil, fmt.Errorf("column %q: %w", a.req.GroundTruthColumn, err)
+		}
+		cols[a.gtIdx].Release()
+		cols[a.gtIdx] = gt
+		a.summary.BoxesNotApplied = append(a.summary.BoxesNotApplied, misses...)
 	}
 	for _, smp := range states {
 		if smp == nil {

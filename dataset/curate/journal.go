@@ -15,9 +15,20 @@ import (
 	"triage/dataset/sink"
 )
 
-// FormatVersion is the journal format this package writes; it reads this
-// version and older ones.
-const FormatVersion = 1
+// FormatVersion is the newest journal format this package reads and
+// writes; it reads older ones too. Version 2 added box relabels (Args.Box);
+// an entry is written with the oldest version that holds it, so a journal
+// without box relabels stays readable by a triage that knows version 1,
+// and one that does not know boxes refuses an entry it would misread.
+const FormatVersion = 2
+
+// version is the oldest format version that holds e.
+func (e Entry) version() int {
+	if e.Args.Box != nil {
+		return 2
+	}
+	return 1
+}
 
 // Action is what an entry does.
 type Action string
@@ -48,8 +59,11 @@ type Entry struct {
 
 // Args are an action's arguments; each action uses its own.
 type Args struct {
-	Tag      string   `json:"tag,omitempty"`       // tag, untag
-	Label    string   `json:"label,omitempty"`     // relabel: the class name
+	Tag   string `json:"tag,omitempty"`   // tag, untag
+	Label string `json:"label,omitempty"` // relabel: the class name
+	// Box, for a relabel, is the one ground-truth box relabeled
+	// (detection); nil relabels the sample (classification).
+	Box      *BoxRef  `json:"box,omitempty"`
 	NewClass bool     `json:"new_class,omitempty"` // relabel: Label may be outside the class list
 	Weight   *float64 `json:"weight,omitempty"`    // weight
 	K        int      `json:"k,omitempty"`         // mine: neighbours per chosen sample
@@ -176,7 +190,7 @@ func Append(path string, e Entry) (Entry, error) {
 	var out Entry
 	err := locked(path, false, func(f *os.File, entries []Entry, tornTail bool) error {
 		out = e
-		out.Version = FormatVersion
+		out.Version = e.version()
 		out.ID = nextID(entries)
 		if out.Time.IsZero() {
 			out.Time = time.Now().UTC()
@@ -195,7 +209,7 @@ func Undo(path string, query string) (Entry, error) {
 		if target == nil {
 			return errors.New("nothing to undo")
 		}
-		out = Entry{Version: FormatVersion, ID: nextID(entries), Time: time.Now().UTC(), Action: ActionUndo,
+		out = Entry{Version: 1, ID: nextID(entries), Time: time.Now().UTC(), Action: ActionUndo,
 			Args: Args{Undoes: target.ID}, KeyColumn: target.KeyColumn, Keys: target.Keys, Query: query}
 		return writeEntry(f, out, tornTail)
 	})

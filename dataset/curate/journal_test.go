@@ -39,17 +39,24 @@ func TestJournalRoundTrip(t *testing.T) {
 	w1 := mustAppend(t, path, e1, err)
 	e2, err := Relabel(sel(1<<62+1, -3), "7", []string{"6", "7"}, false)
 	w2 := mustAppend(t, path, e2, err)
-	if w1.ID != 1 || w2.ID != 2 || w1.Version != FormatVersion || w1.Time.IsZero() {
-		t.Errorf("ids %d, %d, version %d, time %v", w1.ID, w2.ID, w1.Version, w1.Time)
+	e3, err := RelabelBox(sel(5), BoxRef{Index: 2, From: "cat", BBox: [4]float64{1, 2.5, 3, 4}}, "dog", []string{"cat", "dog"}, false)
+	w3 := mustAppend(t, path, e3, err)
+	// Entries are written with the oldest version that holds them: only
+	// a box relabel needs version 2.
+	if w1.ID != 1 || w2.ID != 2 || w3.ID != 3 || w1.Version != 1 || w2.Version != 1 || w3.Version != 2 || w1.Time.IsZero() {
+		t.Errorf("ids %d, %d, %d, versions %d, %d, %d, time %v", w1.ID, w2.ID, w3.ID, w1.Version, w2.Version, w3.Version, w1.Time)
 	}
 	got, warnings, err := Read(path)
 	if err != nil || len(warnings) > 0 {
 		t.Fatalf("Read: %v %v", err, warnings)
 	}
-	if diff := cmp.Diff([]Entry{w1, w2}, got); diff != "" {
+	if diff := cmp.Diff([]Entry{w1, w2, w3}, got); diff != "" {
 		t.Errorf("read back (-want +got):\n%s", diff)
 	}
 	data, _ := os.ReadFile(path)
+	if !bytes.Contains(data, []byte(`"box":{"index":2,"from":"cat","bbox":[1,2.5,3,4]}`)) {
+		t.Errorf("box relabel is not written as an index, label and bbox:\n%s", data)
+	}
 	if !bytes.Contains(data, []byte(`"keys":[4611686018427387905,-3]`)) || !bytes.Contains(data, []byte(`"keys":["a\nb","é"]`)) {
 		t.Errorf("keys are not written as JSON numbers and strings:\n%s", data)
 	}

@@ -21,8 +21,10 @@ type State struct {
 type Sample struct {
 	// Label is the class it is relabeled to, nil when its label stands.
 	// A mined sample's label starts as the model's prediction.
-	Label *string  `json:"label"`
-	Tags  []string `json:"tags,omitempty"` // tags added, sorted
+	Label *string `json:"label"`
+	// Boxes are its ground-truth boxes relabeled (detection), by index.
+	Boxes []BoxLabel `json:"boxes,omitempty"`
+	Tags  []string   `json:"tags,omitempty"` // tags added, sorted
 	// Untagged are tags removed (from earlier versions too), sorted.
 	Untagged []string `json:"untagged,omitempty"`
 	// Dropped samples are left out of the new version.
@@ -44,8 +46,9 @@ type Sample struct {
 
 // Replay computes the effective state of a journal: entries in order,
 // undone ones (and undo entries) skipped. Later entries win: a second
-// relabel replaces the first; untag removes a tag tagged before; mining a
-// sample mined already keeps the first.
+// relabel of a sample (or of the same box) replaces the first; untag
+// removes a tag tagged before; mining a sample mined already keeps the
+// first.
 func Replay(entries []Entry) *State {
 	s := &State{Samples: map[Key]*Sample{}}
 	undone := undoneIDs(entries)
@@ -84,6 +87,10 @@ func Replay(entries []Entry) *State {
 				smp.Tags = deleteSorted(smp.Tags, e.Args.Tag)
 				smp.Untagged = insertSorted(smp.Untagged, e.Args.Tag)
 			case ActionRelabel:
+				if b := e.Args.Box; b != nil {
+					smp.Boxes = setBoxLabel(smp.Boxes, BoxLabel{BoxRef: *b, Label: e.Args.Label})
+					continue
+				}
 				label := e.Args.Label
 				smp.Label = &label
 				smp.NeedsReview = false

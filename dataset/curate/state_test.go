@@ -54,6 +54,15 @@ func TestReplay(t *testing.T) {
 			IntKey(2): {Dropped: true, Entries: []int64{3}},
 			IntKey(3): {Weight: ptr(2.5), Entries: []int64{4}},
 		}, 0},
+		{"box relabels: the last of each box wins, sorted by box, undo reverts", []Entry{
+			mk(1, must(RelabelBox(sel(1), BoxRef{Index: 3, From: "cat"}, "dog", classes, false))),
+			mk(2, must(RelabelBox(sel(1), BoxRef{Index: 0, From: "dog"}, "cat", classes, false))),
+			mk(3, must(RelabelBox(sel(1), BoxRef{Index: 3, From: "cat"}, "cat", classes, false))),
+			mk(4, must(RelabelBox(sel(2), BoxRef{Index: 1, From: "cat"}, "dog", classes, false))),
+			undo(5, 4),
+		}, map[Key]*Sample{
+			IntKey(1): {Boxes: []BoxLabel{{BoxRef{Index: 0, From: "dog"}, "cat"}, {BoxRef{Index: 3, From: "cat"}, "cat"}}, Entries: []int64{1, 2, 3}},
+		}, 0},
 		{"undo reverts one entry", []Entry{
 			mk(1, must(Relabel(sel(1), "dog", classes, false))),
 			mk(2, must(Drop(sel(1)))),
