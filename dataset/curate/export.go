@@ -2,6 +2,7 @@ package curate
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/base64"
 	"encoding/csv"
 	"encoding/json"
@@ -13,6 +14,8 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -67,19 +70,37 @@ type lsResult struct {
 	Value          map[string]any `json:"value"`
 }
 
-// WriteLabelStudio writes the rows as a JSON array of Label Studio tasks
-// for relabeling. Each task's data holds the image (its path, or a data:
-// URI of its bytes), the sample key, the current label and any proposed
-// one; its predictions are pre-annotations: the current label, the
-// model's prediction (with its score) and the queued relabel, as
-// "choices" for classification and "rectanglelabels" for detection, boxes
-// in percent of the image size. The labeling config they fit has
-// <Image name="image" value="$image"/> and a Choices or RectangleLabels
-// control named "label".
-func WriteLabelStudio(w io.Writer, req ExportRequest) error {
+// WriteLabelStudio writes the rows of each part (the dataset, then the
+// pools mined rows come from) as one JSON array of Label Studio tasks for
+// relabeling. Each task's data holds the image (its path, or a data: URI
+// of its bytes), the sample key, the current label and any proposed one,
+// and for a mined sample mined_near (the chosen sample it was found near)
+// and needs_review; its predictions are pre-annotations: the current
+// label, the model's prediction (with its score; for a mined sample
+// without a prediction column, the prediction mine recorded) and the
+// queued relabel, as "choices" for classification and "rectanglelabels"
+// for detection (the ground truth, the detections, and the ground truth
+// with the queued box relabels), boxes in percent of the image size. The
+// labeling config they fit has <Image name="image" value="$image"/> and a
+// Choices or RectangleLabels control named "label".
+func WriteLabelStudio(w io.Writer, parts ...ExportRequest) error {
+	tasks := []lsTask{}
+	for _, req := range parts {
+		t, err := labelStudioTasks(req)
+		if err != nil {
+			return err
+		}
+		tasks = append(tasks, t...)
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", " ")
+	return enc.Encode(tasks)
+}
+
+func labelStudioTasks(req ExportRequest) ([]lsTask, error) {
 	r, err := newRowReader(req)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer r.release()
 	tasks := make([]lsTask, 0, len(req.Rows))
@@ -87,20 +108,41 @@ func WriteLabelStudio(w io.Writer, req ExportRequest) error {
 		b, i := r.loc.Locate(row)
 		key, err := keyAt(r.col(req.Key, b), i)
 		if err != nil {
-			return fmt.Errorf("column %q row %d: %w", req.Key, row, err)
+			return nil, fmt.Errorf("column %q row %d: %w", req.Key, row, err)
 		}
+		smp := req.sample(key)
 		task := lsTask{Data: map[string]any{req.Key: key}, Predictions: []lsPrediction{}}
 		img, err := r.image(b, i)
 		if err != nil {
-			return fmt.Errorf("row %d: %w", row, err)
+			return nil, fmt.Errorf("row %d: %w", row, err)
 		}
 		task.Data["image"] = img.ref
+		if smp != nil && smp.Mined != nil {
+			task.Data["mined_near"] = smp.Mined.Source
+		}
+		if smp != nil && smp.NeedsReview {
+			task.Data["needs_review"] = "yes"
+		}
 		n := 0
 		nextID := func() string { n++; return fmt.Sprintf("r%d-%d", row, n) }
 		if req.GroundTruth != "" || req.Detections != "" {
 			width, height, err := r.size(b, i, img)
 			if err != nil {
-				return fmt.Errorf("row %d: %w", row, err)
+				return nil, fmt.Errorf("row %d: %w", row, err)
+			}
+			rect := func(version string, boxes []box) lsPrediction {
+				p := lsPrediction{ModelVersion: version, Result: []lsResult{}}
+				for _, bx := range boxes {
+					p.Result = append(p.Result, lsResult{ID: nextID(), Type: "rectanglelabels", FromName: "label", ToName: "image",
+						OriginalWidth: width, OriginalHeight: height, ImageRotation: new(int),
+						Value: map[string]any{
+							"x": 100 * bx.bbox[0] / float64(width), "y": 100 * bx.bbox[1] / float64(height),
+							"width": 100 * bx.bbox[2] / float64(width), "height": 100 * bx.bbox[3] / float64(height),
+							"rotation":        0,
+							"rectanglelabels": []string{bx.label},
+						}})
+				}
+				return p
 			}
 			for _, src := range []struct{ col, version string }{{req.GroundTruth, "ground truth"}, {req.Detections, req.ModelVersion}} {
 				if src.col == "" {
@@ -108,21 +150,12 @@ func WriteLabelStudio(w io.Writer, req ExportRequest) error {
 				}
 				boxes, err := boxesAt(r.col(src.col, b), i)
 				if err != nil {
-					return fmt.Errorf("column %q row %d: %w", src.col, row, err)
+					return nil, fmt.Errorf("column %q row %d: %w", src.col, row, err)
 				}
-				p := lsPrediction{ModelVersion: src.version, Result: []lsResult{}}
-				for _, bx := range boxes {
-					res := lsResult{ID: nextID(), Type: "rectanglelabels", FromName: "label", ToName: "image",
-						OriginalWidth: width, OriginalHeight: height, ImageRotation: new(int),
-						Value: map[string]any{
-							"x": 100 * bx.bbox[0] / float64(width), "y": 100 * bx.bbox[1] / float64(height),
-							"width": 100 * bx.bbox[2] / float64(width), "height": 100 * bx.bbox[3] / float64(height),
-							"rotation":        0,
-							"rectanglelabels": []string{bx.label},
-						}}
-					p.Result = append(p.Result, res)
+				task.Predictions = append(task.Predictions, rect(src.version, boxes))
+				if src.col == req.GroundTruth && smp != nil && len(smp.Boxes) > 0 {
+					task.Predictions = append(task.Predictions, rect("triage queue", proposedBoxes(boxes, smp.Boxes)))
 				}
-				task.Predictions = append(task.Predictions, p)
 			}
 			tasks = append(tasks, task)
 			continue
@@ -138,16 +171,20 @@ func WriteLabelStudio(w io.Writer, req ExportRequest) error {
 				choice("current label", cur, nil)
 			}
 		}
+		pred, hasPred := "", false
 		if req.Pred != "" {
-			if pred, ok := className(r.col(req.Pred, b), i, req.Classes); ok {
-				var score *float64
-				if req.Score != "" {
-					if s, ok := floatAt(r.col(req.Score, b), i); ok {
-						score = &s
-					}
+			pred, hasPred = className(r.col(req.Pred, b), i, req.Classes)
+		}
+		if hasPred {
+			var score *float64
+			if req.Score != "" {
+				if s, ok := floatAt(r.col(req.Score, b), i); ok {
+					score = &s
 				}
-				choice(req.ModelVersion, pred, score)
 			}
+			choice(req.ModelVersion, pred, score)
+		} else if smp != nil && smp.Mined != nil && smp.Mined.Pred != "" {
+			choice(cmp.Or(req.ModelVersion, "model"), smp.Mined.Pred, nil)
 		}
 		if proposed := req.proposed(key); proposed != "" {
 			task.Data["proposed"] = proposed
@@ -155,31 +192,72 @@ func WriteLabelStudio(w io.Writer, req ExportRequest) error {
 		}
 		tasks = append(tasks, task)
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", " ")
-	return enc.Encode(tasks)
+	return tasks, nil
+}
+
+// proposedBoxes is boxes with the queued relabels applied: those whose
+// box is still the one queued, as Apply does.
+func proposedBoxes(boxes []box, relabels []BoxLabel) []box {
+	out := slices.Clone(boxes)
+	for _, rl := range relabels {
+		if rl.Index < len(out) && out[rl.Index].label == rl.From && out[rl.Index].bbox == rl.BBox {
+			out[rl.Index].label = rl.Label
+		}
+	}
+	return out
+}
+
+func (req ExportRequest) sample(k Key) *Sample {
+	if req.State == nil {
+		return nil
+	}
+	return req.State.Samples[k]
 }
 
 func (req ExportRequest) proposed(k Key) string {
-	if req.State == nil {
-		return ""
-	}
-	if smp := req.State.Samples[k]; smp != nil && smp.Label != nil {
+	if smp := req.sample(k); smp != nil && smp.Label != nil {
 		return *smp.Label
 	}
 	return ""
 }
 
-// WriteRelabelCSV writes key, current label and proposed label, one row
-// per sample, with a header naming the key column.
-func WriteRelabelCSV(w io.Writer, req ExportRequest) error {
+// WriteRelabelCSV writes the rows of each part as CSV with a header naming
+// the key column: key, current label and proposed label, one row per
+// sample. For detection (a GroundTruth column) a box column comes second,
+// and a sample gets one row per queued box relabel (box index, its label,
+// the proposed one), or one row with an empty box if it has none. With a
+// State, mined and needs_review columns (true or false) come last.
+func WriteRelabelCSV(w io.Writer, parts ...ExportRequest) error {
+	if len(parts) == 0 {
+		return fmt.Errorf("nothing to export")
+	}
+	first := parts[0]
+	detection, withState := first.GroundTruth != "", first.State != nil
+	cw := csv.NewWriter(w)
+	header := []string{first.Key}
+	if detection {
+		header = append(header, "box")
+	}
+	header = append(header, "label", "proposed")
+	if withState {
+		header = append(header, "mined", "needs_review")
+	}
+	cw.Write(header)
+	for _, req := range parts {
+		if err := relabelCSVRows(cw, req, detection, withState); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+func relabelCSVRows(cw *csv.Writer, req ExportRequest, detection, withState bool) error {
 	r, err := newRowReader(req)
 	if err != nil {
 		return err
 	}
 	defer r.release()
-	cw := csv.NewWriter(w)
-	cw.Write([]string{req.Key, "label", "proposed"})
 	for _, row := range req.Rows {
 		b, i := r.loc.Locate(row)
 		key, err := keyAt(r.col(req.Key, b), i)
@@ -190,14 +268,31 @@ func WriteRelabelCSV(w io.Writer, req ExportRequest) error {
 		if !key.IsStr {
 			ks = key.String()
 		}
+		smp := req.sample(key)
 		var cur string
 		if req.Label != "" {
 			cur, _ = className(r.col(req.Label, b), i, req.Classes)
 		}
-		cw.Write([]string{ks, cur, req.proposed(key)})
+		tail := func(cells ...string) []string {
+			out := append([]string{ks}, cells...)
+			if withState {
+				out = append(out, strconv.FormatBool(smp != nil && smp.Mined != nil), strconv.FormatBool(smp != nil && smp.NeedsReview))
+			}
+			return out
+		}
+		if !detection {
+			cw.Write(tail(cur, req.proposed(key)))
+			continue
+		}
+		if smp == nil || len(smp.Boxes) == 0 {
+			cw.Write(tail("", cur, req.proposed(key)))
+			continue
+		}
+		for _, bl := range smp.Boxes {
+			cw.Write(tail(strconv.Itoa(bl.Index), bl.From, bl.Label))
+		}
 	}
-	cw.Flush()
-	return cw.Error()
+	return nil
 }
 
 // COCO annotation JSON.
@@ -212,6 +307,8 @@ type cocoImage struct {
 	FileName string `json:"file_name"`
 	Width    int    `json:"width"`
 	Height   int    `json:"height"`
+	// NeedsReview marks a mined image whose boxes are the model's.
+	NeedsReview bool `json:"needs_review,omitempty"`
 }
 
 type cocoAnnotation struct {
@@ -228,11 +325,49 @@ type cocoCategory struct {
 	Name string `json:"name"`
 }
 
-// WriteCOCO writes the rows' ground-truth boxes as a COCO annotation file.
-// Image ids are the integer keys (or 1, 2, ... for string keys), category
-// ids 1, 2, ... in class-list order; a box label outside the class list is
-// an error.
-func WriteCOCO(w io.Writer, req ExportRequest) error {
+// WriteCOCO writes the ground-truth boxes of each part's rows as one COCO
+// annotation file, with the queued box relabels applied. Image ids are the
+// integer keys (or 1, 2, ... for string keys; an id used already gets the
+// next free one), category ids 1, 2, ... in class-list order, then any new
+// class a queued relabel names; a box label outside the class list is an
+// error. A mined image (needs_review) without ground-truth boxes gets the
+// model's detections, if its part has them, as its annotations.
+func WriteCOCO(w io.Writer, parts ...ExportRequest) error {
+	if len(parts) == 0 {
+		return fmt.Errorf("nothing to export")
+	}
+	c := &cocoWriter{out: cocoFile{Images: []cocoImage{}, Annotations: []cocoAnnotation{}, Categories: []cocoCategory{}},
+		catID: map[string]int{}, used: map[int64]bool{}}
+	for _, name := range parts[0].Classes {
+		c.category(name)
+	}
+	for _, req := range parts {
+		if err := c.add(req); err != nil {
+			return err
+		}
+	}
+	return json.NewEncoder(w).Encode(c.out)
+}
+
+type cocoWriter struct {
+	out     cocoFile
+	catID   map[string]int
+	used    map[int64]bool // image ids
+	maxID   int64
+	counter int64 // images written
+}
+
+func (c *cocoWriter) category(name string) int {
+	if id, ok := c.catID[name]; ok {
+		return id
+	}
+	id := len(c.out.Categories) + 1
+	c.catID[name] = id
+	c.out.Categories = append(c.out.Categories, cocoCategory{ID: id, Name: name})
+	return id
+}
+
+func (c *cocoWriter) add(req ExportRequest) error {
 	if req.GroundTruth == "" {
 		return fmt.Errorf("COCO export needs a ground_truth column (a detection dataset)")
 	}
@@ -241,22 +376,21 @@ func WriteCOCO(w io.Writer, req ExportRequest) error {
 		return err
 	}
 	defer r.release()
-	out := cocoFile{Images: []cocoImage{}, Annotations: []cocoAnnotation{}, Categories: []cocoCategory{}}
-	catID := map[string]int{}
-	for i, c := range req.Classes {
-		catID[c] = i + 1
-		out.Categories = append(out.Categories, cocoCategory{ID: i + 1, Name: c})
-	}
-	for n, row := range req.Rows {
+	for _, row := range req.Rows {
 		b, i := r.loc.Locate(row)
 		key, err := keyAt(r.col(req.Key, b), i)
 		if err != nil {
 			return fmt.Errorf("column %q row %d: %w", req.Key, row, err)
 		}
+		c.counter++
 		id := key.Int
 		if key.IsStr {
-			id = int64(n + 1)
+			id = c.counter
 		}
+		if c.used[id] {
+			id = c.maxID + 1
+		}
+		c.used[id], c.maxID = true, max(c.maxID, id)
 		img, err := r.image(b, i)
 		if err != nil {
 			return fmt.Errorf("row %d: %w", row, err)
@@ -272,25 +406,36 @@ func WriteCOCO(w io.Writer, req ExportRequest) error {
 				name = key.String()
 			}
 		}
-		out.Images = append(out.Images, cocoImage{ID: id, FileName: name, Width: width, Height: height})
+		smp := req.sample(key)
+		needsReview := smp != nil && smp.NeedsReview
+		c.out.Images = append(c.out.Images, cocoImage{ID: id, FileName: name, Width: width, Height: height, NeedsReview: needsReview})
 		boxes, err := boxesAt(r.col(req.GroundTruth, b), i)
 		if err != nil {
 			return fmt.Errorf("column %q row %d: %w", req.GroundTruth, row, err)
 		}
 		for _, bx := range boxes {
-			c, ok := catID[bx.label]
-			if !ok {
+			if _, ok := c.catID[bx.label]; !ok {
 				return fmt.Errorf("row %d: box label %q is not in the class list %s", row, bx.label, quoteList(req.Classes))
 			}
+		}
+		if smp != nil && len(smp.Boxes) > 0 {
+			boxes = proposedBoxes(boxes, smp.Boxes)
+		}
+		if len(boxes) == 0 && needsReview && req.Detections != "" {
+			if boxes, err = boxesAt(r.col(req.Detections, b), i); err != nil {
+				return fmt.Errorf("column %q row %d: %w", req.Detections, row, err)
+			}
+		}
+		for _, bx := range boxes {
 			crowd := 0
 			if bx.crowd {
 				crowd = 1
 			}
-			out.Annotations = append(out.Annotations, cocoAnnotation{ID: int64(len(out.Annotations) + 1), ImageID: id, CategoryID: c,
+			c.out.Annotations = append(c.out.Annotations, cocoAnnotation{ID: int64(len(c.out.Annotations) + 1), ImageID: id, CategoryID: c.category(bx.label),
 				BBox: bx.bbox, Area: bx.bbox[2] * bx.bbox[3], IsCrowd: crowd})
 		}
 	}
-	return json.NewEncoder(w).Encode(out)
+	return nil
 }
 
 // rowReader reads single values of the export's columns.

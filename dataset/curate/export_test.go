@@ -13,6 +13,8 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/google/go-cmp/cmp"
+
+	"triage/dataset"
 )
 
 // shape lists the JSON paths of v with their types; array elements share
@@ -264,7 +266,144 @@ func TestRelabelCSV(t *testing.T) {
 	defer labels.Release()
 	l0, _ := className(labels, 0, ds.Classes)
 	l1, _ := className(labels, 1, ds.Classes)
-	if want := fmt.Sprintf("id,label,proposed\n0,%s,\n1,%s,0\n", l0, l1); buf.String() != want {
+	if want := fmt.Sprintf("id,label,proposed,mined,needs_review\n0,%s,,false,false\n1,%s,0,false,false\n", l0, l1); buf.String() != want {
 		t.Errorf("csv:\n%s\nwant:\n%s", buf.String(), want)
+	}
+}
+
+// TestExportMined exports a queue with relabels and mined rows: the mined
+// rows, from the pool file, come after the dataset's, each with the
+// prediction mine recorded and marked as needing review.
+func TestExportMined(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.DefaultAllocator)
+	defer mem.AssertSize(t, 0)
+	ds, data := load(t, mem, demoPath)
+	defer data.Release()
+	_, pool := load(t, mem, demoPool)
+	defer pool.Release()
+	state := Replay(demoJournal(t, mem, ds.Classes, demoPool))
+	if len(state.Mined) == 0 {
+		t.Fatal("the demo journal mines nothing")
+	}
+	keyRows := func(tb *dataset.Table) map[Key]int64 {
+		idx, err := keyIndex(tb, "id")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return idx
+	}
+	dsRow, poolRow := keyRows(data), keyRows(pool)
+	var minedRows []int64
+	for _, m := range state.Mined {
+		minedRows = append(minedRows, poolRow[m.Key])
+	}
+	parts := []ExportRequest{
+		{Table: data, Rows: []int64{dsRow[IntKey(0)], dsRow[IntKey(2)]}, Key: "id", Label: "label", Image: "image", Classes: ds.Classes, State: state},
+		{Table: pool, Rows: minedRows, Key: "id", Image: "image", Classes: ds.Classes, State: state},
+	}
+
+	var ls bytes.Buffer
+	if err := WriteLabelStudio(&ls, parts...); err != nil {
+		t.Fatal(err)
+	}
+	checkLabelStudioShape(t, ls.Bytes())
+	var tasks []lsTask
+	json.Unmarshal(ls.Bytes(), &tasks)
+	if len(tasks) != 2+len(state.Mined) {
+		t.Fatalf("%d tasks, want %d", len(tasks), 2+len(state.Mined))
+	}
+	if tasks[1].Data["proposed"] != "5" || tasks[1].Data["needs_review"] != nil {
+		t.Errorf("relabeled task data %v", tasks[1].Data)
+	}
+	for i, m := range state.Mined {
+		task := tasks[2+i]
+		if task.Data["id"] != float64(m.Key.Int) || task.Data["mined_near"] != float64(m.Source.Int) || task.Data["needs_review"] != "yes" {
+			t.Errorf("mined task %d data %v, want id %s near %s", i, task.Data, m.Key, m.Source)
+		}
+		var choices []string
+		for _, p := range task.Predictions {
+			choices = append(choices, p.ModelVersion+"="+p.Result[0].Value["choices"].([]any)[0].(string))
+		}
+		if want := []string{"model=" + m.Pred, "triage queue=" + m.Pred}; !slices.Equal(choices, want) {
+			t.Errorf("mined task %d predictions %q, want %q", i, choices, want)
+		}
+	}
+
+	var csvOut bytes.Buffer
+	if err := WriteRelabelCSV(&csvOut, parts...); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(csvOut.String()), "\n")
+	if len(lines) != 3+len(state.Mined) || lines[0] != "id,label,proposed,mined,needs_review" || !strings.HasSuffix(lines[2], ",5,false,false") {
+		t.Fatalf("csv:\n%s", csvOut.String())
+	}
+	for i, m := range state.Mined {
+		if want := fmt.Sprintf("%d,,%s,true,true", m.Key.Int, m.Pred); lines[3+i] != want {
+			t.Errorf("csv line %q, want %q", lines[3+i], want)
+		}
+	}
+}
+
+// TestExportBoxRelabel exports a queued box relabel: COCO writes the new
+// label, Label Studio adds the relabeled ground truth as the queue's
+// pre-annotation, the CSV has a row per box.
+func TestExportBoxRelabel(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.DefaultAllocator)
+	defer mem.AssertSize(t, 0)
+	_, ds, data := detDataset(t, mem)
+	defer data.Release()
+	e, err := RelabelBox(sel(2), BoxRef{Index: 1, From: "cat", BBox: [4]float64{20, 10, 30, 40.25}}, "bird", ds.Classes, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.ID = 1
+	req := ExportRequest{Table: data, Rows: []int64{0, 1}, Key: "id", GroundTruth: "ground_truth", Detections: "detections", Width: "width", Height: "height",
+		Filepath: "filepath", Classes: ds.Classes, State: Replay([]Entry{e}), ModelVersion: "m"}
+
+	var cbuf bytes.Buffer
+	if err := WriteCOCO(&cbuf, req); err != nil {
+		t.Fatal(err)
+	}
+	var coc cocoFile
+	json.Unmarshal(cbuf.Bytes(), &coc)
+	var anns []string
+	for _, a := range coc.Annotations {
+		anns = append(anns, fmt.Sprintf("%d %s %v %d", a.ImageID, coc.Categories[a.CategoryID-1].Name, a.BBox, a.IsCrowd))
+	}
+	want := []string{"1 cat [0.5 0 10 10] 0", "2 dog [1 2 3 4] 0", "2 bird [20 10 30 40.25] 1"}
+	if diff := cmp.Diff(want, anns); diff != "" {
+		t.Errorf("COCO annotations (-want +got):\n%s", diff)
+	}
+
+	var ls bytes.Buffer
+	if err := WriteLabelStudio(&ls, req); err != nil {
+		t.Fatal(err)
+	}
+	checkLabelStudioShape(t, ls.Bytes())
+	var tasks []lsTask
+	json.Unmarshal(ls.Bytes(), &tasks)
+	labels := func(p lsPrediction) string {
+		var out []string
+		for _, r := range p.Result {
+			out = append(out, r.Value["rectanglelabels"].([]any)[0].(string))
+		}
+		return p.ModelVersion + ":" + strings.Join(out, ",")
+	}
+	var got []string
+	for _, task := range tasks {
+		for _, p := range task.Predictions {
+			got = append(got, labels(p))
+		}
+	}
+	if diff := cmp.Diff([]string{"ground truth:cat", "m:cat", "ground truth:dog,cat", "triage queue:dog,bird", "m:cat"}, got); diff != "" {
+		t.Errorf("Label Studio predictions (-want +got):\n%s", diff)
+	}
+
+	var csvOut bytes.Buffer
+	if err := WriteRelabelCSV(&csvOut, req); err != nil {
+		t.Fatal(err)
+	}
+	if want := "id,box,label,proposed,mined,needs_review\n1,,,,false,false\n2,1,cat,bird,false,false\n"; csvOut.String() != want {
+		t.Errorf("csv:\n%s\nwant:\n%s", csvOut.String(), want)
 	}
 }
