@@ -41,6 +41,8 @@ add: the samples QUERY selects get one ACTION:
   --tag T            add tag T
   --untag T          remove tag T
   --relabel CLASS    set the label (a class of the class list; --new-class allows another)
+    --box N          detection: relabel only ground-truth box N (0 is the first of the
+                     sample's ground_truth list) of the one sample QUERY selects
   --drop             leave the samples out of the new version
   --weight W         set the sample weight (a number >= 0)
   --mine K           queue the K nearest pool samples of each (cosine similarity of
@@ -48,8 +50,9 @@ add: the samples QUERY selects get one ACTION:
                      label and needs_review; the pool is --pool PATH (its
                      predictions --pool-pred PATH) or the dataset's unlabeled rows
 
-list: the effective state, per sample: final label, tags, dropped, weight,
-mined (from which sample), needs review. --json for a JSON object.
+list: the effective state, per sample: final label, boxes relabeled
+(detection), tags, dropped, weight, mined (from which sample), needs
+review. --json for a JSON object.
 
 undo: reverts the last entry not yet undone, by appending an undo entry.
 
@@ -58,12 +61,16 @@ dropped rows removed, mined rows appended, columns tags, weight and
 needs_review added, schema metadata kept; written to a temporary file and
 renamed, never over an input. Prints a summary, also written to
 PATH.summary.json. Journal samples no longer in the dataset are reported,
-not applied.
+not applied, as are box relabels whose box is out of range or no longer the
+box queued (same index, label and bbox).
 
-export: the queued relabels for people: Label Studio tasks (the image, the
-current label, the model's prediction and the proposed label as
-pre-annotations), COCO annotations (detection) or a CSV of key, label and
-proposed label.
+export: the queued relabels and mined samples for people: Label Studio tasks
+(the image, the current label, the model's prediction and the proposed label
+as pre-annotations; for detection the ground truth with the queued box
+relabels), COCO annotations (detection; box relabels applied) or a CSV of
+key, box (detection), label, proposed label, mined and needs_review. Mined
+samples (from a pool, after the dataset's) carry the prediction mine
+recorded and are marked needs_review.
 
   --queue PATH     the journal (default DATASET.triage/queue.jsonl)
 
@@ -130,6 +137,7 @@ func queueAdd(ctx context.Context, e *env, args []string) error {
 	untag := fs.String("untag", "", "remove a tag")
 	relabel := fs.String("relabel", "", "set the label")
 	newClass := fs.Bool("new-class", false, "allow a class outside the class list")
+	box := fs.Int("box", 0, "relabel only this ground-truth box (detection)")
 	drop := fs.Bool("drop", false, "drop the samples")
 	weight := fs.String("weight", "", "set the sample weight")
 	mine := fs.Int("mine", 0, "mine K nearest pool samples of each")
@@ -154,6 +162,12 @@ func queueAdd(ctx context.Context, e *env, args []string) error {
 	}
 	if len(actions) != 1 {
 		return usagef("queue add: want one action (--tag, --untag, --relabel, --drop, --weight or --mine), got %d", len(actions))
+	}
+	if flagSet(fs, "box") && !flagSet(fs, "relabel") {
+		return usagef("queue add: --box goes with --relabel")
+	}
+	if flagSet(fs, "box") && *box < 0 {
+		return usagef("--box %d: want a box index, 0 or more", *box)
 	}
 	if (flagSet(fs, "pool") || flagSet(fs, "pool-pred")) && !flagSet(fs, "mine") {
 		return usagef("queue add: --pool and --pool-pred go with --mine")
@@ -180,7 +194,17 @@ func queueAdd(ctx context.Context, e *env, args []string) error {
 	if ds.Key == "" {
 		return fmt.Errorf("%s has no key column: the queue records samples by key (--key COL)", path)
 	}
-	keys, err := selectKeys(ctx, s, *where)
+	gt := ds.Roles[dataset.RoleGroundTruth]
+	if flagSet(fs, "box") && (ds.Task != dataset.TaskDetection || gt == "") {
+		return usagef("queue add: --box relabels a ground-truth box, and %s is not a detection dataset (no ground_truth column)", path)
+	}
+	var boxRef curate.BoxRef
+	var keys []curate.Key
+	if flagSet(fs, "box") {
+		keys, boxRef, err = selectBox(ctx, s, *where, *box)
+	} else {
+		keys, err = selectKeys(ctx, s, *where)
+	}
 	if err != nil {
 		return err
 	}
@@ -192,7 +216,11 @@ func queueAdd(ctx context.Context, e *env, args []string) error {
 	case "--untag":
 		entry, err = curate.Untag(chosen, *untag)
 	case "--relabel":
-		entry, err = curate.Relabel(chosen, *relabel, ds.Classes, *newClass)
+		if flagSet(fs, "box") {
+			entry, err = curate.RelabelBox(chosen, boxRef, *relabel, ds.Classes, *newClass)
+		} else {
+			entry, err = curate.Relabel(chosen, *relabel, ds.Classes, *newClass)
+		}
 		if err != nil {
 			return usagef("%s", strings.Replace(err.Error(), "(or allow a new class)", "(or --new-class)", 1))
 		}
@@ -212,6 +240,10 @@ func queueAdd(ctx context.Context, e *env, args []string) error {
 	}
 	warn(e, s)
 	what := fmt.Sprintf("%s on %s samples", written.Action, render.Count(int64(len(written.Keys))))
+	if b := written.Args.Box; b != nil {
+		what = fmt.Sprintf("relabel box %d of sample %s: %s -> %s", b.Index, render.Sanitize(written.Keys[0].String()),
+			render.Sanitize(strconv.Quote(b.From)), render.Sanitize(strconv.Quote(written.Args.Label)))
+	}
 	if written.Action == curate.ActionMine {
 		what = fmt.Sprintf("mine: %s samples near %s chosen ones", render.Count(int64(len(written.Args.Mined))), render.Count(int64(len(written.Keys))))
 	}
@@ -238,6 +270,37 @@ func selectKeys(ctx context.Context, s *evalview.Session, where string) ([]curat
 	}
 	defer win.Release()
 	return curate.KeysOfArray(win.Cols[0])
+}
+
+// selectBox runs the query, which must select one sample, and reads its
+// ground-truth box at index.
+func selectBox(ctx context.Context, s *evalview.Session, where string, index int) ([]curate.Key, curate.BoxRef, error) {
+	prog, err := s.Compile(where)
+	if err != nil {
+		return nil, curate.BoxRef{}, &usageError{query.FormatError(where, err)}
+	}
+	sel, err := s.Select(ctx, prog)
+	if err != nil {
+		return nil, curate.BoxRef{}, err
+	}
+	if sel.Len() != 1 {
+		return nil, curate.BoxRef{}, usagef("--box relabels a box of one sample; the query selects %s samples", render.Count(sel.Len()))
+	}
+	ds := s.Dataset()
+	win, err := s.Rows(ctx, sel, 0, 1, []string{ds.Key, ds.Roles[dataset.RoleGroundTruth]})
+	if err != nil {
+		return nil, curate.BoxRef{}, err
+	}
+	defer win.Release()
+	keys, err := curate.KeysOfArray(win.Cols[0])
+	if err != nil {
+		return nil, curate.BoxRef{}, err
+	}
+	box, err := curate.GroundTruthBox(win.Cols[1], 0, index)
+	if err != nil {
+		return nil, curate.BoxRef{}, usagef("--box %d of sample %s: %s", index, render.Sanitize(keys[0].String()), err)
+	}
+	return keys, box, nil
 }
 
 // mineEntry finds the pool samples nearest the chosen ones.
@@ -337,12 +400,33 @@ func queueList(e *env, args []string) error {
 	if len(keys) == 0 {
 		return nil
 	}
+	// The boxes column shows when some sample has a box relabel.
+	withBoxes := false
+	for _, smp := range state.Samples {
+		withBoxes = withBoxes || len(smp.Boxes) > 0
+	}
+	header := []string{"key", "label", "tags", "dropped", "weight", "mined", "needs_review", "entries"}
+	if withBoxes {
+		header = slices.Insert(header, 2, "boxes")
+	}
 	rows := make([][]string, len(keys))
 	for i, k := range keys {
 		rows[i] = sampleRow(k, state.Samples[k])
+		if withBoxes {
+			rows[i] = slices.Insert(rows[i], 2, boxesCell(state.Samples[k].Boxes))
+		}
 	}
-	fmt.Fprint(e.stdout, render.Table([]string{"key", "label", "tags", "dropped", "weight", "mined", "needs_review", "entries"}, rows, 0))
+	fmt.Fprint(e.stdout, render.Table(header, rows, 0))
 	return nil
+}
+
+// boxesCell lists box relabels as "#1 cat->dog", sanitized.
+func boxesCell(boxes []curate.BoxLabel) string {
+	cells := make([]string, len(boxes))
+	for i, b := range boxes {
+		cells[i] = fmt.Sprintf("#%d %s->%s", b.Index, render.Sanitize(b.From), render.Sanitize(b.Label))
+	}
+	return strings.Join(cells, " ")
 }
 
 func btoi(b bool) int {
@@ -487,7 +571,7 @@ func queueApply(ctx context.Context, e *env, args []string) error {
 	}
 	defer tb.Release()
 	sum, err := curate.Apply(ctx, curate.ApplyRequest{Dataset: tb, Schema: ds.Schema(), KeyColumn: ds.Key, LabelColumn: ds.Roles[dataset.RoleLabel],
-		Classes: ds.Classes, State: state, Out: *out, Inputs: inputs})
+		GroundTruthColumn: ds.Roles[dataset.RoleGroundTruth], Classes: ds.Classes, State: state, Out: *out, Inputs: inputs})
 	if err != nil {
 		return err
 	}
@@ -499,11 +583,13 @@ func printSummary(w io.Writer, s *curate.Summary) {
 	fmt.Fprintf(w, "wrote %s: %s rows (%s in, %s dropped, %s mined)\n", render.Sanitize(s.Output), render.Count(s.OutputRows),
 		render.Count(s.InputRows), render.Count(int64(s.Dropped)), render.Count(int64(s.Mined)))
 	if s.Relabeled > 0 {
-		var pairs []string
-		for _, p := range s.RelabeledBy {
-			pairs = append(pairs, fmt.Sprintf("%s -> %s (%d)", render.Sanitize(cmp.Or(p.From, "(none)")), render.Sanitize(p.To), p.N))
-		}
-		fmt.Fprintf(w, "relabeled %s: %s\n", render.Count(int64(s.Relabeled)), strings.Join(pairs, ", "))
+		fmt.Fprintf(w, "relabeled %s: %s\n", render.Count(int64(s.Relabeled)), pairsText(s.RelabeledBy))
+	}
+	if s.RelabeledBoxes > 0 {
+		fmt.Fprintf(w, "relabeled %s boxes: %s\n", render.Count(int64(s.RelabeledBoxes)), pairsText(s.RelabeledBoxesBy))
+	}
+	for _, m := range s.BoxesNotApplied {
+		fmt.Fprintf(w, "box %d of sample %s not relabeled: %s\n", m.Index, render.Sanitize(m.Key.String()), render.Sanitize(m.Reason))
 	}
 	if s.Tagged > 0 {
 		tags := make([]string, 0, len(s.TaggedBy))
@@ -534,6 +620,15 @@ func printSummary(w io.Writer, s *curate.Summary) {
 		fmt.Fprintf(w, "warning: %s\n", render.Sanitize(warning))
 	}
 	fmt.Fprintf(w, "summary: %s\n", render.Sanitize(curate.SummaryPath(s.Output)))
+}
+
+// pairsText lists class pairs as "a -> b (3), ...", sanitized.
+func pairsText(ps []curate.ClassPair) string {
+	var pairs []string
+	for _, p := range ps {
+		pairs = append(pairs, fmt.Sprintf("%s -> %s (%d)", render.Sanitize(cmp.Or(p.From, "(none)")), render.Sanitize(p.To), p.N))
+	}
+	return strings.Join(pairs, ", ")
 }
 
 func queueExport(ctx context.Context, e *env, args []string) error {
@@ -583,27 +678,95 @@ func queueExport(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	// Label Studio and CSV get the samples with a queued relabel; COCO
-	// every sample the queue names that is not dropped.
-	var rows []int64
-	for r, k := range keys {
-		smp := state.Samples[k]
-		if smp == nil || smp.Dropped || (*format != "coco" && smp.Label == nil) {
-			continue
-		}
-		rows = append(rows, int64(r))
+	// Label Studio and CSV get the samples with a queued relabel (of the
+	// sample or of a box) and the mined ones; COCO every sample the queue
+	// names that is not dropped.
+	exported := func(smp *curate.Sample) bool {
+		return smp != nil && !smp.Dropped && (*format == "coco" || smp.Label != nil || len(smp.Boxes) > 0 || smp.Mined != nil)
 	}
-	if len(rows) == 0 {
-		return fmt.Errorf("the queue has nothing to export as %s (no queued relabels of samples in the dataset)", *format)
+	var rows []int64
+	mined := 0
+	for r, k := range keys {
+		if smp := state.Samples[k]; exported(smp) {
+			rows = append(rows, int64(r))
+			if smp.Mined != nil {
+				mined++
+			}
+		}
 	}
 	req := exportRequest(ds, tb.Schema(), path)
 	req.Table, req.Rows, req.State = tb, rows, state
-	if err := writeForPeople(*out, *format, req, inputs); err != nil {
+	pools, err := minedPools(ctx, state, ds, exported)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		for _, p := range pools {
+			p.Table.Release()
+		}
+	}()
+	n := len(rows)
+	for _, p := range pools {
+		n += len(p.Rows)
+		mined += len(p.Rows)
+	}
+	for _, en := range state.Live {
+		if en.Args.Pool != "" {
+			inputs = append(inputs, en.Args.Pool)
+		}
+	}
+	if n == 0 {
+		return fmt.Errorf("the queue has nothing to export as %s (no queued relabels or mined samples)", *format)
+	}
+	if err := writeForPeople(*out, *format, req, inputs, pools...); err != nil {
 		return err
 	}
 	warn(e, s)
-	fmt.Fprintf(e.stdout, "wrote %s: %s samples\n", render.Sanitize(*out), render.Count(int64(len(rows))))
+	fmt.Fprintf(e.stdout, "wrote %s: %s samples (%s mined)\n", render.Sanitize(*out), render.Count(int64(n)), render.Count(int64(mined)))
 	return nil
+}
+
+// minedPools reads, from each pool file the live mine entries name, the
+// rows of the mined samples to export, in the order they were mined; the
+// caller releases each Table.
+func minedPools(ctx context.Context, state *curate.State, ds *dataset.Dataset, exported func(*curate.Sample) bool) ([]curate.ExportRequest, error) {
+	var parts []curate.ExportRequest
+	done := map[string]bool{}
+	for _, en := range state.Live {
+		pool := en.Args.Pool
+		if en.Action != curate.ActionMine || pool == "" || done[pool] {
+			continue
+		}
+		done[pool] = true
+		pds, err := dataset.Open(dataset.Options{Path: pool, Key: cmp.Or(en.Args.PoolKeyColumn, en.KeyColumn)})
+		if err != nil {
+			return nil, fmt.Errorf("mined samples: %w", err)
+		}
+		tb, _, err := pds.Load(ctx, dataset.LoadOptions{Columns: exportColumns(pds)})
+		pds.Close()
+		if err != nil {
+			return nil, fmt.Errorf("mined samples: %w", err)
+		}
+		keys, err := curate.KeysOf(tb, pds.Key, allRows(tb.NumRows()))
+		if err != nil {
+			tb.Release()
+			return nil, fmt.Errorf("mined samples: pool %s: %w", pool, err)
+		}
+		row := make(map[curate.Key]int64, len(keys))
+		for r, k := range keys {
+			row[k] = int64(r)
+		}
+		req := exportRequest(pds, tb.Schema(), pool)
+		req.Table, req.State, req.Classes = tb, state, ds.Classes
+		for _, m := range state.Mined {
+			smp := state.Samples[m.Key]
+			if r, ok := row[m.Key]; ok && smp.Pool == pool && exported(smp) {
+				req.Rows = append(req.Rows, r)
+			}
+		}
+		parts = append(parts, req)
+	}
+	return parts, nil
 }
 
 func allRows(n int64) []int64 {
@@ -614,16 +777,18 @@ func allRows(n int64) []int64 {
 	return rows
 }
 
-// writeForPeople writes a Label Studio, COCO or CSV export atomically.
-func writeForPeople(out, format string, req curate.ExportRequest, inputs []string) error {
+// writeForPeople writes a Label Studio, COCO or CSV export of req's rows
+// and then more's (the pools mined rows come from) atomically.
+func writeForPeople(out, format string, req curate.ExportRequest, inputs []string, more ...curate.ExportRequest) error {
+	parts := append([]curate.ExportRequest{req}, more...)
 	return sink.WriteFile(out, inputs, func(w io.Writer) error {
 		switch format {
 		case "labelstudio":
-			return curate.WriteLabelStudio(w, req)
+			return curate.WriteLabelStudio(w, parts...)
 		case "coco":
-			return curate.WriteCOCO(w, req)
+			return curate.WriteCOCO(w, parts...)
 		}
-		return curate.WriteRelabelCSV(w, req)
+		return curate.WriteRelabelCSV(w, parts...)
 	})
 }
 
