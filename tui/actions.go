@@ -3,14 +3,17 @@ package tui
 import (
 	"context"
 	"fmt"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
-	"triage/render"
 
 	tea "charm.land/bubbletea/v2"
 
+	"triage/dataset"
 	"triage/dataset/curate"
 	"triage/evalview"
+	"triage/render"
 )
 
 // Actions on samples: tag, untag, relabel, drop, mine more like them,
@@ -38,6 +41,9 @@ type Action struct {
 	Time   time.Time
 	Undone bool // an undo reverted it
 	Mined  int  // mine: how many samples it found (-1: not searched yet)
+	// Box, for a relabel in the box view, is the one ground-truth box of
+	// the one sample (Keys[0]) relabeled.
+	Box *curate.BoxRef
 }
 
 // Queue takes actions. Its methods may be called from several goroutines
@@ -129,6 +135,31 @@ func queueAction(ctx context.Context, s *evalview.Session, q Queue, a Action, ro
 	}
 }
 
+// queueBoxRelabel reads the key of the row and its ground-truth box at
+// index (its label and bbox, which the journal records) and queues the
+// relabel of that box.
+func queueBoxRelabel(ctx context.Context, s *evalview.Session, q Queue, a Action, row int64, index int) tea.Cmd {
+	return func() tea.Msg {
+		keys, err := sampleKeys(ctx, s, []int64{row})
+		if err != nil {
+			return actionDoneMsg{err: err}
+		}
+		gt := s.Dataset().Roles[dataset.RoleGroundTruth]
+		w, err := s.Rows(ctx, evalview.SelectRows([]int64{row}), 0, 1, []string{gt})
+		if err != nil {
+			return actionDoneMsg{err: err}
+		}
+		defer w.Release()
+		box, err := curate.GroundTruthBox(w.Cols[0], 0, index)
+		if err != nil {
+			return actionDoneMsg{err: err}
+		}
+		a.Keys, a.Box = keys, &box
+		a, err = q.Add(ctx, a)
+		return actionDoneMsg{action: a, err: err}
+	}
+}
+
 // undoAction undoes the last action.
 func undoAction(q Queue, query string) tea.Cmd {
 	return func() tea.Msg {
@@ -171,6 +202,10 @@ func describe(a Action, undo bool) string {
 		s = "untagged " + n + noun + " " + quoteString(a.Arg)
 	case VerbRelabel:
 		s = "relabeled " + n + noun + " as " + quoteString(a.Arg)
+		if a.Box != nil && len(a.Keys) == 1 {
+			s = "relabeled box " + strconv.Itoa(a.Box.Index) + " of sample " + render.Sanitize(strings.Trim(a.Keys[0].String(), `"`)) +
+				" from " + quoteString(a.Box.From) + " to " + quoteString(a.Arg)
+		}
 	case VerbDrop:
 		s = "dropped " + n + noun
 	case VerbMine:

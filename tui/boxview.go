@@ -90,6 +90,34 @@ func (v *boxView) fetchKeys() tea.Cmd {
 	}
 }
 
+// current is the box on the current row; ok is false when there is none.
+func (v *boxView) current() (i int, ok bool) {
+	if len(v.order) == 0 {
+		return 0, false
+	}
+	return v.order[v.cur], true
+}
+
+// groundTruth is the index in its sample's ground_truth list of box i: a
+// missed box's own, a true positive's matched box; -1 for a false
+// positive, which has no ground-truth box.
+func (v *boxView) groundTruth(i int) int {
+	switch v.boxes.Kind[i] {
+	case evalview.BoxFN:
+		return int(v.boxes.Index[i])
+	case evalview.BoxTP:
+		return int(v.boxes.Matched[i])
+	}
+	return -1
+}
+
+func (v *boxView) className(i int) string {
+	if c := v.boxes.Class[i]; c >= 0 && int(c) < len(v.boxes.Classes) {
+		return v.boxes.Classes[c]
+	}
+	return ""
+}
+
 func (v *boxView) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case keysMsg:
@@ -172,8 +200,8 @@ func (v *boxView) View() string {
 			}
 		}
 		class := "?"
-		if c := b.Class[i]; c >= 0 && int(c) < len(b.Classes) {
-			class = render.Sanitize(b.Classes[c])
+		if c := v.className(i); c != "" {
+			class = render.Sanitize(c)
 		}
 		cells := []string{key, evalview.BoxKindName(b.Kind[i]), class, formatMetric(b.Score[i]), formatMetric(b.IoU[i]), formatInt(int64(b.Index[i]))}
 		var line strings.Builder

@@ -18,6 +18,10 @@ type dialog interface {
 	help() []key.Binding
 }
 
+// VerbRelabelBox names the box relabel dialog; it queues a VerbRelabel
+// action with a Box.
+const VerbRelabelBox = "relabel box"
+
 // dialogDoneMsg is a dialog's answer.
 type dialogDoneMsg struct {
 	verb, arg string

@@ -50,7 +50,11 @@ func (q *JournalQueue) Add(ctx context.Context, a Action) (Action, error) {
 	case VerbUntag:
 		e, err = curate.Untag(sel, a.Arg)
 	case VerbRelabel:
-		e, err = curate.Relabel(sel, a.Arg, q.classes, false)
+		if a.Box != nil {
+			e, err = curate.RelabelBox(sel, *a.Box, a.Arg, q.classes, false)
+		} else {
+			e, err = curate.Relabel(sel, a.Arg, q.classes, false)
+		}
 	case VerbDrop:
 		e, err = curate.Drop(sel)
 	case VerbMine:
@@ -130,7 +134,7 @@ func actionOf(e curate.Entry, undone bool) Action {
 	case curate.ActionTag, curate.ActionUntag:
 		a.Arg = e.Args.Tag
 	case curate.ActionRelabel:
-		a.Arg = e.Args.Label
+		a.Arg, a.Box = e.Args.Label, e.Args.Box
 	case curate.ActionWeight:
 		if e.Args.Weight != nil {
 			a.Arg = strconv.FormatFloat(*e.Args.Weight, 'g', -1, 64)

@@ -78,11 +78,13 @@ type Model struct {
 	boxView *boxView
 	dialog  dialog
 	lastTag string
-	help    bool
-	bar     queryBar
-	marks   *marks
-	actions Queue
-	opts    Options
+	// boxTarget is the box the box relabel dialog is for.
+	boxTarget *boxTarget
+	help      bool
+	bar       queryBar
+	marks     *marks
+	actions   Queue
+	opts      Options
 
 	pics      pictureState
 	progress  *evalview.Progress

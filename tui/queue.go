@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"strconv"
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
@@ -73,6 +74,9 @@ func (m queueModel) View() string {
 		case VerbTag, VerbUntag:
 			what += " " + quoteString(a.Arg)
 		case VerbRelabel:
+			if a.Box != nil {
+				what += " box " + strconv.Itoa(a.Box.Index)
+			}
 			what += " as " + quoteString(a.Arg)
 		case VerbMine:
 			what += " " + a.Arg + " similar"

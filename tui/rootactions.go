@@ -51,6 +51,11 @@ func (m Model) targets() (rows []int64, query string, ok bool) {
 	switch {
 	case m.detail != nil:
 		return []int64{m.detail.row}, m.detail.query(), true
+	case m.boxView != nil:
+		if i, ok := m.boxView.current(); ok {
+			return []int64{m.boxView.boxes.Row[i]}, boxViewQuery, true
+		}
+		return nil, "", false
 	case m.view == viewSamples:
 		sh := m.samples.top()
 		if sh.ready() && sh.len() > 0 {
@@ -86,6 +91,9 @@ func (m Model) startAction(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	if key.Matches(msg, k.Undo) {
 		_, q, _ := m.targets()
 		return m, undoAction(m.actions, q)
+	}
+	if m.detail == nil && m.boxView != nil && key.Matches(msg, k.Relabel) {
+		return m.startBoxRelabel()
 	}
 	rows, _, ok := m.targets()
 	if !ok {
@@ -126,8 +134,51 @@ func (m Model) startAction(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	return m, nil
 }
 
+// startBoxRelabel opens the class picker for the ground-truth box on the
+// box view's current row: a missed box, or the box a true positive
+// matched. A false positive is a predicted box: there is no ground-truth
+// box to relabel.
+func (m Model) startBoxRelabel() (tea.Model, tea.Cmd) {
+	v := m.boxView
+	i, ok := v.current()
+	if !ok {
+		return m, notice("no box here", true)
+	}
+	gt := v.groundTruth(i)
+	if gt < 0 {
+		return m, notice("only ground-truth boxes (tp, fn) can be relabeled: this is a predicted box (fp)", true)
+	}
+	classes := m.c.ds().Classes
+	if len(classes) == 0 {
+		return m, notice("relabeling needs a class list (--classes)", true)
+	}
+	class := v.className(i)
+	m.boxTarget = &boxTarget{row: v.boxes.Row[i], index: gt}
+	m.dialog = newPicker(m.c, VerbRelabelBox, "relabel ground-truth box "+strconv.Itoa(gt)+" ("+render.Sanitize(class)+") as", classes, class)
+	return m, nil
+}
+
+// boxViewQuery is what the journal records as having chosen the samples
+// of actions taken in the box view.
+const boxViewQuery = "box view"
+
+// boxTarget is the ground-truth box a box relabel dialog is for.
+type boxTarget struct {
+	row   int64
+	index int
+}
+
 // dialogDone queues the action a dialog confirmed.
 func (m Model) dialogDone(msg dialogDoneMsg) (tea.Model, tea.Cmd) {
+	if msg.verb == VerbRelabelBox {
+		t := m.boxTarget
+		m.boxTarget = nil
+		if t == nil {
+			return m, nil
+		}
+		a := Action{Verb: VerbRelabel, Arg: msg.arg, Query: boxViewQuery}
+		return m, queueBoxRelabel(m.c.ctx, m.c.sess, m.actions, a, t.row, t.index)
+	}
 	rows, q, ok := m.targets()
 	if !ok {
 		return m, nil
