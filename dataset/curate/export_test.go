@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
@@ -405,5 +406,41 @@ func TestExportBoxRelabel(t *testing.T) {
 	}
 	if want := "id,box,label,proposed,mined,needs_review\n1,,,,false,false\n2,1,cat,bird,false,false\n"; csvOut.String() != want {
 		t.Errorf("csv:\n%s\nwant:\n%s", csvOut.String(), want)
+	}
+}
+
+// TestCOCOMined: a mined image is marked needs_review; without
+// ground-truth boxes its annotations are the model's detections.
+func TestCOCOMined(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.DefaultAllocator)
+	defer mem.AssertSize(t, 0)
+	path := filepath.Join(t.TempDir(), "dets.jsonl")
+	rows := detJSONL + `{"id": 4, "width": 100, "height": 50, "filepath": "d.png", "ground_truth": null, "detections": [{"label": "dog", "score": 0.7, "bbox": [1, 1, 2, 2]}]}` + "\n"
+	if err := os.WriteFile(path, []byte(rows), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ds, data := load(t, mem, path)
+	defer data.Release()
+	state := Replay([]Entry{{ID: 1, Action: ActionMine, Keys: []Key{IntKey(1)}, Args: Args{K: 2, Mined: []Mined{
+		{Key: IntKey(4), Source: IntKey(1), Score: 0.9}, {Key: IntKey(3), Source: IntKey(1), Score: 0.8}}}}})
+	var buf bytes.Buffer
+	err := WriteCOCO(&buf, ExportRequest{Table: data, Rows: []int64{0, 2, 3}, Key: "id", GroundTruth: "ground_truth", Detections: "detections",
+		Width: "width", Height: "height", Filepath: "filepath", Classes: ds.Classes, State: state})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var coc cocoFile
+	json.Unmarshal(buf.Bytes(), &coc)
+	var got []string
+	for _, img := range coc.Images {
+		got = append(got, fmt.Sprintf("image %d %s review=%v", img.ID, img.FileName, img.NeedsReview))
+	}
+	for _, a := range coc.Annotations {
+		got = append(got, fmt.Sprintf("box %d %s %v", a.ImageID, coc.Categories[a.CategoryID-1].Name, a.BBox))
+	}
+	want := []string{"image 1 a.png review=false", "image 3 c.png review=true", "image 4 d.png review=true",
+		"box 1 cat [0.5 0 10 10]", "box 3 dog [5 5 5 5]", "box 4 dog [1 1 2 2]"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("COCO (-want +got):\n%s", diff)
 	}
 }
