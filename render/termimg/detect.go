@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"triage/render/picture"
 )
 
 // The in-band queries. Environment variables do not cross SSH, so a
@@ -19,6 +21,11 @@ const (
 	// DA1Query asks for the primary device attributes; the answer is
 	// CSI ? a;b;... c, where attribute 4 means sixel graphics.
 	DA1Query = "\x1b[c"
+	// CellSizeQuery asks for a cell's size in pixels (XTWINOPS 16); the
+	// answer is CSI 6 ; height ; width t. Sixel needs it: its images are
+	// sized in pixels, and one taller than its cells spills over the lines
+	// below.
+	CellSizeQuery = "\x1b[16t"
 )
 
 // kittyQueryID is the image id KittyQuery uses.
@@ -26,7 +33,7 @@ const kittyQueryID = "31"
 
 // Queries returns the bytes to send to detect a terminal's graphics:
 // XTVERSION, then the kitty query (inside tmux wrapped for passthrough, so
-// that it reaches the terminal outside), then DA1. Every terminal answers
+// that it reaches the terminal outside), the cell size, then DA1. Every terminal answers
 // DA1, and answers in order, so outside tmux the DA1 reply means the others
 // have arrived or never will. tmux answers DA1 itself, at once, and the
 // kitty reply comes through later if at all, so inside tmux wait for the
@@ -36,7 +43,7 @@ func Queries(tmux bool) string {
 	if tmux {
 		kitty = TmuxWrap(kitty)
 	}
-	return XTVersionQuery + kitty + DA1Query
+	return XTVersionQuery + kitty + CellSizeQuery + DA1Query
 }
 
 // Replies are what a terminal answered to Queries.
@@ -46,6 +53,8 @@ type Replies struct {
 	KittySeen bool   // a kitty reply for the query's image id arrived
 	DA1       []int  // the primary device attributes
 	DA1Seen   bool   // a DA1 reply arrived
+	// Cell is a cell's size in pixels, zero when the terminal did not say.
+	Cell picture.Cell
 }
 
 // Complete reports whether every reply worth waiting for has arrived (see
@@ -89,8 +98,13 @@ func ParseReplies(b []byte) Replies {
 			if j == len(rest) {
 				return r
 			}
-			if rest[j] == 'c' && j > 0 && rest[0] == '?' {
+			switch {
+			case rest[j] == 'c' && j > 0 && rest[0] == '?':
 				r.DA1, r.DA1Seen = parseParams(string(rest[1:j])), true
+			case rest[j] == 't':
+				if p := parseParams(string(rest[:j])); len(p) == 3 && p[0] == 6 {
+					r.setCell(p[2], p[1])
+				}
 			}
 			i += 1 + j
 		}
@@ -128,6 +142,13 @@ func (r *Replies) observeKitty(body []byte) {
 	}
 }
 
+// setCell records a reported cell size, if it is a plausible one.
+func (r *Replies) setCell(w, h int) {
+	if w > 0 && h > 0 && w <= 1000 && h <= 1000 {
+		r.Cell = picture.Cell{W: w, H: h}
+	}
+}
+
 // parseParams reads "62;4;" as [62 4 0]: an empty parameter is 0, as
 // ultraviolet's decoder (and ECMA-48) has it.
 func parseParams(s string) []int {
@@ -144,6 +165,8 @@ type Detection struct {
 	Protocol Protocol
 	Tmux     bool   // inside tmux: wrap kitty and iTerm2 sequences for passthrough
 	Reason   string // one line for a status bar or --debug
+	// Cell is the cell size the terminal reported, zero when it did not.
+	Cell picture.Cell
 }
 
 // Decide picks the protocol for a terminal from its replies; tmux says
@@ -154,27 +177,36 @@ type Detection struct {
 //     tmux that reply came through passthrough, which proves it is on);
 //   - inside tmux, half-blocks otherwise: tmux answers DA1 and XTVERSION
 //     itself and says nothing of the terminal outside;
-//   - sixel, when DA1 lists attribute 4;
+//   - sixel, when DA1 lists attribute 4 and the terminal reported its cell
+//     size (half-blocks when it did not: a sixel image is sized in pixels);
 //   - iTerm2 inline images, when XTVERSION names iTerm2 or WezTerm;
 //   - half-blocks otherwise, including when nothing answered.
 func Decide(r Replies, tmux bool) Detection {
+	d := decide(r, tmux)
+	d.Cell = r.Cell
+	return d
+}
+
+func decide(r Replies, tmux bool) Detection {
 	version := strings.ToLower(r.Version)
 	if strings.HasPrefix(version, "tmux") {
 		tmux = true
 	}
 	switch {
 	case r.KittySeen && r.Kitty == "OK":
-		return Detection{Kitty, tmux, "kitty graphics: the terminal answered the graphics query"}
+		return Detection{Protocol: Kitty, Tmux: tmux, Reason: "kitty graphics: the terminal answered the graphics query"}
 	case tmux && r.KittySeen:
-		return Detection{Blocks, true, "half-blocks: inside tmux, and the kitty graphics query failed: " + r.Kitty}
+		return Detection{Protocol: Blocks, Tmux: true, Reason: "half-blocks: inside tmux, and the kitty graphics query failed: " + r.Kitty}
 	case tmux:
-		return Detection{Blocks, true, "half-blocks: inside tmux, and no terminal answered the kitty graphics query through passthrough (tmux: set -g allow-passthrough on)"}
+		return Detection{Protocol: Blocks, Tmux: true, Reason: "half-blocks: inside tmux, and no terminal answered the kitty graphics query through passthrough (tmux: set -g allow-passthrough on)"}
+	case slices.Contains(r.DA1, 4) && r.Cell.W > 0:
+		return Detection{Protocol: Sixel, Reason: "sixel: the terminal lists sixel graphics (4) in its device attributes"}
 	case slices.Contains(r.DA1, 4):
-		return Detection{Sixel, false, "sixel: the terminal lists sixel graphics (4) in its device attributes"}
+		return Detection{Protocol: Blocks, Reason: "half-blocks: the terminal lists sixel graphics but did not report its cell size in pixels"}
 	case strings.Contains(version, "iterm2") || strings.Contains(version, "wezterm"):
-		return Detection{ITerm, false, "iTerm2 inline images: the terminal says it is " + r.Version}
+		return Detection{Protocol: ITerm, Reason: "iTerm2 inline images: the terminal says it is " + r.Version}
 	case !r.DA1Seen:
-		return Detection{Blocks, false, "half-blocks: the terminal did not answer the device attributes query"}
+		return Detection{Protocol: Blocks, Reason: "half-blocks: the terminal did not answer the device attributes query"}
 	}
-	return Detection{Blocks, false, "half-blocks: the terminal offers no graphics protocol"}
+	return Detection{Protocol: Blocks, Reason: "half-blocks: the terminal offers no graphics protocol"}
 }

@@ -7,6 +7,8 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	uv "github.com/charmbracelet/ultraviolet"
+
+	"triage/render/picture"
 )
 
 func TestProtocolFlag(t *testing.T) {
@@ -36,10 +38,10 @@ type discard struct{}
 func (discard) Write(p []byte) (int, error) { return len(p), nil }
 
 func TestQueries(t *testing.T) {
-	if got, want := Queries(false), "\x1b[>0q\x1b_Gi=31,s=1,v=1,a=q,t=d,f=24;AAAA\x1b\\\x1b[c"; got != want {
+	if got, want := Queries(false), "\x1b[>0q\x1b_Gi=31,s=1,v=1,a=q,t=d,f=24;AAAA\x1b\\\x1b[16t\x1b[c"; got != want {
 		t.Errorf("Queries(false) = %q, want %q", got, want)
 	}
-	if got, want := Queries(true), "\x1b[>0q\x1bPtmux;\x1b\x1b_Gi=31,s=1,v=1,a=q,t=d,f=24;AAAA\x1b\x1b\\\x1b\\\x1b[c"; got != want {
+	if got, want := Queries(true), "\x1b[>0q\x1bPtmux;\x1b\x1b_Gi=31,s=1,v=1,a=q,t=d,f=24;AAAA\x1b\x1b\\\x1b\\\x1b[16t\x1b[c"; got != want {
 		t.Errorf("Queries(true) = %q, want %q", got, want)
 	}
 }
@@ -57,8 +59,9 @@ var replies = []struct {
 }{
 	{"kitty", "\x1bP>|kitty(0.35.2)\x1b\\\x1b_Gi=31;OK\x1b\\\x1b[?62;c", false, Kitty, false},
 	{"ghostty, keys typed meanwhile", "jj\x1bP>|ghostty 1.1.3\x1b\\k\x1b_Gi=31;OK\x1b\\\x1b[?62;22c", false, Kitty, false},
-	{"xterm -ti vt340", "\x1bP>|XTerm(390)\x1b\\\x1b[?63;1;2;4;6;9;15;16;22;28c", false, Sixel, false},
-	{"wezterm", "\x1bP>|WezTerm 20240203-110809-5046fc22\x1b\\\x1b[?65;4;6;18;22c", false, Sixel, false},
+	{"xterm -ti vt340", "\x1bP>|XTerm(390)\x1b\\\x1b[6;17;9t\x1b[?63;1;2;4;6;9;15;16;22;28c", false, Sixel, false},
+	{"xterm, no cell size", "\x1bP>|XTerm(390)\x1b\\\x1b[?63;1;2;4;6;9;15;16;22;28c", false, Blocks, false},
+	{"wezterm", "\x1bP>|WezTerm 20240203-110809-5046fc22\x1b\\\x1b[6;22;11t\x1b[?65;4;6;18;22c", false, Sixel, false},
 	{"iterm2 (made up)", "\x1bP>|iTerm2 3.5.0\x1b\\\x1b[?62;22c", false, ITerm, false},
 	{"vte", "\x1bP>|VTE(7600)\x1b\\\x1b[?65;1;9c", false, Blocks, false},
 	{"kitty error", "\x1b_Gi=31;ENOTSUPPORTED:no\x1b\\\x1b[?62;c", false, Blocks, false},
@@ -75,20 +78,20 @@ func TestDecide(t *testing.T) {
 	for _, tt := range replies {
 		r := ParseReplies([]byte(tt.input))
 		d := Decide(r, tt.tmux)
-		if d.Protocol != tt.want || d.Tmux != tt.wrap || d.Reason == "" {
+		if d.Protocol != tt.want || d.Tmux != tt.wrap || d.Reason == "" || d.Cell != r.Cell {
 			t.Errorf("%s: Decide(%+v) = %+v, want %v (tmux %v)", tt.name, r, d, tt.want, tt.wrap)
 		}
 	}
 }
 
 func TestParseReplies(t *testing.T) {
-	want := Replies{Version: "kitty(0.35.2)", Kitty: "OK", KittySeen: true, DA1: []int{62, 4, 0}, DA1Seen: true}
+	want := Replies{Version: "kitty(0.35.2)", Kitty: "OK", KittySeen: true, DA1: []int{62, 4, 0}, DA1Seen: true, Cell: picture.Cell{W: 9, H: 18}}
 	for _, in := range []string{
-		"\x1bP>|kitty(0.35.2)\x1b\\\x1b_Gi=31;OK\x1b\\\x1b[?62;4;c",
-		"\x1bP>|kitty(0.35.2)\a\x1b_Gi=31;OK\a\x1b[?62;4;c", // BEL ends strings too
+		"\x1bP>|kitty(0.35.2)\x1b\\\x1b_Gi=31;OK\x1b\\\x1b[6;18;9t\x1b[?62;4;c",
+		"\x1bP>|kitty(0.35.2)\a\x1b_Gi=31;OK\a\x1b[6;18;9t\x1b[?62;4;c", // BEL ends strings too
 	} {
 		r := ParseReplies([]byte(in))
-		if r.Version != want.Version || r.Kitty != want.Kitty || !r.KittySeen || !slices.Equal(r.DA1, want.DA1) || !r.DA1Seen {
+		if r.Version != want.Version || r.Kitty != want.Kitty || !r.KittySeen || !slices.Equal(r.DA1, want.DA1) || !r.DA1Seen || r.Cell != want.Cell {
 			t.Errorf("ParseReplies(%q) = %+v, want %+v", in, r, want)
 		}
 	}
@@ -128,7 +131,7 @@ func TestObserve(t *testing.T) {
 		}
 		want := ParseReplies([]byte(tt.input))
 		if got.Version != want.Version || got.Kitty != want.Kitty || got.KittySeen != want.KittySeen ||
-			!slices.Equal(got.DA1, want.DA1) || got.DA1Seen != want.DA1Seen {
+			!slices.Equal(got.DA1, want.DA1) || got.DA1Seen != want.DA1Seen || got.Cell != want.Cell {
 			t.Errorf("%s: Observe collected %+v, ParseReplies %+v", tt.name, got, want)
 		}
 	}
