@@ -49,6 +49,8 @@ type detailModel struct {
 
 	pic    *termimg.Picture // the image, drawn; nil until it is
 	picErr error
+	picID  uint64    // the Placer's id of a sixel or iTerm2 picture
+	placed placement // where the view marks that picture (see Model.place)
 }
 
 // boxRef names one box of a sample: a detection or a ground-truth box.
@@ -112,7 +114,7 @@ func (d *detailModel) take(msg detailMsg) bool {
 		return false
 	}
 	d.data, d.err = msg.data, msg.err
-	d.pic, d.picErr = nil, nil
+	d.pic, d.picErr, d.picID = nil, nil, 0
 	d.showMark()
 	return true
 }
@@ -161,7 +163,7 @@ func (d *detailModel) takePicture(msg pictureMsg) bool {
 		d.picErr = msg.err
 		return false
 	}
-	d.pic = &msg.pic
+	d.pic, d.picID = &msg.pic, msg.placeID
 	d.showMark()
 	return true
 }
@@ -234,12 +236,32 @@ func (d detailModel) View() string {
 	return strings.Join(lines[from:min(len(lines), from+d.height)], "\n")
 }
 
+// pictureSpot is the top-left cell of a sixel or iTerm2 picture in the
+// view, when the whole picture is on screen.
+func (d detailModel) pictureSpot() (col, row int, ok bool) {
+	if d.err != nil || d.data == nil || d.pic == nil || d.picID == 0 {
+		return 0, 0, false
+	}
+	lines, top := d.layout()
+	from := max(0, min(d.scroll, len(lines)-d.height))
+	if top < from || top+d.pic.Rows > from+d.height {
+		return 0, 0, false
+	}
+	return 0, top - from, true
+}
+
 // lines lays the sample out, one string per screen line.
 func (d detailModel) lines() []string {
+	lines, _ := d.layout()
+	return lines
+}
+
+// layout lays the sample out, one string per screen line, and says on
+// which line the picture starts.
+func (d detailModel) layout() (out []string, picTop int) {
 	st := &d.c.styles
 	data := d.data
 	w := d.width
-	var out []string
 	// The headline: key, label against prediction.
 	head := []string{}
 	if k := d.c.ds().Key; k != "" {
@@ -274,15 +296,19 @@ func (d detailModel) lines() []string {
 		}
 		out = append(out, label("image", st)+render.Cut(render.Sanitize(what), w-10))
 	}
+	picTop = len(out)
 	if d.pic == nil {
-		return append(out, d.bodyLines(w)...)
+		return append(out, d.bodyLines(w)...), picTop
 	}
-	pic := strings.Split(d.pic.Text, "\n")
+	text := d.pic.Text
+	if p := d.placed; p.id != 0 && p.id == d.picID {
+		text = termimg.MarkedBlank(p.id, p.col, p.row, d.pic.Cols, d.pic.Rows)
+	}
 	if bw := w - d.pic.Cols - 2; bw >= 40 {
 		// The picture on the left, the fields beside it.
-		return append(out, sideBySide(d.pic.Text, strings.Join(d.bodyLines(bw), "\n"), d.pic.Cols+2)...)
+		return append(out, sideBySide(text, strings.Join(d.bodyLines(bw), "\n"), d.pic.Cols+2)...), picTop
 	}
-	return append(append(out, pic...), d.bodyLines(w)...)
+	return append(append(out, strings.Split(text, "\n")...), d.bodyLines(w)...), picTop
 }
 
 // bodyLines are the probabilities, the fields and the boxes in w columns.

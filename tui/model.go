@@ -59,6 +59,10 @@ type Options struct {
 	// terminal. Tmux says the program runs inside tmux ($TMUX).
 	Images termimg.Protocol
 	Tmux   bool
+	// Placer, when set, is the writer the program writes to
+	// (tea.WithOutput); it draws sixel and iTerm2 pictures, which are
+	// drawn as half-blocks without it.
+	Placer *termimg.Placer
 	// FirstScreen, when set, is called once the first rows are on screen,
 	// before the rest loads (the command line lowers the GC target then).
 	FirstScreen func()
@@ -106,7 +110,7 @@ func New(ctx context.Context, s *evalview.Session, opts Options) Model {
 		opts.Queue = NewMemoryQueue()
 	}
 	mk := &marks{}
-	m := Model{c: c, marks: mk, actions: opts.Queue, opts: opts, pics: newPictureState(opts.Images, opts.Tmux)}
+	m := Model{c: c, marks: mk, actions: opts.Queue, opts: opts, pics: newPictureState(opts.Images, opts.Tmux, opts.Placer)}
 	m.samples = newSamples(c, mk)
 	m.eval = newEval(c)
 	m.queue = newQueueView(c, opts.Queue)
@@ -167,8 +171,13 @@ func (m *Model) preloadCmd() tea.Cmd {
 	return preload(ctx, m.c.sess, op, cols)
 }
 
-// Update routes a message.
+// Update routes a message, then keeps a sixel or iTerm2 picture placed.
 func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	next, cmd := m.update(msg)
+	return next.(Model).place(msg, cmd)
+}
+
+func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	if m.pics.observe(msg) {
 		return m, nil
 	}

@@ -26,6 +26,13 @@ type pictureState struct {
 	replies  termimg.Replies
 	cache    *termimg.Cache
 	sent     map[uint32]bool // kitty images transmitted
+	cell     picture.Cell    // a cell's size in pixels, zero until the terminal says
+
+	// placer draws sixel and iTerm2 pictures where the view marks them;
+	// without one they are drawn as half-blocks.
+	placer   *termimg.Placer
+	placed   placement // the picture the view marks, if any
+	clearing bool      // a placed picture is being cleared off the screen
 }
 
 // pictureCacheBytes bounds the encoded pictures kept.
@@ -38,21 +45,21 @@ const detectTimeout = 400 * time.Millisecond
 // detectDoneMsg ends the wait for the terminal's answers.
 type detectDoneMsg struct{}
 
-func newPictureState(p termimg.Protocol, tmux bool) pictureState {
-	s := pictureState{protocol: p, tmux: tmux, cache: termimg.NewCache(pictureCacheBytes), sent: map[uint32]bool{}}
+func newPictureState(p termimg.Protocol, tmux bool, placer *termimg.Placer) pictureState {
+	s := pictureState{protocol: p, tmux: tmux, cache: termimg.NewCache(pictureCacheBytes), sent: map[uint32]bool{}, placer: placer}
 	if p != termimg.Auto {
 		s.reason = p.String() + ": asked for with --images"
 	}
-	s.protocol, s.reason = drawable(s.protocol, s.reason)
+	s.protocol, s.reason = s.drawable(s.protocol, s.reason)
 	return s
 }
 
 // drawable maps a protocol to one this program draws: sixel and iTerm2
-// images are placed outside the frame, which a cell-diffing renderer
-// redraws over, so they become half-blocks here.
-func drawable(p termimg.Protocol, reason string) (termimg.Protocol, string) {
-	if p == termimg.Sixel || p == termimg.ITerm {
-		return termimg.Blocks, reason + "; drawn as half-blocks (sixel and iTerm2 images are not drawn inside the TUI yet)"
+// images lie outside the cells, and only a Placer can draw them in step
+// with the frames; without one they become half-blocks.
+func (s *pictureState) drawable(p termimg.Protocol, reason string) (termimg.Protocol, string) {
+	if (p == termimg.Sixel || p == termimg.ITerm) && s.placer == nil {
+		return termimg.Blocks, reason + "; drawn as half-blocks (no writer to place sixel and iTerm2 images)"
 	}
 	return p, reason
 }
@@ -91,15 +98,17 @@ func (s *pictureState) decide() {
 		return
 	}
 	d := termimg.Decide(s.replies, s.tmux)
-	s.tmux = d.Tmux
-	s.protocol, s.reason = drawable(d.Protocol, d.Reason)
+	s.tmux, s.cell = d.Tmux, d.Cell
+	s.protocol, s.reason = s.drawable(d.Protocol, d.Reason)
 }
 
 // pictureMsg carries a sample's picture, rendered.
 type pictureMsg struct {
 	seq int
 	pic termimg.Picture
-	err error
+	// placeID names a sixel or iTerm2 picture to the Placer, 0 otherwise.
+	placeID uint64
+	err     error
 }
 
 // imageSource is where a sample's image is: bytes in the dataset, or a
@@ -119,17 +128,87 @@ func (s *pictureState) renderPicture(seq int, sample string, src imageSource, bo
 		return nil
 	}
 	key := termimg.Key{Sample: sample, Cols: cols, Rows: rows, Protocol: proto, Variant: variant}
-	cache, tmux := s.cache, s.tmux
+	cache, tmux, cell, placer := s.cache, s.tmux, s.cell, s.placer
 	return func() tea.Msg {
 		pic, err := cache.Do(key, func() (termimg.Picture, error) {
 			decoded, _, err := decodeSource(src)
 			if err != nil {
 				return termimg.Picture{}, err
 			}
-			return termimg.Render(decoded, termimg.Options{Protocol: proto, Cols: cols, Rows: rows, ID: cache.NextID(), Tmux: tmux, Boxes: boxes})
+			return termimg.Render(decoded, termimg.Options{Protocol: proto, Cols: cols, Rows: rows, Cell: cell, ID: cache.NextID(), Tmux: tmux, Boxes: boxes})
 		})
-		return pictureMsg{seq: seq, pic: pic, err: err}
+		msg := pictureMsg{seq: seq, pic: pic, err: err}
+		if err == nil && placed(pic.Protocol) && placer != nil {
+			msg.placeID = placer.Keep(pic.Raw)
+		}
+		return msg
 	}
+}
+
+// placed reports whether p's pictures are drawn by the Placer.
+func placed(p termimg.Protocol) bool { return p == termimg.Sixel || p == termimg.ITerm }
+
+// A sixel or iTerm2 picture is drawn over blank cells that the view marks
+// (termimg.Marker), and the Placer draws it after each frame that paints
+// them. Model.place keeps the marks in step with what the screen should
+// show.
+
+// placement is a sixel or iTerm2 picture on the screen: its image (a
+// Placer id) and its top-left cell. The zero value is none.
+type placement struct {
+	id       uint64
+	col, row int
+}
+
+// bodyTop is the screen row where a view starts: under the status line and
+// the tabs (see Model.Render).
+const bodyTop = 2
+
+// wantPlacement is where the screen should show a sixel or iTerm2 picture:
+// in the detail view, with no help or dialog over it, and wholly on
+// screen.
+func (m Model) wantPlacement() placement {
+	if m.pics.placer == nil || m.help || m.dialog != nil || m.detail == nil {
+		return placement{}
+	}
+	col, row, ok := m.detail.pictureSpot()
+	if !ok {
+		return placement{}
+	}
+	return placement{id: m.detail.picID, col: col, row: bodyTop + row}
+}
+
+// screenCleared is the message bubbletea passes to Update after its
+// renderer has taken a tea.ClearScreen: from then on, the next frame is a
+// whole new screen.
+var screenCleared = tea.ClearScreen()
+
+// place brings the marked picture in step with wantPlacement after each
+// Update. A picture appears by marking its cells. One that goes or moves
+// is cleared off the screen first (tea.ClearScreen), since text written
+// over sixel pixels does not hide them in every terminal; the new one is
+// marked only once the renderer has taken the clear, so that it is drawn
+// once, after it.
+func (m Model) place(msg tea.Msg, cmd tea.Cmd) (Model, tea.Cmd) {
+	if m.pics.placer == nil {
+		return m, cmd
+	}
+	if msg == screenCleared {
+		m.pics.clearing = false
+	}
+	want := m.wantPlacement()
+	switch {
+	case m.pics.clearing || want == m.pics.placed:
+	case m.pics.placed.id != 0:
+		m.pics.placed, m.pics.clearing = placement{}, true
+		cmd = tea.Batch(cmd, tea.ClearScreen)
+	default:
+		m.pics.placed = want
+	}
+	if m.detail != nil {
+		m.detail.placed = m.pics.placed
+	}
+	return m, cmd
 }
 
 func decodeSource(src imageSource) (image.Image, string, error) {
@@ -186,6 +265,8 @@ func protocolName(p termimg.Protocol) string {
 		return "half-blocks, 256 colours"
 	case termimg.Kitty:
 		return "kitty graphics"
+	case termimg.ITerm:
+		return "iTerm2 image"
 	}
 	return p.String()
 }

@@ -119,7 +119,10 @@ func runTUI(ctx context.Context, e *env, args []string) error {
 		}
 		opts.Queue = q
 	}
-	popts := []tea.ProgramOption{tea.WithContext(ctx), tea.WithInput(e.stdin), tea.WithOutput(e.stdout)}
+	// The Placer passes the output through, drawing sixel and iTerm2
+	// pictures where the view marks them.
+	opts.Placer = termimg.NewPlacer(e.stdout)
+	popts := []tea.ProgramOption{tea.WithContext(ctx), tea.WithInput(e.stdin), tea.WithOutput(opts.Placer)}
 	if os.Getenv("NO_COLOR") != "" {
 		// Any value turns colour off (no-color.org); bubbletea's own
 		// check only takes true-ish ones. Bold and reverse video stay.
