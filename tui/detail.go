@@ -51,6 +51,9 @@ type detailModel struct {
 	picErr error
 	picID  uint64    // the Placer's id of a sixel or iTerm2 picture
 	placed placement // where the view marks that picture (see Model.place)
+
+	prefetching    bool // render the neighbours' pictures ahead (see prefetch)
+	cancelPrefetch context.CancelFunc
 }
 
 // boxRef names one box of a sample: a detection or a ground-truth box.
@@ -90,7 +93,7 @@ type detailMsg struct {
 }
 
 func newDetail(c *common, sh *sheet, pos, row int64) *detailModel {
-	return &detailModel{c: c, sheet: sh, pos: pos, row: row, mark: boxRef{index: -1}}
+	return &detailModel{c: c, sheet: sh, pos: pos, row: row, mark: boxRef{index: -1}, prefetching: true}
 }
 
 func (d *detailModel) SetSize(w, h int) { d.width, d.height = w, h }
@@ -151,7 +154,7 @@ func (d *detailModel) loadPicture(ps *pictureState) tea.Cmd {
 		}
 	}
 	cols, rows := d.pictureArea()
-	return ps.renderPicture(d.seq, strconv.FormatInt(d.row, 10), d.data.src, boxes, variant, cols, rows)
+	return tea.Batch(ps.renderPicture(d.seq, strconv.FormatInt(d.row, 10), d.data.src, boxes, variant, cols, rows), d.prefetch(ps))
 }
 
 // takePicture keeps a rendered picture if it is this sample's.

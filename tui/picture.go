@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"context"
 	"image"
 	"os"
 	"path/filepath"
@@ -123,25 +124,93 @@ func (src imageSource) empty() bool { return len(src.data) == 0 && src.path == "
 // renderPicture decodes and encodes a sample's picture for a box of
 // cols × rows cells, through the cache.
 func (s *pictureState) renderPicture(seq int, sample string, src imageSource, boxes []picture.Box, variant string, cols, rows int) tea.Cmd {
+	render := s.renderer(sample, src, boxes, variant, cols, rows)
+	if render == nil {
+		return nil
+	}
+	placer := s.placer
+	return func() tea.Msg {
+		pic, err := render()
+		msg := pictureMsg{seq: seq, pic: pic, err: err}
+		if err == nil && placed(pic.Protocol) && placer != nil {
+			msg.placeID = placer.Keep(pic.Raw)
+		}
+		return msg
+	}
+}
+
+// renderer returns what renders a sample's picture through the cache, or
+// nil when there is nothing to draw. It may be called from any goroutine.
+func (s *pictureState) renderer(sample string, src imageSource, boxes []picture.Box, variant string, cols, rows int) func() (termimg.Picture, error) {
 	proto := s.protocol
 	if proto == termimg.Auto || proto == termimg.Off || src.empty() || cols < 2 || rows < 1 {
 		return nil
 	}
 	key := termimg.Key{Sample: sample, Cols: cols, Rows: rows, Protocol: proto, Variant: variant}
-	cache, tmux, cell, placer := s.cache, s.tmux, s.cell, s.placer
-	return func() tea.Msg {
-		pic, err := cache.Do(key, func() (termimg.Picture, error) {
+	cache, tmux, cell := s.cache, s.tmux, s.cell
+	return func() (termimg.Picture, error) {
+		return cache.Do(key, func() (termimg.Picture, error) {
 			decoded, _, err := decodeSource(src)
 			if err != nil {
 				return termimg.Picture{}, err
 			}
 			return termimg.Render(decoded, termimg.Options{Protocol: proto, Cols: cols, Rows: rows, Cell: cell, ID: cache.NextID(), Tmux: tmux, Boxes: boxes})
 		})
-		msg := pictureMsg{seq: seq, pic: pic, err: err}
-		if err == nil && placed(pic.Protocol) && placer != nil {
-			msg.placeID = placer.Keep(pic.Raw)
+	}
+}
+
+// Prefetch: while the detail view shows a sample, the pictures of its
+// neighbours in the sheet are rendered into the cache, so that stepping
+// to one shows it at once. One command renders them in turn; a newer
+// prefetch cancels it between pictures, so at most one runs per detail
+// view, plus the picture it was in the middle of when cancelled.
+
+// prefetchSteps are the neighbours fetched ahead, nearest first: the next
+// sample, the one before, and the one after next (people mostly step
+// forward).
+var prefetchSteps = []int64{1, -1, 2}
+
+// prefetchedMsg reports that a prefetch has ended.
+type prefetchedMsg struct{}
+
+// prefetch renders the neighbours' pictures into the cache, in the size
+// and protocol the sample on screen has.
+func (d *detailModel) prefetch(ps *pictureState) tea.Cmd {
+	if d.cancelPrefetch != nil {
+		d.cancelPrefetch()
+		d.cancelPrefetch = nil
+	}
+	if d.sheet == nil || !d.sheet.ready() || d.mark.index >= 0 || !d.prefetching {
+		return nil
+	}
+	var rows []int64
+	for _, step := range prefetchSteps {
+		if p := d.pos + step; p >= 0 && p < d.sheet.len() {
+			rows = append(rows, d.sheet.sel.Row(p))
 		}
-		return msg
+	}
+	if len(rows) == 0 {
+		return nil
+	}
+	ctx, cancel := context.WithCancel(d.c.ctx)
+	d.cancelPrefetch = cancel
+	s, full := d.c.sess, d.c.fetchKinds().derived
+	cols, prows := d.pictureArea()
+	return func() tea.Msg {
+		defer cancel()
+		for _, row := range rows {
+			if ctx.Err() != nil {
+				break
+			}
+			data, err := fetchDetail(ctx, s, row, full)
+			if err != nil {
+				continue
+			}
+			if render := ps.renderer(strconv.FormatInt(row, 10), data.src, data.boxes, "", cols, prows); render != nil {
+				render() // an error is cached too, and shown when the row is
+			}
+		}
+		return prefetchedMsg{}
 	}
 }
 
