@@ -150,11 +150,13 @@ func (s *pictureState) renderer(sample string, src imageSource, boxes []picture.
 	cache, tmux, cell := s.cache, s.tmux, s.cell
 	return func() (termimg.Picture, error) {
 		return cache.Do(key, func() (termimg.Picture, error) {
-			decoded, _, err := decodeSource(src)
+			opt := termimg.Options{Protocol: proto, Cols: cols, Rows: rows, Cell: cell, Tmux: tmux, Boxes: boxes}
+			decoded, size, err := decodeSource(src, opt)
 			if err != nil {
 				return termimg.Picture{}, err
 			}
-			return termimg.Render(decoded, termimg.Options{Protocol: proto, Cols: cols, Rows: rows, Cell: cell, ID: cache.NextID(), Tmux: tmux, Boxes: boxes})
+			opt.Size, opt.ID = size, cache.NextID()
+			return termimg.Render(decoded, opt)
 		})
 	}
 }
@@ -280,11 +282,17 @@ func (m Model) place(msg tea.Msg, cmd tea.Cmd) (Model, tea.Cmd) {
 	return m, cmd
 }
 
-func decodeSource(src imageSource) (image.Image, string, error) {
+// decodeSource decodes an image for a picture rendered with opt, reduced
+// when the picture is much smaller (picture.DecodeScaled); size is its
+// full size.
+func decodeSource(src imageSource, opt termimg.Options) (img image.Image, size image.Point, err error) {
+	w, h := opt.PixelBox()
 	if len(src.data) > 0 {
-		return picture.Decode(src.data, picture.DefaultLimits)
+		img, size, _, err = picture.DecodeScaled(src.data, picture.DefaultLimits, w, h)
+	} else {
+		img, size, _, err = picture.DecodeFileScaled(src.path, picture.DefaultLimits, w, h)
 	}
-	return picture.DecodeFile(src.path, picture.DefaultLimits)
+	return img, size, err
 }
 
 // transmit is what must reach the terminal before a picture shows: a

@@ -233,6 +233,12 @@ func FuzzDecode(f *testing.F) {
 	}
 	lim := Limits{MaxPixels: 1 << 16, MaxBytes: 1 << 20}
 	f.Fuzz(func(t *testing.T, data []byte) {
+		// Also at an eighth of the size, which a 2×2 box asks for.
+		if img, size, _, err := DecodeScaled(data, lim, 2, 2); err == nil {
+			if b := img.Bounds(); b.Empty() || size.X*size.Y > lim.MaxPixels || b.Dx() > size.X || b.Dy() > size.Y {
+				t.Fatalf("DecodeScaled returned a %v image of a %v one, outside the limits", b, size)
+			}
+		}
 		img, _, err := Decode(data, lim)
 		if err != nil {
 			return
@@ -241,4 +247,42 @@ func FuzzDecode(f *testing.F) {
 			t.Fatalf("Decode returned a %v image, outside the limits", b)
 		}
 	})
+}
+
+// TestDecodeScaled: a JPEG that shrinks by 8 or more to fit the box is
+// decoded at an eighth of its size, and scaled to the picture it looks
+// as the full decode does; others are decoded in full.
+func TestDecodeScaled(t *testing.T) {
+	jpg := encode(t, "jpeg", gradient(1024, 768))
+	tests := []struct {
+		name       string
+		data       []byte
+		boxW, boxH int
+		want       image.Point // the decoded size
+	}{
+		{"jpeg, a half-block pane", jpg, 100, 80, image.Pt(128, 96)},
+		{"jpeg, exactly an eighth", jpg, 128, 200, image.Pt(128, 96)},
+		{"jpeg, shrinks by less than 8", jpg, 129, 97, image.Pt(1024, 768)},
+		{"jpeg, no box", jpg, 0, 0, image.Pt(1024, 768)},
+		{"png", encode(t, "png", gradient(1024, 768)), 100, 80, image.Pt(1024, 768)},
+	}
+	for _, tt := range tests {
+		img, size, _, err := DecodeScaled(tt.data, DefaultLimits, tt.boxW, tt.boxH)
+		if err != nil {
+			t.Fatalf("%s: %v", tt.name, err)
+		}
+		if got := img.Bounds().Size(); got != tt.want || size != image.Pt(1024, 768) {
+			t.Errorf("%s: decoded %v of %v, want %v of 1024×768", tt.name, got, size, tt.want)
+		}
+	}
+	full, _, _ := Decode(jpg, DefaultLimits)
+	small, _, _, _ := DecodeScaled(jpg, DefaultLimits, 100, 80)
+	// The blocks' edges do not fall on the spans' edges, so each span
+	// moves by up to 4 source pixels, a few levels of this gradient.
+	if d := maxDiff(Scale(full, 100, 75), Scale(small, 100, 75)); d > 6 {
+		t.Errorf("scaled to 100×75, the eighth-size decode differs from the full one by up to %d", d)
+	}
+	if _, _, _, err := DecodeScaled(jpg[:len(jpg)/2], DefaultLimits, 100, 80); err == nil {
+		t.Error("a truncated JPEG decoded at an eighth with no error")
+	}
 }

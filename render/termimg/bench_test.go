@@ -36,7 +36,9 @@ func photo(b *testing.B) []byte {
 }
 
 // BenchmarkRender decodes a 1024×768 JPEG, scales it into a 100×40-cell
-// pane with three boxes and encodes it, per protocol.
+// pane with three boxes and encodes it, per protocol, as the TUI does:
+// decoded at an eighth of its size where the picture is that much smaller
+// (half-blocks: 100×75 pixels), in full otherwise.
 func BenchmarkRender(b *testing.B) {
 	data := photo(b)
 	boxes := []picture.Box{
@@ -49,11 +51,14 @@ func BenchmarkRender(b *testing.B) {
 			b.SetBytes(int64(len(data)))
 			defer reportCPU(b)()
 			for b.Loop() {
-				img, _, err := picture.Decode(data, picture.DefaultLimits)
+				opt := Options{Protocol: p, Cols: 100, Rows: 40, ID: 1, Boxes: boxes}
+				w, h := opt.PixelBox()
+				img, size, _, err := picture.DecodeScaled(data, picture.DefaultLimits, w, h)
 				if err != nil {
 					b.Fatal(err)
 				}
-				if _, err := Render(img, Options{Protocol: p, Cols: 100, Rows: 40, ID: 1, Boxes: boxes}); err != nil {
+				opt.Size = size
+				if _, err := Render(img, opt); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -61,14 +66,23 @@ func BenchmarkRender(b *testing.B) {
 	}
 }
 
-// BenchmarkDecodeJPEG is the decoding alone, for comparison.
+// BenchmarkDecodeJPEG is the decoding alone, for comparison: in full, and
+// at an eighth of the size.
 func BenchmarkDecodeJPEG(b *testing.B) {
 	data := photo(b)
-	b.SetBytes(int64(len(data)))
-	defer reportCPU(b)()
-	for b.Loop() {
-		if _, _, err := picture.Decode(data, picture.DefaultLimits); err != nil {
-			b.Fatal(err)
+	for _, box := range []int{0, 100} {
+		name := "full"
+		if box > 0 {
+			name = "eighth"
 		}
+		b.Run(name, func(b *testing.B) {
+			b.SetBytes(int64(len(data)))
+			defer reportCPU(b)()
+			for b.Loop() {
+				if _, _, _, err := picture.DecodeScaled(data, picture.DefaultLimits, box, box); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }

@@ -32,7 +32,11 @@ type Options struct {
 	Cols, Rows int      // the most cells the picture may cover
 	// Cell is a cell's size in pixels, for Kitty, Sixel and ITerm; zero
 	// means picture.DefaultCell. Half-blocks are always two pixels a cell.
-	Cell  picture.Cell
+	Cell picture.Cell
+	// Size is the image's full size when img was decoded reduced
+	// (picture.DecodeScaled): the aspect ratio and the boxes' pixels are
+	// its. Zero means img's own size.
+	Size  image.Point
 	ID    uint32 // kitty image id, 1 to 2^32-1 (see Cache.NextID)
 	Tmux  bool   // wrap Raw for tmux passthrough
 	Boxes []picture.Box
@@ -41,16 +45,14 @@ type Options struct {
 // Render scales img to fit opt's cells with its aspect ratio, draws
 // opt.Boxes (in img's pixels) on it, and encodes it for opt.Protocol.
 func Render(img image.Image, opt Options) (Picture, error) {
-	b := img.Bounds()
-	cell := opt.Cell
-	switch {
-	case opt.Protocol == Blocks || opt.Protocol == Blocks256:
-		cell = picture.HalfBlock
-	case !opt.Protocol.Graphics():
-		return Picture{}, fmt.Errorf("render image: no way to draw it with --images %s", opt.Protocol)
-	case cell.W <= 0 || cell.H <= 0:
-		cell = picture.DefaultCell
+	size := opt.Size
+	if size.X <= 0 || size.Y <= 0 {
+		size = img.Bounds().Size()
 	}
+	if !opt.Protocol.Graphics() && opt.Protocol != Blocks && opt.Protocol != Blocks256 {
+		return Picture{}, fmt.Errorf("render image: no way to draw it with --images %s", opt.Protocol)
+	}
+	cell := opt.cell()
 	maxCols, maxRows := opt.Cols, opt.Rows
 	if opt.Protocol == Kitty {
 		maxCols, maxRows = min(maxCols, MaxKittyCells), min(maxRows, MaxKittyCells)
@@ -58,12 +60,12 @@ func Render(img image.Image, opt Options) (Picture, error) {
 			return Picture{}, errors.New("render image: kitty needs an image id")
 		}
 	}
-	w, h, cols, rows := picture.Fit(b.Dx(), b.Dy(), maxCols, maxRows, cell)
+	w, h, cols, rows := picture.Fit(size.X, size.Y, maxCols, maxRows, cell)
 	if w == 0 {
-		return Picture{}, fmt.Errorf("render image: no room for a %d×%d image in %d×%d cells", b.Dx(), b.Dy(), opt.Cols, opt.Rows)
+		return Picture{}, fmt.Errorf("render image: no room for a %d×%d image in %d×%d cells", size.X, size.Y, opt.Cols, opt.Rows)
 	}
 	scaled := picture.Scale(img, w, h)
-	picture.DrawBoxes(scaled, b.Dx(), b.Dy(), opt.Boxes)
+	picture.DrawBoxes(scaled, size.X, size.Y, opt.Boxes)
 
 	p := Picture{Protocol: opt.Protocol, Cols: cols, Rows: rows}
 	switch opt.Protocol {
@@ -88,6 +90,28 @@ func Render(img image.Image, opt Options) (Picture, error) {
 		p.Raw = TmuxWrap(p.Raw)
 	}
 	return p, nil
+}
+
+// cell is the size of a cell in the picture's pixels.
+func (o Options) cell() picture.Cell {
+	switch {
+	case o.Protocol == Blocks || o.Protocol == Blocks256:
+		return picture.HalfBlock
+	case o.Cell.W <= 0 || o.Cell.H <= 0:
+		return picture.DefaultCell
+	}
+	return o.Cell
+}
+
+// PixelBox is the most pixels a picture rendered with o may take, to
+// decode an image for it with picture.DecodeScaled.
+func (o Options) PixelBox() (w, h int) {
+	c := o.cell()
+	cols, rows := o.Cols, o.Rows
+	if o.Protocol == Kitty {
+		cols, rows = min(cols, MaxKittyCells), min(rows, MaxKittyCells)
+	}
+	return cols * c.W, rows * c.H
 }
 
 func blank(cols, rows int) string {
