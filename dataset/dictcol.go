@@ -53,92 +53,130 @@ func chunkPages(pf *file.Reader, rg, c int, phys parquet.Type) (file.PageReader,
 	return pr, rgr.NumRows(), descr.MaxDefinitionLevel(), nil
 }
 
-// eachPage walks a chunk's pages. Dictionary pages go to dict; data pages
-// go to data with their values' bytes, after checking the definition
-// levels say the page holds no null. Anything else is errSlowPath.
-func eachPage(pr file.PageReader, maxDef int16, dict func(data []byte, n int) error, data func(values []byte, n int, encoding int32) error) error {
-	for pr.Next() {
-		var err error
-		switch p := pr.Page().(type) {
-		case *file.DictionaryPage:
-			err = dict(p.Data(), int(p.NumValues()))
-		case *file.DataPageV1:
-			values := p.Data()
-			if maxDef == 1 {
-				if p.DefinitionLevelEncoding() != parquet.Encodings.RLE || len(values) < 4 {
-					return errSlowPath
-				}
-				l := int(binary.LittleEndian.Uint32(values))
-				if l > len(values)-4 || !allOnes(values[4:4+l], int(p.NumValues())) {
-					return errSlowPath
-				}
-				values = values[4+l:]
+// dataPage returns a data page's values section, its value count and
+// encoding, after checking its definition levels say it holds no null.
+// Any other page is errSlowPath.
+func dataPage(page file.Page, maxDef int16) (values []byte, count int, encoding int32, err error) {
+	switch p := page.(type) {
+	case *file.DataPageV1:
+		values = p.Data()
+		if maxDef == 1 {
+			if p.DefinitionLevelEncoding() != parquet.Encodings.RLE || len(values) < 4 {
+				return nil, 0, 0, errSlowPath
 			}
-			err = data(values, int(p.NumValues()), int32(p.Encoding()))
-		case *file.DataPageV2:
-			values := p.Data()
-			skip := int(p.RepetitionLevelByteLen()) + int(p.DefinitionLevelByteLen())
-			if p.NumNulls() != 0 || skip < 0 || skip > len(values) {
-				return errSlowPath
+			l := int(binary.LittleEndian.Uint32(values))
+			if l > len(values)-4 || !allOnes(values[4:4+l], int(p.NumValues())) {
+				return nil, 0, 0, errSlowPath
 			}
-			err = data(values[skip:], int(p.NumValues()), int32(p.Encoding()))
-		default:
-			return errSlowPath
+			values = values[4+l:]
 		}
-		if err != nil {
-			return err
+		return values, int(p.NumValues()), int32(p.Encoding()), nil
+	case *file.DataPageV2:
+		values = p.Data()
+		skip := int(p.RepetitionLevelByteLen()) + int(p.DefinitionLevelByteLen())
+		if p.NumNulls() != 0 || skip < 0 || skip > len(values) {
+			return nil, 0, 0, errSlowPath
 		}
+		return values[skip:], int(p.NumValues()), int32(p.Encoding()), nil
 	}
-	return pr.Err()
+	return nil, 0, 0, errSlowPath
 }
 
-// readDictChunk reads column leaf c of row group rg as a dictionary array,
-// or fails with errSlowPath when the chunk is not a clean dictionary chunk.
-func readDictChunk(pf *file.Reader, rg, c int, mem memory.Allocator) (arrow.Array, error) {
+// dictCursor reads a dictionary-encoded string chunk as dictionary arrays
+// that share the chunk's dictionary.
+type dictCursor struct {
+	pr     file.PageReader
+	maxDef int16
+	left   int // rows the chunk has not handed out yet
+	dict   arrow.Array
+	mem    memory.Allocator
+}
+
+// newDictCursor opens column leaf c of row group rg for the dictionary
+// path, or fails with errSlowPath when the column's shape rules it out.
+// Pages the path cannot read show up later, as errSlowPath from next.
+func newDictCursor(pf *file.Reader, rg, c int, mem memory.Allocator) (*dictCursor, error) {
 	pr, rows, maxDef, err := chunkPages(pf, rg, c, parquet.Types.ByteArray)
 	if err != nil {
 		return nil, err
 	}
-	defer pr.Close()
+	return &dictCursor{pr: pr, maxDef: maxDef, left: int(rows), mem: mem}, nil
+}
 
-	idxBuf := memory.NewResizableBuffer(valueAllocator(mem))
+func (dc *dictCursor) close() {
+	dc.pr.Close()
+	if dc.dict != nil {
+		dc.dict.Release()
+	}
+}
+
+func (dc *dictCursor) next(want int) (arrow.Array, error) {
+	idxBuf := memory.NewResizableBuffer(valueAllocator(dc.mem))
 	defer idxBuf.Release()
-	idxBuf.Resize(int(rows) * 4)
-	indices := arrow.Int32Traits.CastFromBytes(idxBuf.Bytes())
-	var dict arrow.Array
-	defer func() {
-		if dict != nil {
-			dict.Release()
-		}
-	}()
 	n := 0
-	err = eachPage(pr, maxDef, func(b []byte, count int) (err error) {
-		if dict != nil {
-			return errSlowPath
+	for n < want && n*4 < runBytes && dc.pr.Next() {
+		if d, ok := dc.pr.Page().(*file.DictionaryPage); ok {
+			if dc.dict != nil {
+				return nil, errSlowPath
+			}
+			var err error
+			if dc.dict, err = plainStrings(d.Data(), int(d.NumValues()), dc.mem); err != nil {
+				return nil, err
+			}
+			continue
 		}
-		dict, err = plainStrings(b, count, mem)
-		return err
-	}, func(values []byte, count int, encoding int32) (err error) {
-		n, err = appendIndices(indices, n, values, count, encoding)
-		return err
-	})
-	if err != nil {
+		values, count, encoding, err := dataPage(dc.pr.Page(), dc.maxDef)
+		if err != nil {
+			return nil, err
+		}
+		if count > dc.left-n {
+			return nil, errors.New("data pages hold more values than their row group")
+		}
+		growBuffer(idxBuf, (n+count)*4)
+		if n, err = appendIndices(arrow.Int32Traits.CastFromBytes(idxBuf.Bytes()), n, values, count, encoding); err != nil {
+			return nil, err
+		}
+	}
+	if err := dc.pr.Err(); err != nil {
 		return nil, err
 	}
-	if dict == nil || int64(n) != rows {
+	if n == 0 {
+		return nil, endOfChunk(dc.left)
+	}
+	if dc.dict == nil {
 		return nil, errSlowPath
 	}
-	limit := uint32(dict.Len())
-	for _, v := range indices[:n] {
+	limit := uint32(dc.dict.Len())
+	for _, v := range arrow.Int32Traits.CastFromBytes(idxBuf.Bytes())[:n] {
 		if uint32(v) >= limit {
 			return nil, fmt.Errorf("dictionary index %d out of range (dictionary of %d)", v, limit)
 		}
 	}
+	dc.left -= n
 	data := array.NewData(arrow.PrimitiveTypes.Int32, n, []*memory.Buffer{nil, idxBuf}, nil, 0, 0)
 	defer data.Release()
 	idx := array.MakeFromData(data)
 	defer idx.Release()
-	return array.NewDictionaryArray(dictStringType, idx, dict), nil
+	return array.NewDictionaryArray(dictStringType, idx, dc.dict), nil
+}
+
+// endOfChunk is what next says when the pages are used up: nothing when
+// every row was handed out, errSlowPath when pages are missing (pqarrow
+// then reads the chunk and says what is wrong with it).
+func endOfChunk(left int) error {
+	if left != 0 {
+		return errSlowPath
+	}
+	return nil
+}
+
+// growBuffer resizes b to size bytes, at least doubling its capacity when
+// it must move, so that page after page costs amortized constant time.
+func growBuffer(b *memory.Buffer, size int) {
+	if size > b.Cap() {
+		b.Reserve(max(size, 2*b.Cap()))
+	}
+	b.ResizeNoShrink(size)
 }
 
 // plainPhysical maps the Arrow types read straight from PLAIN pages to
@@ -153,10 +191,25 @@ var plainPhysical = map[arrow.Type]struct {
 	arrow.INT64:   {parquet.Types.Int64, 8},
 }
 
-// readPlainChunk reads a flat float32, float64, int32 or int64 column chunk
-// whose pages are all PLAIN and hold no null: the values are the page bytes,
-// copied once into the array's buffer. Other chunks fail with errSlowPath.
-func readPlainChunk(pf *file.Reader, rg, c int, typ arrow.DataType, mem memory.Allocator) (arrow.Array, error) {
+// plainCursor reads a flat float32, float64, int32 or int64 column chunk
+// whose pages hold no null, PLAIN or dictionary encoded (writers encode
+// numbers with a dictionary by default, and fall back to PLAIN when it
+// grows too big): PLAIN values are the page bytes, copied once into the
+// array's buffer; dictionary pages are gathered. Other pages give
+// errSlowPath.
+type plainCursor struct {
+	pr      file.PageReader
+	maxDef  int16
+	left    int
+	typ     arrow.DataType
+	width   int
+	mem     memory.Allocator
+	dict    []byte // the dictionary page's values, copied: pages are freed on Next
+	hasDict bool
+	idx     []int32 // a page's dictionary indices
+}
+
+func newPlainCursor(pf *file.Reader, rg, c int, typ arrow.DataType, mem memory.Allocator) (*plainCursor, error) {
 	pw, ok := plainPhysical[typ.ID()]
 	if !ok {
 		return nil, errSlowPath
@@ -165,32 +218,82 @@ func readPlainChunk(pf *file.Reader, rg, c int, typ arrow.DataType, mem memory.A
 	if err != nil {
 		return nil, err
 	}
-	defer pr.Close()
-	buf := memory.NewResizableBuffer(valueAllocator(mem))
+	return &plainCursor{pr: pr, maxDef: maxDef, left: int(rows), typ: typ, width: pw.width, mem: mem}, nil
+}
+
+func (pc *plainCursor) close() { pc.pr.Close() }
+
+func (pc *plainCursor) next(want int) (arrow.Array, error) {
+	buf := memory.NewResizableBuffer(valueAllocator(pc.mem))
 	defer buf.Release()
-	buf.Resize(int(rows) * pw.width)
-	out := buf.Bytes()
-	n := 0
-	err = eachPage(pr, maxDef, func([]byte, int) error { return errSlowPath }, func(values []byte, count int, encoding int32) error {
-		if encoding != encPlain {
-			return errSlowPath
+	w, n := pc.width, 0
+	for n < want && n*w < runBytes && pc.pr.Next() {
+		if d, ok := pc.pr.Page().(*file.DictionaryPage); ok {
+			k := int(d.NumValues())
+			if pc.hasDict || k < 0 || len(d.Data()) < k*w {
+				return nil, errSlowPath
+			}
+			pc.dict, pc.hasDict = append([]byte(nil), d.Data()[:k*w]...), true
+			continue
 		}
-		if count > int(rows)-n || len(values) < count*pw.width {
-			return errors.New("data page holds more values than its row group, or fewer bytes than values")
+		values, count, encoding, err := dataPage(pc.pr.Page(), pc.maxDef)
+		if err != nil {
+			return nil, err
 		}
-		copy(out[n*pw.width:], values[:count*pw.width])
+		if count > pc.left-n {
+			return nil, errors.New("data pages hold more values than their row group")
+		}
+		growBuffer(buf, (n+count)*w)
+		out := buf.Bytes()[n*w:]
+		switch encoding {
+		case encPlain:
+			if len(values) < count*w {
+				return nil, errors.New("data page holds fewer bytes than values")
+			}
+			copy(out, values[:count*w])
+		case encRLEDict, encPlainDict:
+			if err := pc.gather(out, values, count); err != nil {
+				return nil, err
+			}
+		default:
+			return nil, errSlowPath
+		}
 		n += count
-		return nil
-	})
-	if err != nil {
+	}
+	if err := pc.pr.Err(); err != nil {
 		return nil, err
 	}
-	if int64(n) != rows {
-		return nil, errSlowPath
+	if n == 0 {
+		return nil, endOfChunk(pc.left)
 	}
-	data := array.NewData(typ, n, []*memory.Buffer{nil, buf}, nil, 0, 0)
+	pc.left -= n
+	data := array.NewData(pc.typ, n, []*memory.Buffer{nil, buf}, nil, 0, 0)
 	defer data.Release()
 	return array.MakeFromData(data), nil
+}
+
+// gather writes count values of a dictionary-encoded page into out.
+func (pc *plainCursor) gather(out, values []byte, count int) error {
+	if !pc.hasDict {
+		return errors.New("dictionary-encoded page without a dictionary")
+	}
+	pc.idx = grow(pc.idx, count)
+	if _, err := appendIndices(pc.idx, 0, values, count, encRLEDict); err != nil {
+		return err
+	}
+	w := pc.width
+	limit := uint32(len(pc.dict) / w)
+	for i, k := range pc.idx {
+		if uint32(k) >= limit {
+			return fmt.Errorf("dictionary index %d out of range (dictionary of %d)", k, limit)
+		}
+		if w == 4 {
+			copy(out[i*4:i*4+4], pc.dict[k*4:k*4+4])
+		} else {
+			copy(out[i*8:i*8+8], pc.dict[k*8:k*8+8])
+		}
+	}
+	return nil
 }
 
 // plainStrings decodes n PLAIN byte arrays (a 4-byte length, then bytes).

@@ -3,6 +3,7 @@ package dataset
 import (
 	"context"
 	"math"
+	"os"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -10,6 +11,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/apache/arrow-go/v18/parquet"
 	"github.com/apache/arrow-go/v18/parquet/file"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 )
@@ -26,24 +28,20 @@ func TestDictFastPath(t *testing.T) {
 		"../testdata/corpus/parquet/nulls.snappy.parquet", "../testdata/corpus/parquet/binary.parquet"}
 	fastChunks := 0
 	for _, path := range files {
-		pf, err := file.OpenParquetFile(path, false)
+		src, err := OpenFile(path)
 		if err != nil {
 			t.Fatalf("%s: %v", path, err)
 		}
-		fr, err := pqarrow.NewFileReader(pf, pqarrow.ArrowReadProperties{}, memory.DefaultAllocator)
-		if err != nil {
-			t.Fatal(err)
-		}
-		manifest := fr.Manifest
-		md := pf.MetaData()
-		for field, f := range manifest.Fields {
+		s := src.(*parquetSource)
+		pf, md := s.pf, s.pf.MetaData()
+		for field, f := range s.fields {
 			if !f.IsLeaf() || f.Field.Type.ID() != arrow.STRING {
 				continue // the fast path serves top-level string columns
 			}
 			c := f.ColIndex
 			for rg := 0; rg < md.NumRowGroups(); rg++ {
 				mem := memory.NewCheckedAllocator(memory.DefaultAllocator)
-				fast, err := readDictChunk(pf, rg, c, mem)
+				fast, err := s.readFast(rg, field, true, mem)
 				if err != nil {
 					mem.AssertSize(t, 0)
 					continue // errSlowPath: not a clean dictionary chunk
@@ -129,6 +127,10 @@ func TestPlainFastPath(t *testing.T) {
 			for rg := 0; rg < s.pf.NumRowGroups(); rg++ {
 				mem := memory.NewCheckedAllocator(memory.DefaultAllocator)
 				got, err := s.readFast(rg, c, s.readAsDictionary(f), mem)
+				if path == bench && f.Field != nil && plainPhysical[f.Field.Type.ID()].width > 0 && err != nil {
+					// The writer encodes numbers with a dictionary.
+					t.Errorf("%s column %s row group %d: %v, want the fast path", path, f.Field.Name, rg, err)
+				}
 				if err != nil || got.DataType().ID() == arrow.DICTIONARY {
 					if got != nil {
 						got.Release()
@@ -208,5 +210,79 @@ func TestReusedBuffers(t *testing.T) {
 		if math.Abs(sum-wantSum) > 1e-6*math.Abs(wantSum) || labels != wantLabels {
 			t.Errorf("pass %d: digest %v %v, want %v %v", pass, sum, labels, wantSum, wantLabels)
 		}
+	}
+}
+
+// TestPlainDictFastPath: numbers a writer encoded with a dictionary, and
+// with a dictionary that overflowed into PLAIN pages part way through a
+// chunk, read through the fast path equal pqarrow's values.
+func TestPlainDictFastPath(t *testing.T) {
+	schema := arrow.NewSchema([]arrow.Field{
+		{Name: "i32", Type: arrow.PrimitiveTypes.Int32},
+		{Name: "i64", Type: arrow.PrimitiveTypes.Int64},
+		{Name: "f32", Type: arrow.PrimitiveTypes.Float32},
+		{Name: "f64", Type: arrow.PrimitiveTypes.Float64},
+	}, nil)
+	b := array.NewRecordBuilder(memory.DefaultAllocator, schema)
+	defer b.Release()
+	const n = 50_000
+	for i := range n {
+		v := i % 37
+		if i > n/2 {
+			v = i // many distinct values: the dictionary overflows
+		}
+		b.Field(0).(*array.Int32Builder).Append(int32(v))
+		b.Field(1).(*array.Int64Builder).Append(int64(v) << 33)
+		b.Field(2).(*array.Float32Builder).Append(float32(v) / 7)
+		b.Field(3).(*array.Float64Builder).Append(float64(v) / 7)
+	}
+	rec := b.NewRecordBatch()
+	defer rec.Release()
+	path := filepath.Join(t.TempDir(), "dictnums.parquet")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	props := parquet.NewWriterProperties(parquet.WithDictionaryDefault(true), parquet.WithDictionaryPageSizeLimit(4096), parquet.WithDataPageSize(2048))
+	w, err := pqarrow.NewFileWriter(schema, f, props, pqarrow.DefaultWriterProps())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Write(rec); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	src, err := OpenFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	s := src.(*parquetSource)
+	for c, fd := range s.fields {
+		encodings := map[string]bool{}
+		pr, err := s.pf.RowGroup(0).GetColumnPageReader(fd.ColIndex)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for pr.Next() {
+			if _, ok := pr.Page().(*file.DictionaryPage); !ok {
+				encodings[pr.Page().Encoding().String()] = true
+			}
+		}
+		if !encodings["RLE_DICTIONARY"] || !encodings["PLAIN"] {
+			t.Fatalf("column %s: page encodings %v, want dictionary and PLAIN pages", fd.Field.Name, encodings)
+		}
+		mem := memory.NewCheckedAllocator(memory.DefaultAllocator)
+		got, err := s.readFast(0, c, false, mem)
+		if err != nil {
+			t.Fatalf("column %s: %v, want the fast path", fd.Field.Name, err)
+		}
+		if !array.Equal(got, rec.Column(c)) {
+			t.Errorf("column %s: fast path values differ from those written", fd.Field.Name)
+		}
+		got.Release()
+		mem.AssertSize(t, 0)
 	}
 }

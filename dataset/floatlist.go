@@ -93,36 +93,46 @@ func floatListShape(pf *file.Reader, f pqarrow.SchemaField) (listShape, bool) {
 	return sh, true
 }
 
-// floatList accumulates a chunk's lists as Arrow buffers.
+// floatList accumulates a run of a chunk's pages as Arrow buffers.
 type floatList struct {
 	sh       listShape
-	rows     int
-	row      int // rows started
+	left     int // rows of the chunk not yet handed out
+	row      int // rows started in the buffers
 	offBuf   *memory.Buffer
 	offsets  []int32
 	valBuf   *memory.Buffer
 	elems    int // slots filled in valBuf
 	listNul  lazyBitmap
 	elemNul  lazyBitmap
+	mem      memory.Allocator
 	dict     []byte // a dictionary page's values, copied
 	hasDict  bool
 	idx      []int32 // a page's dictionary indices
 	gathered []byte  // a page's values looked up in the dictionary
 }
 
-// readFloatListChunk reads a top-level list<float32|float64> column chunk
-// of row group rg, or fails with errSlowPath.
-func readFloatListChunk(pf *file.Reader, rg int, f pqarrow.SchemaField, mem memory.Allocator) (arrow.Array, error) {
+// floatListCursor reads a list<float32|float64> column chunk a run of
+// pages at a time. A list may continue from one page to the next (in
+// version 1 pages), so a run ends only before a page that starts a row:
+// the cursor reads that page and keeps it for the next run.
+type floatListCursor struct {
+	pr      file.PageReader
+	lr      levelReader
+	typ     arrow.DataType
+	perRow  int // value bytes to reserve per row wanted
+	fl      floatList
+	pending *pageParts  // a page read but not yet decoded
+	carried *carriedRow // a row begun in the last run, not yet handed out
+}
+
+// newFloatListCursor opens a top-level list<float32|float64> column
+// chunk of row group rg, or fails with errSlowPath.
+func newFloatListCursor(pf *file.Reader, rg int, f pqarrow.SchemaField, mem memory.Allocator) (*floatListCursor, error) {
 	sh, ok := floatListShape(pf, f)
 	if !ok {
 		return nil, errSlowPath
 	}
 	rgr := pf.RowGroup(rg)
-	pr, err := rgr.GetColumnPageReader(sh.leaf)
-	if err != nil {
-		return nil, err
-	}
-	defer pr.Close()
 	rows := rgr.NumRows()
 	if rows >= 1<<31-1 {
 		return nil, errSlowPath
@@ -131,47 +141,124 @@ func readFloatListChunk(pf *file.Reader, rg int, f pqarrow.SchemaField, mem memo
 	if err != nil {
 		return nil, err
 	}
-	fl := &floatList{sh: sh, rows: int(rows)}
-	fl.offBuf = memory.NewResizableBuffer(valueAllocator(mem))
-	defer fl.offBuf.Release()
-	fl.offBuf.Resize((fl.rows + 1) * 4)
-	fl.offsets = arrow.Int32Traits.CastFromBytes(fl.offBuf.Bytes())
-	fl.valBuf = memory.NewResizableBuffer(valueAllocator(mem))
-	defer fl.valBuf.Release()
-	fl.valBuf.Reserve(sizeHint(cc.NumValues()*int64(sh.width), cc.TotalCompressedSize(), 64*rows*int64(sh.width)))
-	fl.listNul.mem, fl.elemNul.mem = mem, mem
-	defer fl.listNul.release()
-	defer fl.elemNul.release()
-
-	lr := levelReader{maxRep: 1, maxDef: sh.maxDef}
-	for pr.Next() {
-		if d, ok := pr.Page().(*file.DictionaryPage); ok {
-			if fl.hasDict {
-				return nil, errSlowPath
-			}
-			n := int(d.NumValues())
-			if n < 0 || len(d.Data()) < n*sh.width {
-				return nil, errors.New("dictionary page ends early")
-			}
-			fl.dict, fl.hasDict = append([]byte(nil), d.Data()[:n*sh.width]...), true
-			continue
-		}
-		parts, err := lr.split(pr.Page())
-		if err != nil {
-			return nil, err
-		}
-		if err := fl.page(&lr, parts); err != nil {
-			return nil, err
-		}
-	}
-	if err := pr.Err(); err != nil {
+	pr, err := rgr.GetColumnPageReader(sh.leaf)
+	if err != nil {
 		return nil, err
 	}
-	if fl.row != fl.rows {
-		return nil, errSlowPath
+	hint := sizeHint(cc.NumValues()*int64(sh.width), cc.TotalCompressedSize(), 64*rows*int64(sh.width))
+	return &floatListCursor{pr: pr, lr: levelReader{maxRep: 1, maxDef: sh.maxDef}, typ: f.Field.Type,
+		perRow: hint/max(int(rows), 1) + 1, fl: floatList{sh: sh, left: int(rows), mem: mem}}, nil
+}
+
+func (c *floatListCursor) close() { c.pr.Close() }
+
+func (c *floatListCursor) next(want int) (arrow.Array, error) {
+	fl := &c.fl
+	carried := 0
+	if c.carried != nil {
+		carried = len(c.carried.vals)
 	}
-	fl.offsets[fl.rows] = int32(fl.elems)
-	return fl.array(f.Field.Type), nil
+	fl.start(min(want, fl.left), c.perRow, carried)
+	defer fl.release()
+	if c.carried != nil {
+		fl.resume(*c.carried)
+		c.carried = nil
+	}
+	carry := false
+	for {
+		var p pageParts
+		if c.pending != nil {
+			p, c.pending = *c.pending, nil
+		} else {
+			if !c.pr.Next() {
+				break
+			}
+			if d, ok := c.pr.Page().(*file.DictionaryPage); ok {
+				if err := fl.setDict(d); err != nil {
+					return nil, err
+				}
+				continue
+			}
+			var err error
+			if p, err = c.lr.split(c.pr.Page()); err != nil {
+				return nil, err
+			}
+		}
+		if fl.row > 0 && (fl.row >= want || (fl.elems+p.count)*fl.sh.width > runBytes) {
+			// The run is long enough: end it before this page. When the
+			// page continues a row, that row goes on to the next run.
+			starts, err := startsRow(p)
+			if err != nil {
+				return nil, err
+			}
+			if starts || fl.row >= 2 {
+				c.pending, carry = &p, !starts
+				break
+			}
+		}
+		if err := fl.page(&c.lr, p); err != nil {
+			return nil, err
+		}
+	}
+	if err := c.pr.Err(); err != nil {
+		return nil, err
+	}
+	if fl.row == 0 {
+		return nil, endOfChunk(fl.left)
+	}
+	rows := fl.row
+	if carry {
+		cr := fl.carry()
+		c.carried = &cr
+		rows--
+	}
+	fl.left -= rows
+	return fl.array(c.typ, rows), nil
+}
+
+// startsRow reports whether a list page's first slot starts a row (its
+// repetition level is 0), as every page of an empty page does.
+func startsRow(p pageParts) (bool, error) {
+	if p.count == 0 {
+		return true, nil
+	}
+	var first [1]int32
+	if _, err := decodeHybrid(first[:], p.repData, 1); err != nil {
+		return false, fmt.Errorf("repetition levels: %w", err)
+	}
+	return first[0] == 0, nil
+}
+
+func (fl *floatList) setDict(d *file.DictionaryPage) error {
+	if fl.hasDict {
+		return errSlowPath
+	}
+	n := int(d.NumValues())
+	if n < 0 || len(d.Data()) < n*fl.sh.width {
+		return errors.New("dictionary page ends early")
+	}
+	fl.dict, fl.hasDict = append([]byte(nil), d.Data()[:n*fl.sh.width]...), true
+	return nil
+}
+
+// start gives the list new buffers for about rows rows of perRow bytes,
+// after a carried row of carried bytes.
+func (fl *floatList) start(rows, perRow, carried int) {
+	fl.row, fl.elems = 0, 0
+	fl.offBuf = memory.NewResizableBuffer(valueAllocator(fl.mem))
+	fl.offBuf.Resize((rows + 1) * 4)
+	fl.offsets = arrow.Int32Traits.CastFromBytes(fl.offBuf.Bytes())
+	fl.valBuf = memory.NewResizableBuffer(valueAllocator(fl.mem))
+	fl.valBuf.Reserve(max(min(rows*perRow, runBytes)+carried, 64))
+	fl.listNul = lazyBitmap{mem: fl.mem}
+	fl.elemNul = lazyBitmap{mem: fl.mem}
+}
+
+func (fl *floatList) release() {
+	fl.offBuf.Release()
+	fl.valBuf.Release()
+	fl.listNul.release()
+	fl.elemNul.release()
 }
 
 // page appends one data page's slots.
@@ -183,6 +270,9 @@ func (fl *floatList) page(lr *levelReader, p pageParts) error {
 	if p.count > 1<<31-1-fl.elems {
 		return errSlowPath
 	}
+	// Each slot may start a row.
+	growBuffer(fl.offBuf, max((fl.row+p.count+1)*4, fl.offBuf.Len()))
+	fl.offsets = arrow.Int32Traits.CastFromBytes(fl.offBuf.Bytes())
 	vals := fl.growValues(p.count)
 	if p.defs == nil {
 		return fl.dense(p.repData, p.count, src, vals)
@@ -245,7 +335,7 @@ func (fl *floatList) dense(repData []byte, count int, src, vals []byte) error {
 	first := fl.row
 	base := int32(fl.elems)
 	start := func(at int) error {
-		if fl.row == fl.rows {
+		if fl.row == fl.left {
 			return errors.New("data pages hold more rows than the row group")
 		}
 		fl.offsets[fl.row] = base + int32(at)
@@ -314,12 +404,12 @@ func (fl *floatList) levels(reps, defs []int32, src, vals []byte) error {
 	for k, r := range reps {
 		d := defs[k]
 		if r == 0 {
-			if fl.row == fl.rows {
+			if fl.row == fl.left {
 				return errors.New("data pages hold more rows than the row group")
 			}
 			fl.offsets[fl.row] = int32(fl.elems)
 			if d < emptyDef {
-				fl.listNul.setNull(fl.row, fl.rows)
+				fl.listNul.setNull(fl.row, len(fl.offsets))
 			} else {
 				fl.listNul.setValid(fl.row, 1)
 			}
@@ -348,14 +438,84 @@ func (fl *floatList) levels(reps, defs []int32, src, vals []byte) error {
 	return nil
 }
 
-// array hands the buffers to a new list array.
-func (fl *floatList) array(typ arrow.DataType) arrow.Array {
-	fl.valBuf.ResizeNoShrink(fl.elems * fl.sh.width)
-	child := array.NewData(fl.sh.elem, fl.elems, []*memory.Buffer{fl.elemNul.buffer(fl.elems), fl.valBuf}, nil, fl.elemNul.nulls, 0)
+// array hands the buffers of the first rows rows to a new list array;
+// the slots after them (a carried row's) are not in it.
+func (fl *floatList) array(typ arrow.DataType, rows int) arrow.Array {
+	if rows == fl.row {
+		fl.offsets[fl.row] = int32(fl.elems)
+	}
+	elems := int(fl.offsets[rows])
+	elemNulls := fl.elemNul.nulls
+	if fl.elemNul.buf != nil {
+		for i := elems; i < fl.elems; i++ {
+			if !bitutil.BitIsSet(fl.elemNul.buf.Bytes(), i) {
+				elemNulls--
+			}
+		}
+	}
+	listNulls := fl.listNul.nulls
+	if fl.listNul.buf != nil && rows < fl.row && !bitutil.BitIsSet(fl.listNul.buf.Bytes(), rows) {
+		listNulls-- // the carried row
+	}
+	fl.offBuf.ResizeNoShrink((rows + 1) * 4)
+	fl.valBuf.ResizeNoShrink(elems * fl.sh.width)
+	elemValid := fl.elemNul.buffer(elems)
+	if elemNulls == 0 {
+		elemValid = nil
+	}
+	child := array.NewData(fl.sh.elem, elems, []*memory.Buffer{elemValid, fl.valBuf}, nil, elemNulls, 0)
 	defer child.Release()
-	data := array.NewData(typ, fl.rows, []*memory.Buffer{fl.listNul.buffer(fl.rows), fl.offBuf}, []arrow.ArrayData{child}, fl.listNul.nulls, 0)
+	listValid := fl.listNul.buffer(rows)
+	if listNulls == 0 {
+		listValid = nil
+	}
+	data := array.NewData(typ, rows, []*memory.Buffer{listValid, fl.offBuf}, []arrow.ArrayData{child}, listNulls, 0)
 	defer data.Release()
 	return array.MakeFromData(data)
+}
+
+// carry copies the last started row's slots out of the buffers, before
+// they go to an array without it.
+func (fl *floatList) carry() carriedRow {
+	w := fl.sh.width
+	from := int(fl.offsets[fl.row-1])
+	cr := carriedRow{vals: append([]byte(nil), fl.valBuf.Buf()[from*w:fl.elems*w]...)}
+	cr.null = fl.listNul.buf != nil && !bitutil.BitIsSet(fl.listNul.buf.Bytes(), fl.row-1)
+	if fl.elemNul.buf != nil {
+		for i := from; i < fl.elems; i++ {
+			if !bitutil.BitIsSet(fl.elemNul.buf.Bytes(), i) {
+				cr.nulls = append(cr.nulls, i-from)
+			}
+		}
+	}
+	return cr
+}
+
+// carriedRow is a row that continues on the next page: its slots so far.
+type carriedRow struct {
+	vals  []byte
+	nulls []int // slots that are null
+	null  bool  // the list itself is null
+}
+
+// resume starts the buffers with a carried row.
+func (fl *floatList) resume(cr carriedRow) {
+	n := len(cr.vals) / fl.sh.width
+	vals := fl.growValues(n)
+	copy(vals, cr.vals)
+	fl.offsets[0] = 0
+	fl.row, fl.elems = 1, n
+	if cr.null {
+		fl.listNul.setNull(0, 1)
+	}
+	for i, k := 0, 0; i < n; i++ {
+		if k < len(cr.nulls) && cr.nulls[k] == i {
+			fl.elemNul.setNull(i, n)
+			k++
+		} else {
+			fl.elemNul.setValid(i, 1)
+		}
+	}
 }
 
 // lazyBitmap is a validity bitmap made at the first null: until then

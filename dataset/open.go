@@ -775,6 +775,29 @@ func (ds *Dataset) Direct(cols []string) bool {
 // only whole.
 func (ds *Dataset) Parts() []int64 { return SourceParts(ds.data) }
 
+// ScanPart reads part p (see Parts) of columns that Direct accepts a
+// batch at a time: fn gets each batch, in order, as a table of one batch
+// that is released when fn returns. A Parquet row group is decoded a few
+// pages at a time, so a scan holds about one batch per column, not the
+// part.
+func (ds *Dataset) ScanPart(ctx context.Context, p int, cols []string, mem memory.Allocator, fn func(*Table) error) error {
+	if !ds.Direct(cols) {
+		return fmt.Errorf("%s: ScanPart of joined columns %q", ds.Path, cols)
+	}
+	var fnErr error // fn's own error, returned as it is, not as a read error
+	_, err := ds.data.Read(ctx, ReadOptions{Columns: orNone(cols), Parts: []int{p}, Mem: mem, OnBatch: func(b arrow.RecordBatch) error {
+		b.Retain()
+		t := tableOf([]arrow.RecordBatch{b})
+		defer t.Release()
+		fnErr = fn(t)
+		return fnErr
+	}})
+	if fnErr != nil {
+		return fnErr
+	}
+	return err
+}
+
 // ReadPart reads part p (see Parts) of columns that Direct accepts.
 func (ds *Dataset) ReadPart(ctx context.Context, p int, cols []string, mem memory.Allocator) (*Table, error) {
 	if !ds.Direct(cols) {

@@ -13,7 +13,6 @@ import (
 	"sync/atomic"
 
 	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/apache/arrow-go/v18/parquet"
 	"github.com/apache/arrow-go/v18/parquet/file"
@@ -68,11 +67,12 @@ func openParquet(path string) (_ Source, err error) {
 // open reads the footer and works out the Arrow schema.
 func (s *parquetSource) open() error {
 	props := parquet.NewReaderProperties(nil)
-	// Read column chunks a megabyte at a time: unbuffered, arrow-go reads
-	// each whole compressed chunk into one buffer first (60 MB for the
-	// probs of a million rows).
+	// Read column chunks through a small buffer: unbuffered, arrow-go
+	// reads each whole compressed chunk into one buffer first (60 MB for
+	// the probs of a million rows). A page larger than the buffer is read
+	// in one piece.
 	props.BufferedStreamEnabled = true
-	props.BufferSize = 1 << 20
+	props.BufferSize = 256 << 10
 	pf, err := file.NewParquetReader(s.f, file.WithReadProps(props))
 	if err != nil {
 		return err
@@ -275,98 +275,33 @@ func (s *parquetSource) Read(ctx context.Context, opts ReadOptions) ([]arrow.Rec
 	return batches, nil
 }
 
-// readRowGroup reads one row group's columns (top-level schema indices),
-// under a guard of its own: it runs in a goroutine, where a panic would
-// otherwise kill the process. Clean dictionary-encoded string columns take
-// the fast path of dictcol.go; pqarrow reads the rest, and the two are
-// zipped into batches at pqarrow's boundaries.
+// readRowGroup reads one row group's columns (top-level schema indices)
+// a few pages at a time (zipRowGroup), under a guard of its own: it runs
+// in a goroutine, where a panic would otherwise kill the process.
 func (s *parquetSource) readRowGroup(ctx context.Context, props pqarrow.ArrowReadProperties, cols []int, rg int, mem memory.Allocator, onBatch func(arrow.RecordBatch) error) ([]arrow.RecordBatch, error) {
 	var batches []arrow.RecordBatch
-	fast := make([]arrow.Array, len(cols)) // nil: read by pqarrow
-	defer func() {
-		for _, a := range fast {
-			if a != nil {
-				a.Release()
-			}
+	emit := func(b arrow.RecordBatch) error {
+		if onBatch != nil {
+			defer b.Release()
+			return onBatch(b)
 		}
-	}()
-	err := guard(s.path, func() error {
-		var slowLeaves []int
-		arrs, errs := s.readFastColumns(rg, cols, props, mem)
-		copy(fast, arrs)
-		for i, c := range cols {
-			switch err := errs[i]; {
-			case err == nil:
-				continue
-			case !errors.Is(err, errSlowPath):
-				return fmt.Errorf("row group %d, column %q: %w", rg, s.schema.Field(c).Name, err)
-			}
-			slowLeaves = append(slowLeaves, leafIndices(s.fields[c])...)
-		}
-		emit := func(b arrow.RecordBatch) error {
-			if onBatch != nil {
-				defer b.Release()
-				return onBatch(b)
-			}
-			batches = append(batches, b)
-			return nil
-		}
-		if s.maps != nil {
-			emit = withMaps(s.maps, emit)
-		}
-		if len(slowLeaves) == 0 {
-			return zipBatches(s.schema, cols, fast, nil, s.pf.MetaData().RowGroup(rg).NumRows(), emit)
-		}
-		fr, err := pqarrow.NewFileReader(s.pf, props, allocator(mem))
-		if err != nil {
-			return err
-		}
-		rr, err := fr.GetRecordReader(ctx, slowLeaves, []int{rg})
-		if err != nil {
-			return err
-		}
-		defer rr.Release()
-		var offset int64
-		for rr.Next() {
-			b := rr.RecordBatch()
-			if err := zipBatches(s.schema, cols, fast, b, offset, emit); err != nil {
-				return err
-			}
-			offset += b.NumRows()
-		}
-		if err := rr.Err(); err != nil && err != io.EOF {
-			return fmt.Errorf("row group %d: %w", rg, err)
-		}
+		batches = append(batches, b)
 		return nil
+	}
+	if s.maps != nil {
+		emit = withMaps(s.maps, emit)
+	}
+	// With fewer row groups than cores, the row groups' own workers
+	// leave cores idle: the columns are decoded side by side.
+	ahead := s.pf.NumRowGroups() < runtime.GOMAXPROCS(0)
+	err := guard(s.path, func() error {
+		return s.zipRowGroup(ctx, props, cols, rg, mem, ahead, emit)
 	})
 	if err != nil {
 		releaseAll(batches)
 		return nil, err
 	}
 	return batches, nil
-}
-
-// readFast reads a top-level column's chunk through a fast path of
-// dictcol.go, plainstr.go or floatlist.go, or fails with errSlowPath. dict
-// says the column is read as a dictionary (decided once per read by
-// readAsDictionary, which scans every row group's metadata).
-func (s *parquetSource) readFast(rg, c int, dict bool, mem memory.Allocator) (arrow.Array, error) {
-	f := s.fields[c]
-	switch {
-	case f.Field == nil:
-		return nil, errSlowPath
-	case !f.IsLeaf():
-		return readFloatListChunk(s.pf, rg, f, allocator(mem))
-	case dict:
-		return readDictChunk(s.pf, rg, f.ColIndex, allocator(mem))
-	case isInt96(s.pf, f):
-		return readInt96Chunk(s.pf, rg, f.ColIndex, allocator(mem))
-	case f.Field.Type.ID() == arrow.STRING || f.Field.Type.ID() == arrow.BINARY:
-		return readStringChunk(s.pf, rg, f.ColIndex, f.Field.Type, allocator(mem))
-	case s.plainLogical(f):
-		return readPlainChunk(s.pf, rg, f.ColIndex, f.Field.Type, allocator(mem))
-	}
-	return nil, errSlowPath
 }
 
 // plainLogical reports whether a leaf's values need no conversion from
@@ -378,52 +313,9 @@ func (s *parquetSource) plainLogical(f pqarrow.SchemaField) bool {
 	if lt == nil || lt.Equals(schema.NoLogicalType{}) {
 		return descr.ConvertedType() == schema.ConvertedTypes.None
 	}
-	it, ok := lt.(*schema.IntLogicalType)
+	// A file's logical type is an IntLogicalType value, not a pointer.
+	it, ok := lt.(schema.IntLogicalType)
 	return ok && it.IsSigned() && (it.BitWidth() == 32 || it.BitWidth() == 64)
-}
-
-// zipBatches emits batches of the columns cols (in that order): the fast
-// columns sliced from their whole-row-group arrays, the others taken from
-// slow, a pqarrow batch starting at row offset of the row group. With no
-// slow batch, offset is the row group's length and the fast arrays are cut
-// into batches of batchSize rows. Each emitted batch is owned by emit.
-func zipBatches(schema *arrow.Schema, cols []int, fast []arrow.Array, slow arrow.RecordBatch, offset int64, emit func(arrow.RecordBatch) error) error {
-	if slow == nil {
-		rows := offset
-		for start := int64(0); start < rows; start += batchSize {
-			if err := zipOne(schema, cols, fast, nil, start, min(rows-start, batchSize), emit); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-	return zipOne(schema, cols, fast, slow, offset, slow.NumRows(), emit)
-}
-
-func zipOne(schema *arrow.Schema, cols []int, fast []arrow.Array, slow arrow.RecordBatch, start, n int64, emit func(arrow.RecordBatch) error) error {
-	fields := make([]arrow.Field, len(cols))
-	arrs := make([]arrow.Array, len(cols))
-	for i, c := range cols {
-		fields[i] = schema.Field(c)
-		if fast[i] != nil {
-			if start+n > int64(fast[i].Len()) {
-				return fmt.Errorf("column %q has %d rows, the row group more", fields[i].Name, fast[i].Len())
-			}
-			a := array.NewSlice(fast[i], start, start+n)
-			defer a.Release()
-			arrs[i] = a
-		} else {
-			// pqarrow orders its columns as it likes: find each by name.
-			idx := slow.Schema().FieldIndices(fields[i].Name)
-			if len(idx) == 0 {
-				return fmt.Errorf("column %q missing from the decoded batch", fields[i].Name)
-			}
-			arrs[i] = slow.Column(idx[0])
-		}
-		fields[i].Type = arrs[i].DataType()
-	}
-	md := schema.Metadata()
-	return emit(array.NewRecordBatch(arrow.NewSchema(fields, &md), arrs, n))
 }
 
 // leafIndices lists the Parquet leaf columns under a top-level field.

@@ -29,10 +29,11 @@ const (
 	encDeltaBytes  = 7
 )
 
-// stringChunk accumulates a chunk's strings as Arrow buffers.
+// stringChunk accumulates a run of a chunk's pages as Arrow buffers; the
+// dictionary, if the chunk has one, stays for the pages after.
 type stringChunk struct {
-	rows    int
-	n       int // rows decoded
+	left    int // rows of the chunk not yet handed out
+	n       int // rows decoded into the buffers
 	offsets []int32
 	offBuf  *memory.Buffer
 	data    *memory.Buffer
@@ -47,9 +48,19 @@ type stringChunk struct {
 	idx      []int32
 }
 
-// readStringChunk reads a flat string or binary column chunk, or fails
-// with errSlowPath when it cannot.
-func readStringChunk(pf *file.Reader, rg, c int, typ arrow.DataType, mem memory.Allocator) (arrow.Array, error) {
+// stringCursor reads a flat string or binary column chunk a run of pages
+// at a time.
+type stringCursor struct {
+	pr      file.PageReader
+	lr      levelReader
+	typ     arrow.DataType
+	perRow  int // bytes of data to reserve per row wanted
+	sc      stringChunk
+}
+
+// newStringCursor opens a flat string or binary column chunk, or fails
+// with errSlowPath when it cannot read it.
+func newStringCursor(pf *file.Reader, rg, c int, typ arrow.DataType, mem memory.Allocator) (*stringCursor, error) {
 	if id := typ.ID(); id != arrow.STRING && id != arrow.BINARY {
 		return nil, errSlowPath
 	}
@@ -57,25 +68,34 @@ func readStringChunk(pf *file.Reader, rg, c int, typ arrow.DataType, mem memory.
 	if err != nil {
 		return nil, err
 	}
-	defer pr.Close()
 	cc, err := pf.MetaData().RowGroup(rg).ColumnChunk(c)
 	if err != nil {
+		pr.Close()
 		return nil, err
 	}
 	if rows >= math.MaxInt32 {
+		pr.Close()
 		return nil, errSlowPath
 	}
-	sc := newStringChunk(int(rows), sizeHint(cc.TotalUncompressedSize(), cc.TotalCompressedSize(), 64*rows), mem)
+	hint := sizeHint(cc.TotalUncompressedSize(), cc.TotalCompressedSize(), 64*rows)
+	return &stringCursor{pr: pr, lr: levelReader{maxDef: maxDef}, typ: typ, perRow: hint/max(int(rows), 1) + 1,
+		sc: stringChunk{left: int(rows), mem: mem}}, nil
+}
+
+func (c *stringCursor) close() { c.pr.Close() }
+
+func (c *stringCursor) next(want int) (arrow.Array, error) {
+	sc := &c.sc
+	sc.start(min(want, sc.left), c.perRow)
 	defer sc.release()
-	lr := levelReader{maxDef: maxDef}
-	for pr.Next() {
-		if d, ok := pr.Page().(*file.DictionaryPage); ok {
+	for sc.n < want && sc.size+4*sc.n < runBytes && c.pr.Next() {
+		if d, ok := c.pr.Page().(*file.DictionaryPage); ok {
 			if err := sc.setDict(d.Data(), int(d.NumValues())); err != nil {
 				return nil, err
 			}
 			continue
 		}
-		parts, err := lr.split(pr.Page())
+		parts, err := c.lr.split(c.pr.Page())
 		if err != nil {
 			return nil, err
 		}
@@ -83,13 +103,14 @@ func readStringChunk(pf *file.Reader, rg, c int, typ arrow.DataType, mem memory.
 			return nil, err
 		}
 	}
-	if err := pr.Err(); err != nil {
+	if err := c.pr.Err(); err != nil {
 		return nil, err
 	}
-	if sc.n != sc.rows {
-		return nil, errSlowPath
+	if sc.n == 0 {
+		return nil, endOfChunk(sc.left)
 	}
-	return sc.array(typ), nil
+	sc.left -= sc.n
+	return sc.array(c.typ), nil
 }
 
 // sizeHint is how many bytes to reserve for a chunk's values: what its
@@ -102,15 +123,16 @@ func sizeHint(claimed, compressed, perRows int64) int {
 	return int(max(min(claimed, max(8*compressed, perRows)+1<<20, 1<<30), 0))
 }
 
-func newStringChunk(rows, sizeHint int, mem memory.Allocator) *stringChunk {
-	sc := &stringChunk{rows: rows, mem: mem}
-	sc.offBuf = memory.NewResizableBuffer(valueAllocator(mem))
+// start gives the chunk new buffers for about rows rows of perRow bytes.
+func (sc *stringChunk) start(rows, perRow int) {
+	sc.n, sc.size, sc.nulls = 0, 0, 0
+	sc.offBuf = memory.NewResizableBuffer(valueAllocator(sc.mem))
 	sc.offBuf.Resize((rows + 1) * 4)
 	sc.offsets = arrow.Int32Traits.CastFromBytes(sc.offBuf.Bytes())
 	sc.offsets[0] = 0
-	sc.data = memory.NewResizableBuffer(valueAllocator(mem))
-	sc.data.Reserve(max(sizeHint, 64))
-	return sc
+	sc.data = memory.NewResizableBuffer(valueAllocator(sc.mem))
+	sc.data.Reserve(max(min(rows*perRow, runBytes), 64))
+	sc.valid = nil
 }
 
 func (sc *stringChunk) release() {
@@ -123,14 +145,29 @@ func (sc *stringChunk) release() {
 
 // array hands the buffers to a new array.
 func (sc *stringChunk) array(typ arrow.DataType) arrow.Array {
+	sc.offBuf.ResizeNoShrink((sc.n + 1) * 4)
 	sc.data.ResizeNoShrink(sc.size)
 	var valid *memory.Buffer
 	if sc.nulls > 0 {
 		valid = sc.valid
+		valid.ResizeNoShrink(int(bitutil.BytesForBits(int64(sc.n))))
 	}
-	data := array.NewData(typ, sc.rows, []*memory.Buffer{valid, sc.offBuf, sc.data}, nil, sc.nulls, 0)
+	data := array.NewData(typ, sc.n, []*memory.Buffer{valid, sc.offBuf, sc.data}, nil, sc.nulls, 0)
 	defer data.Release()
 	return array.MakeFromData(data)
+}
+
+// room makes space for k more rows in the offsets and the validity bitmap.
+func (sc *stringChunk) room(k int) {
+	growBuffer(sc.offBuf, max((sc.n+k+1)*4, sc.offBuf.Len()))
+	sc.offsets = arrow.Int32Traits.CastFromBytes(sc.offBuf.Bytes())
+	if sc.valid != nil {
+		if need := int(bitutil.BytesForBits(int64(sc.n + k))); need > sc.valid.Len() {
+			old := sc.valid.Len()
+			growBuffer(sc.valid, need)
+			clear(sc.valid.Bytes()[old:])
+		}
+	}
 }
 
 // reserve makes room for k more bytes of data and returns the whole
@@ -171,9 +208,10 @@ func (sc *stringChunk) setDict(b []byte, n int) error {
 
 // page appends one data page's rows.
 func (sc *stringChunk) page(p pageParts) error {
-	if p.count > sc.rows-sc.n {
+	if p.count > sc.left-sc.n {
 		return errors.New("data pages hold more values than the row group has rows")
 	}
+	sc.room(p.count)
 	// The page's values go in densely at offsets[n+1:], then spread out
 	// over the rows when some rows are null.
 	dense := sc.offsets[sc.n+1 : sc.n+1+p.defined]
@@ -357,7 +395,7 @@ func (sc *stringChunk) deltaBytes(b []byte, dense []int32) error {
 func (sc *stringChunk) spread(defs []int32, defined int) {
 	if sc.valid == nil {
 		sc.valid = memory.NewResizableBuffer(sc.mem)
-		sc.valid.Resize(int(bitutil.BytesForBits(int64(sc.rows))))
+		sc.valid.Resize(int(bitutil.BytesForBits(int64(sc.n + len(defs)))))
 		clear(sc.valid.Bytes())
 		bitutil.SetBitsTo(sc.valid.Bytes(), 0, int64(sc.n), true)
 	}

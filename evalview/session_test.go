@@ -165,6 +165,31 @@ func TestStreamingMatchesMemory(t *testing.T) {
 	}
 }
 
+// TestStreamingBatchesMatchMemory is TestStreamingMatchesMemory over
+// row groups larger than a batch: each part reaches the query as several
+// batches, cut where one column's pages end.
+func TestStreamingBatchesMatchMemory(t *testing.T) {
+	path := writeParts(t, 300_000, 100_000)
+	streamed := open(t, Config{Data: dataset.Options{Path: path}})
+	whole := open(t, Config{Data: dataset.Options{Path: path}, Interactive: true})
+	cols := []string{"id", "label", "pred", "score", "filepath"}
+	for _, tc := range []struct {
+		src   string
+		limit int64
+	}{
+		{"label != pred and score > 0.9", -1},
+		{"label != pred", 150_000},
+		{"label != pred | sort score desc | limit 1000", -1},
+		{"true | sort label, score | limit 70000", -1},
+	} {
+		got := write(t, streamed, tc.src, dataset.FormatRowsJSONL, cols, tc.limit)
+		want := write(t, whole, tc.src, dataset.FormatRowsJSONL, cols, tc.limit)
+		if got != want {
+			t.Errorf("%s (limit %d): streamed output (%d lines) differs from in-memory output (%d lines)", tc.src, tc.limit, strings.Count(got, "\n"), strings.Count(want, "\n"))
+		}
+	}
+}
+
 // TestWindowBeforeAndAfterLoading checks that a window in file order read
 // from the parts it covers equals the same window once columns are held.
 func TestWindowBeforeAndAfterLoading(t *testing.T) {

@@ -26,13 +26,17 @@ import (
 // errStop ends a scan early without an error: the output has its rows.
 var errStop = errors.New("evalview: stop scanning")
 
-// scanParts reads cols part by part on every core and calls fn with each
-// part's number and table. fn runs on several
-// goroutines at once, and parts are taken in file order. admit, if set, is
-// called before a worker takes the next part (an ordered writer's
-// back-pressure: parts admitted in order cannot starve the one it waits
-// for). A file without parts is read whole, as part 0.
-func (s *Session) scanParts(ctx context.Context, cols []string, admit func(context.Context) error, fn func(ctx context.Context, part int, t *dataset.Table) error) error {
+// scanParts reads cols part by part on every core. fn gets each part's
+// batches in order, each as a table of one batch, and done, if set, is
+// called once a part is read. fn and done run on several goroutines at
+// once; parts are taken in file order. admit, if set, is called before a
+// worker takes the next part (an ordered writer's back-pressure: parts
+// admitted in order cannot starve the one it waits for). A file without
+// parts is read whole, as part 0.
+func (s *Session) scanParts(ctx context.Context, cols []string, admit func(context.Context) error, fn func(ctx context.Context, part int, t *dataset.Table) error, done func(part int) error) error {
+	if done == nil {
+		done = func(int) error { return nil }
+	}
 	parts := s.ds.Parts()
 	if parts == nil {
 		if admit != nil {
@@ -45,7 +49,13 @@ func (s *Session) scanParts(ctx context.Context, cols []string, admit func(conte
 			return err
 		}
 		defer t.Release()
-		if err := fn(ctx, 0, t); err != nil && err != errStop {
+		if err := fn(ctx, 0, t); err != nil {
+			if err == errStop {
+				return nil
+			}
+			return err
+		}
+		if err := done(0); err != nil && err != errStop {
 			return err
 		}
 		return nil
@@ -57,7 +67,7 @@ func (s *Session) scanParts(ctx context.Context, cols []string, admit func(conte
 	parent := ctx
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	var next, done atomic.Int64
+	var next, read atomic.Int64
 	var errMu sync.Mutex
 	var firstErr error
 	stopped := false
@@ -89,18 +99,17 @@ func (s *Session) scanParts(ctx context.Context, cols []string, admit func(conte
 				if p >= len(parts) || ctx.Err() != nil {
 					return
 				}
-				t, err := s.ds.ReadPart(ctx, p, cols, s.mem)
+				err := s.ds.ScanPart(ctx, p, cols, s.mem, func(t *dataset.Table) error {
+					return fn(ctx, p, t)
+				})
+				if err == nil {
+					err = done(p)
+				}
 				if err != nil {
 					fail(err)
 					return
 				}
-				err = fn(ctx, p, t)
-				t.Release()
-				if err != nil {
-					fail(err)
-					return
-				}
-				s.progress(Progress{Step: "reading", Done: done.Add(parts[p]), Total: total})
+				s.progress(Progress{Step: "reading", Done: read.Add(parts[p]), Total: total})
 			}
 		}()
 	}
@@ -124,7 +133,7 @@ func (s *Session) streamCount(ctx context.Context, prog *query.Program, cols []s
 		n, err := prog.Count(ctx, t.Batches())
 		total.Add(n)
 		return err
-	})
+	}, nil)
 	if err == nil {
 		err = ctx.Err()
 	}
@@ -202,35 +211,63 @@ func (s *Session) writeFiltered(ctx context.Context, w io.Writer, prog *query.Pr
 		if err != nil {
 			return err
 		}
-		return ow.put(part, c)
-	})
+		return ow.add(part, c)
+	}, ow.finish)
 	if err != nil {
 		return err
 	}
 	return ow.end()
 }
 
-// writeTopN keeps each part's best n rows of every needed column, then
-// runs the query once more over those to order and cut them.
+// writeTopN keeps each batch's best n rows of every needed column, cuts
+// each part's candidates to its best n, then runs the query once more over
+// the parts' candidates to order and cut them.
 func (s *Session) writeTopN(ctx context.Context, w io.Writer, prog *query.Program, out Output, need []string, limit, n int64) error {
 	var mu sync.Mutex
-	cands := map[int]*dataset.Table{}
+	batchBest := map[int][]*dataset.Table{} // a part's batches' best rows, in order
+	partBest := map[int]*dataset.Table{}
 	defer func() {
-		for _, t := range cands {
+		for _, ts := range batchBest {
+			for _, t := range ts {
+				t.Release()
+			}
+		}
+		for _, t := range partBest {
 			t.Release()
 		}
 	}()
-	err := s.scanParts(ctx, need, nil, func(ctx context.Context, part int, t *dataset.Table) error {
+	best := func(ctx context.Context, t *dataset.Table) (*dataset.Table, error) {
 		rows, err := prog.Run(ctx, t.Batches(), s.mem)
 		if err != nil || len(rows) == 0 {
-			return err
+			return nil, err
 		}
-		best, err := takeTable(t, rows, need, s.mem)
-		if err != nil {
+		return takeTable(t, rows, need, s.mem)
+	}
+	err := s.scanParts(ctx, need, nil, func(ctx context.Context, part int, t *dataset.Table) error {
+		b, err := best(ctx, t)
+		if err != nil || b == nil {
 			return err
 		}
 		mu.Lock()
-		cands[part] = best
+		batchBest[part] = append(batchBest[part], b)
+		mu.Unlock()
+		return nil
+	}, func(part int) error {
+		mu.Lock()
+		cands := batchBest[part]
+		delete(batchBest, part)
+		mu.Unlock()
+		if len(cands) == 0 {
+			return nil
+		}
+		all := concatTables(cands)
+		defer all.Release()
+		b, err := best(ctx, all)
+		if err != nil || b == nil {
+			return err
+		}
+		mu.Lock()
+		partBest[part] = b
 		mu.Unlock()
 		return nil
 	})
@@ -239,21 +276,16 @@ func (s *Session) writeTopN(ctx context.Context, w io.Writer, prog *query.Progra
 	}
 	// Candidates in part order: the sort is stable, so ties keep file
 	// order, as they would over the whole table.
-	var batches []arrow.RecordBatch
-	var schema *arrow.Schema
-	for p := 0; p <= maxKey(cands); p++ {
-		if t := cands[p]; t != nil {
-			for _, b := range t.Batches() {
-				b.Retain()
-				batches = append(batches, b)
-			}
-			schema = t.Schema()
+	var cands []*dataset.Table
+	for p := 0; p <= maxKey(partBest); p++ {
+		if t := partBest[p]; t != nil {
+			cands = append(cands, t)
 		}
 	}
-	if schema == nil {
+	if len(cands) == 0 {
 		return writeChunks(ctx, w, out.Encoder, dataset.NewTable(arrow.NewSchema(nil, nil), nil), nil)
 	}
-	all := dataset.NewTable(schema, batches)
+	all := concatTables(cands)
 	defer all.Release()
 	rows, err := prog.Run(ctx, all.Batches(), s.mem)
 	if err != nil {
@@ -263,6 +295,19 @@ func (s *Session) writeTopN(ctx context.Context, w io.Writer, prog *query.Progra
 		rows = rows[:limit]
 	}
 	return writeChunks(ctx, w, out.Encoder, all, rows)
+}
+
+// concatTables is one table of the batches of ts, which share a schema;
+// ts keep their own references.
+func concatTables(ts []*dataset.Table) *dataset.Table {
+	var batches []arrow.RecordBatch
+	for _, t := range ts {
+		for _, b := range t.Batches() {
+			b.Retain()
+			batches = append(batches, b)
+		}
+	}
+	return dataset.NewTable(ts[0].Schema(), batches)
 }
 
 func maxKey(m map[int]*dataset.Table) int {
@@ -380,9 +425,11 @@ func writeChunks(ctx context.Context, w io.Writer, enc dataset.Encoder, t *datas
 	return ow.end()
 }
 
-// orderedWriter writes chunks numbered 0, 1, 2... in that order as they
-// arrive from several goroutines, holding at most window of them, and
-// stops after limit rows (errStop tells the producers).
+// orderedWriter writes the chunks of parts numbered 0, 1, 2... in that
+// order as they arrive from several goroutines: the chunks of the part it
+// is at go out at once, later parts' wait until the parts before them
+// finish. At most window parts are in flight, and it stops after limit
+// rows (errStop tells the producers).
 type orderedWriter struct {
 	w       io.Writer
 	enc     dataset.Encoder
@@ -392,12 +439,18 @@ type orderedWriter struct {
 
 	mu      sync.Mutex
 	next    int
-	pending map[int]chunk
+	pending map[int]*partChunks
 	err     error
 }
 
+// partChunks are a part's chunks waiting for the parts before it.
+type partChunks struct {
+	chunks   []chunk
+	finished bool
+}
+
 func newOrderedWriter(w io.Writer, enc dataset.Encoder, limit int64, window int) *orderedWriter {
-	ow := &orderedWriter{w: w, enc: enc, limit: limit, tokens: make(chan struct{}, window), pending: map[int]chunk{}}
+	ow := &orderedWriter{w: w, enc: enc, limit: limit, tokens: make(chan struct{}, window), pending: map[int]*partChunks{}}
 	return ow
 }
 
@@ -406,9 +459,9 @@ func (ow *orderedWriter) begin() error {
 	return err
 }
 
-// admit blocks until one more chunk may be produced: fewer than window
-// chunks are in flight. Producers take a chunk number only after admit, so
-// the chunk the writer waits for always holds a token.
+// admit blocks until one more part may be produced: fewer than window
+// parts are in flight. Producers take a part number only after admit, so
+// the part the writer waits for always holds a token.
 func (ow *orderedWriter) admit(ctx context.Context) error {
 	select {
 	case ow.tokens <- struct{}{}:
@@ -424,28 +477,72 @@ func (ow *orderedWriter) admit(ctx context.Context) error {
 	return nil
 }
 
-// put hands over chunk p and writes every chunk now in order.
-func (ow *orderedWriter) put(p int, c chunk) error {
+// add hands over the next chunk of part p.
+func (ow *orderedWriter) add(p int, c chunk) error {
+	ow.mu.Lock()
+	defer ow.mu.Unlock()
+	if ow.err != nil {
+		return ow.err
+	}
+	if p == ow.next {
+		if err := ow.writeChunk(c); err != nil {
+			ow.err = err
+		}
+		return ow.err
+	}
+	pc := ow.pending[p]
+	if pc == nil {
+		pc = &partChunks{}
+		ow.pending[p] = pc
+	}
+	pc.chunks = append(pc.chunks, c)
+	return nil
+}
+
+// finish says part p has no more chunks, and writes every part now in
+// order.
+func (ow *orderedWriter) finish(p int) error {
 	ow.mu.Lock()
 	defer ow.mu.Unlock()
 	if ow.err != nil {
 		<-ow.tokens
 		return ow.err
 	}
-	ow.pending[p] = c
+	pc := ow.pending[p]
+	if pc == nil {
+		pc = &partChunks{}
+		ow.pending[p] = pc
+	}
+	pc.finished = true
 	for {
-		c, ok := ow.pending[ow.next]
-		if !ok {
+		pc, ok := ow.pending[ow.next]
+		if ok {
+			for _, c := range pc.chunks {
+				if err := ow.writeChunk(c); err != nil {
+					ow.err = err
+					return err
+				}
+			}
+			pc.chunks = nil
+		}
+		if !ok || !pc.finished {
 			return nil
 		}
 		delete(ow.pending, ow.next)
 		ow.next++
 		<-ow.tokens
-		if err := ow.writeChunk(c); err != nil {
-			ow.err = err
-			return err
-		}
 	}
+}
+
+// put hands over part p as one chunk.
+func (ow *orderedWriter) put(p int, c chunk) error {
+	if err := ow.add(p, c); err != nil {
+		ow.mu.Lock()
+		<-ow.tokens
+		ow.mu.Unlock()
+		return err
+	}
+	return ow.finish(p)
 }
 
 func (ow *orderedWriter) writeChunk(c chunk) error {
