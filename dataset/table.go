@@ -19,7 +19,8 @@ type Table struct {
 }
 
 // NewTable builds a table from batches that all have schema. It takes
-// ownership of the batches (the caller must not release them).
+// ownership of the batches (the caller must not release them). A table
+// may be read from several goroutines at once.
 func NewTable(schema *arrow.Schema, batches []arrow.RecordBatch) *Table {
 	t := &Table{schema: schema, batches: batches}
 	for _, b := range batches {
@@ -27,6 +28,13 @@ func NewTable(schema *arrow.Schema, batches []arrow.RecordBatch) *Table {
 			panic(fmt.Sprintf("dataset: batch schema %v differs from table schema %v", b.Schema(), schema))
 		}
 		t.rows += b.NumRows()
+		for _, c := range b.Columns() {
+			if d, ok := c.(*array.Dictionary); ok {
+				// Made on first use, unguarded: make it now, before the
+				// table is read from several goroutines.
+				d.Dictionary()
+			}
+		}
 	}
 	return t
 }
