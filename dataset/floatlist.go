@@ -245,6 +245,7 @@ func (fl *floatList) setDict(d *file.DictionaryPage) error {
 // after a carried row of carried bytes.
 func (fl *floatList) start(rows, perRow, carried int) {
 	fl.row, fl.elems = 0, 0
+	rows = max(min(rows, runBytes/max(perRow, 1)+1), 1) // a run stops near runBytes
 	fl.offBuf = memory.NewResizableBuffer(valueAllocator(fl.mem))
 	fl.offBuf.Resize((rows + 1) * 4)
 	fl.offsets = arrow.Int32Traits.CastFromBytes(fl.offBuf.Bytes())
@@ -270,9 +271,6 @@ func (fl *floatList) page(lr *levelReader, p pageParts) error {
 	if p.count > 1<<31-1-fl.elems {
 		return errSlowPath
 	}
-	// Each slot may start a row.
-	growBuffer(fl.offBuf, max((fl.row+p.count+1)*4, fl.offBuf.Len()))
-	fl.offsets = arrow.Int32Traits.CastFromBytes(fl.offBuf.Bytes())
 	vals := fl.growValues(p.count)
 	if p.defs == nil {
 		return fl.dense(p.repData, p.count, src, vals)
@@ -318,6 +316,20 @@ func (fl *floatList) pageValues(p pageParts) ([]byte, error) {
 	return nil, errSlowPath
 }
 
+// newRow makes room in the offsets for one more row (and the end offset
+// after it), or fails when the row group has no more rows. The offsets
+// grow as rows come: a page's slot count would overstate them many times.
+func (fl *floatList) newRow() error {
+	if fl.row == fl.left {
+		return errors.New("data pages hold more rows than the row group")
+	}
+	if need := (fl.row + 2) * 4; need > fl.offBuf.Len() {
+		growBuffer(fl.offBuf, need)
+		fl.offsets = arrow.Int32Traits.CastFromBytes(fl.offBuf.Bytes())
+	}
+	return nil
+}
+
 // growValues makes room for n more value slots and returns the buffer.
 func (fl *floatList) growValues(n int) []byte {
 	need := (fl.elems + n) * fl.sh.width
@@ -335,8 +347,8 @@ func (fl *floatList) dense(repData []byte, count int, src, vals []byte) error {
 	first := fl.row
 	base := int32(fl.elems)
 	start := func(at int) error {
-		if fl.row == fl.left {
-			return errors.New("data pages hold more rows than the row group")
+		if err := fl.newRow(); err != nil {
+			return err
 		}
 		fl.offsets[fl.row] = base + int32(at)
 		fl.row++
@@ -404,8 +416,8 @@ func (fl *floatList) levels(reps, defs []int32, src, vals []byte) error {
 	for k, r := range reps {
 		d := defs[k]
 		if r == 0 {
-			if fl.row == fl.left {
-				return errors.New("data pages hold more rows than the row group")
+			if err := fl.newRow(); err != nil {
+				return err
 			}
 			fl.offsets[fl.row] = int32(fl.elems)
 			if d < emptyDef {

@@ -17,7 +17,7 @@ import (
 // allocator (a checked allocator in tests sees every allocation).
 type reuseAllocator struct{}
 
-const reuseBudget = 8 << 20
+const reuseBudget = 4 << 20
 
 var reuse struct {
 	sync.Mutex

@@ -45,6 +45,7 @@ Writes the samples QUERY selects, in the query's order, to PATH:
 }
 
 func runExport(ctx context.Context, e *env, args []string) error {
+	defer scanGC()()
 	fs := flag.NewFlagSet("export", flag.ContinueOnError)
 	var of openFlags
 	of.register(fs)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -48,6 +49,7 @@ A bad query exits with code 2 and a caret under the offending token.
 }
 
 func runQuery(ctx context.Context, e *env, args []string) error {
+	defer scanGC()()
 	fs := flag.NewFlagSet("query", flag.ContinueOnError)
 	var of openFlags
 	of.register(fs)
@@ -136,6 +138,21 @@ func runQuery(ctx context.Context, e *env, args []string) error {
 }
 
 // countRows counts the query's rows, at most limit (< 0: no limit).
+// scanGCPercent is the GC target of a query: a streamed query keeps little
+// live (a batch per column per core, pointer-free buffers), and Go's
+// default lets the heap grow to twice that before collecting.
+const scanGCPercent = 50
+
+// scanGC sets the GC target of a query, unless GOGC says otherwise, and
+// returns a func that puts the old one back.
+func scanGC() func() {
+	if os.Getenv("GOGC") != "" {
+		return func() {}
+	}
+	old := debug.SetGCPercent(scanGCPercent)
+	return func() { debug.SetGCPercent(old) }
+}
+
 func countRows(ctx context.Context, s *evalview.Session, prog *query.Program, limit int64) (int64, error) {
 	n, err := s.Count(ctx, prog)
 	if limit >= 0 {
