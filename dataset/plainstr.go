@@ -131,7 +131,9 @@ func (sc *stringChunk) start(rows, perRow int) {
 	sc.offsets = arrow.Int32Traits.CastFromBytes(sc.offBuf.Bytes())
 	sc.offsets[0] = 0
 	sc.data = memory.NewResizableBuffer(valueAllocator(sc.mem))
-	sc.data.Reserve(max(min(rows*perRow, runBytes), 64))
+	// A run stops once it passes runBytes, a page later: room for two
+	// runs' worth spares the copy when the last page goes over.
+	sc.data.Reserve(max(min(rows*perRow, 2*runBytes), 64))
 	sc.valid = nil
 }
 
@@ -242,9 +244,9 @@ func (sc *stringChunk) page(p pageParts) error {
 
 // plain decodes PLAIN byte arrays: each a 4-byte length, then the bytes.
 func (sc *stringChunk) plain(b []byte, dense []int32) error {
-	// The data needs at most the page's size (the lengths are dropped),
-	// and 32 bytes of slack for the short copies below.
-	buf, err := sc.reserve(len(b) + 32)
+	// The data needs at most the page's size less the lengths, and 32
+	// bytes of slack for the short copies below.
+	buf, err := sc.reserve(max(len(b)-4*len(dense), 0) + 32)
 	if err != nil {
 		return err
 	}
