@@ -170,13 +170,23 @@ func endOfChunk(left int) error {
 	return nil
 }
 
-// growBuffer resizes b to size bytes, at least doubling its capacity when
-// it must move, so that page after page costs amortized constant time.
+// growBuffer resizes b to size bytes, growing its capacity by growCap.
 func growBuffer(b *memory.Buffer, size int) {
 	if size > b.Cap() {
-		b.Reserve(max(size, 2*b.Cap()))
+		b.Reserve(growCap(b.Cap(), size))
 	}
 	b.ResizeNoShrink(size)
+}
+
+// growCap is the capacity a buffer of capacity cur takes to hold need
+// bytes: exactly need the first time (a run is often one page, and a
+// table keeps its runs), then half as much again, so that page after
+// page costs amortized constant time.
+func growCap(cur, need int) int {
+	if cur <= 64 {
+		return need
+	}
+	return max(need, cur+cur/2)
 }
 
 // plainPhysical maps the Arrow types read straight from PLAIN pages to

@@ -119,7 +119,6 @@ type floatListCursor struct {
 	pr      file.PageReader
 	lr      levelReader
 	typ     arrow.DataType
-	perRow  int // value bytes to reserve per row wanted
 	fl      floatList
 	pending *pageParts  // a page read but not yet decoded
 	carried *carriedRow // a row begun in the last run, not yet handed out
@@ -137,17 +136,12 @@ func newFloatListCursor(pf *file.Reader, rg int, f pqarrow.SchemaField, mem memo
 	if rows >= 1<<31-1 {
 		return nil, errSlowPath
 	}
-	cc, err := rgr.MetaData().ColumnChunk(sh.leaf)
-	if err != nil {
-		return nil, err
-	}
 	pr, err := rgr.GetColumnPageReader(sh.leaf)
 	if err != nil {
 		return nil, err
 	}
-	hint := sizeHint(cc.NumValues()*int64(sh.width), cc.TotalCompressedSize(), 64*rows*int64(sh.width))
 	return &floatListCursor{pr: pr, lr: levelReader{maxRep: 1, maxDef: sh.maxDef}, typ: f.Field.Type,
-		perRow: hint/max(int(rows), 1) + 1, fl: floatList{sh: sh, left: int(rows), mem: mem}}, nil
+		fl: floatList{sh: sh, left: int(rows), mem: mem}}, nil
 }
 
 func (c *floatListCursor) close() { c.pr.Close() }
@@ -158,7 +152,7 @@ func (c *floatListCursor) next(want int) (arrow.Array, error) {
 	if c.carried != nil {
 		carried = len(c.carried.vals)
 	}
-	fl.start(min(want, fl.left), c.perRow, carried)
+	fl.start(carried)
 	defer fl.release()
 	if c.carried != nil {
 		fl.resume(*c.carried)
@@ -241,16 +235,15 @@ func (fl *floatList) setDict(d *file.DictionaryPage) error {
 	return nil
 }
 
-// start gives the list new buffers for about rows rows of perRow bytes,
-// after a carried row of carried bytes.
-func (fl *floatList) start(rows, perRow, carried int) {
+// start gives the list new buffers, with room for a carried row of
+// carried bytes; pages size them as they come (growCap).
+func (fl *floatList) start(carried int) {
 	fl.row, fl.elems = 0, 0
-	rows = max(min(rows, runBytes/max(perRow, 1)+1), 1) // a run stops near runBytes
 	fl.offBuf = memory.NewResizableBuffer(valueAllocator(fl.mem))
-	fl.offBuf.Resize((rows + 1) * 4)
+	fl.offBuf.Resize(8)
 	fl.offsets = arrow.Int32Traits.CastFromBytes(fl.offBuf.Bytes())
 	fl.valBuf = memory.NewResizableBuffer(valueAllocator(fl.mem))
-	fl.valBuf.Reserve(max(min(rows*perRow, runBytes)+carried, 64))
+	fl.valBuf.Reserve(max(carried, 64))
 	fl.listNul = lazyBitmap{mem: fl.mem}
 	fl.elemNul = lazyBitmap{mem: fl.mem}
 }
@@ -334,7 +327,7 @@ func (fl *floatList) newRow() error {
 func (fl *floatList) growValues(n int) []byte {
 	need := (fl.elems + n) * fl.sh.width
 	if need > fl.valBuf.Cap() {
-		fl.valBuf.Reserve(max(need, 2*fl.valBuf.Cap()))
+		fl.valBuf.Reserve(growCap(fl.valBuf.Cap(), need))
 	}
 	return fl.valBuf.Buf()[:fl.valBuf.Cap()]
 }

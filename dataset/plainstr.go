@@ -54,7 +54,6 @@ type stringCursor struct {
 	pr      file.PageReader
 	lr      levelReader
 	typ     arrow.DataType
-	perRow  int // bytes of data to reserve per row wanted
 	sc      stringChunk
 }
 
@@ -68,25 +67,18 @@ func newStringCursor(pf *file.Reader, rg, c int, typ arrow.DataType, mem memory.
 	if err != nil {
 		return nil, err
 	}
-	cc, err := pf.MetaData().RowGroup(rg).ColumnChunk(c)
-	if err != nil {
-		pr.Close()
-		return nil, err
-	}
 	if rows >= math.MaxInt32 {
 		pr.Close()
 		return nil, errSlowPath
 	}
-	hint := sizeHint(cc.TotalUncompressedSize(), cc.TotalCompressedSize(), 64*rows)
-	return &stringCursor{pr: pr, lr: levelReader{maxDef: maxDef}, typ: typ, perRow: hint/max(int(rows), 1) + 1,
-		sc: stringChunk{left: int(rows), mem: mem}}, nil
+	return &stringCursor{pr: pr, lr: levelReader{maxDef: maxDef}, typ: typ, sc: stringChunk{left: int(rows), mem: mem}}, nil
 }
 
 func (c *stringCursor) close() { c.pr.Close() }
 
 func (c *stringCursor) next(want int) (arrow.Array, error) {
 	sc := &c.sc
-	sc.start(min(want, sc.left), c.perRow)
+	sc.start()
 	defer sc.release()
 	for sc.n < want && sc.size+4*sc.n < runBytes && c.pr.Next() {
 		if d, ok := c.pr.Page().(*file.DictionaryPage); ok {
@@ -113,27 +105,15 @@ func (c *stringCursor) next(want int) (arrow.Array, error) {
 	return sc.array(c.typ), nil
 }
 
-// sizeHint is how many bytes to reserve for a chunk's values: what its
-// metadata claims, trusted only as far as the compressed bytes (checked
-// to lie in the file) could plausibly expand, or as far as perRows, a
-// generous size for the row group's row count. Buffers grow past it if
-// needed; a corrupt footer cannot make a huge reservation from a small
-// chunk.
-func sizeHint(claimed, compressed, perRows int64) int {
-	return int(max(min(claimed, max(8*compressed, perRows)+1<<20, 1<<30), 0))
-}
-
-// start gives the chunk new buffers for about rows rows of perRow bytes.
-func (sc *stringChunk) start(rows, perRow int) {
+// start gives the chunk new, empty buffers: the first page sizes them
+// exactly (a run is often one page), later pages grow them (growCap).
+func (sc *stringChunk) start() {
 	sc.n, sc.size, sc.nulls = 0, 0, 0
 	sc.offBuf = memory.NewResizableBuffer(valueAllocator(sc.mem))
-	sc.offBuf.Resize((rows + 1) * 4)
+	sc.offBuf.Resize(4)
 	sc.offsets = arrow.Int32Traits.CastFromBytes(sc.offBuf.Bytes())
 	sc.offsets[0] = 0
 	sc.data = memory.NewResizableBuffer(valueAllocator(sc.mem))
-	// A run stops once it passes runBytes, a page later: room for two
-	// runs' worth spares the copy when the last page goes over.
-	sc.data.Reserve(max(min(rows*perRow, 2*runBytes), 64))
 	sc.valid = nil
 }
 
@@ -181,7 +161,7 @@ func (sc *stringChunk) reserve(k int) ([]byte, error) {
 		return nil, errSlowPath
 	}
 	if need > sc.data.Cap() {
-		sc.data.Reserve(max(need, 2*sc.data.Cap()))
+		sc.data.Reserve(growCap(sc.data.Cap(), need))
 	}
 	return sc.data.Buf()[:sc.data.Cap()], nil
 }
