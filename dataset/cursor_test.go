@@ -1,12 +1,18 @@
 package dataset
 
 import (
+	"context"
 	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/apache/arrow-go/v18/parquet"
+	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 )
 
 // readFast reads a whole column chunk through its fast path, as the tests
@@ -60,5 +66,98 @@ func TestSizeClasses(t *testing.T) {
 			t.Fatalf("size %d: class %d after %d", size, c, prev)
 		}
 		prev = c
+	}
+}
+
+// TestFallbackMidChunk: a column whose first pages the fast path reads and
+// whose later pages it cannot (nulls) is handed to pqarrow from the row
+// reached, and reads the same as it was written.
+func TestFallbackMidChunk(t *testing.T) {
+	schema := arrow.NewSchema([]arrow.Field{
+		{Name: "n", Type: arrow.PrimitiveTypes.Int64, Nullable: true},
+		{Name: "s", Type: arrow.BinaryTypes.String},
+	}, nil)
+	b := array.NewRecordBuilder(memory.DefaultAllocator, schema)
+	defer b.Release()
+	const n = 300_000
+	for i := range n {
+		if i > n-1000 && i%7 == 0 {
+			b.Field(0).(*array.Int64Builder).AppendNull()
+		} else {
+			b.Field(0).(*array.Int64Builder).Append(int64(i) * 3)
+		}
+		b.Field(1).(*array.StringBuilder).Append(fmt.Sprintf("row %d", i))
+	}
+	rec := b.NewRecordBatch()
+	defer rec.Release()
+	path := filepath.Join(t.TempDir(), "fallback.parquet")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	props := parquet.NewWriterProperties(parquet.WithDictionaryDefault(false), parquet.WithDataPageSize(16<<10))
+	w, err := pqarrow.NewFileWriter(schema, f, props, pqarrow.DefaultWriterProps())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Write(rec); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	src, err := OpenFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	mem := memory.NewCheckedAllocator(memory.DefaultAllocator)
+	defer mem.AssertSize(t, 0)
+	batches, err := src.Read(context.Background(), ReadOptions{Columns: []string{"n", "s"}, Mem: mem})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer releaseAll(batches)
+	if len(batches) < 3 {
+		t.Fatalf("%d batches: the row group should come in several", len(batches))
+	}
+	var start int64
+	for _, got := range batches {
+		want := rec.NewSlice(start, start+got.NumRows())
+		for c := range 2 {
+			if !array.Equal(got.Column(c), want.Column(c)) {
+				t.Errorf("rows %d–%d, column %s differ from those written", start, start+got.NumRows(), schema.Field(c).Name)
+			}
+		}
+		want.Release()
+		start += got.NumRows()
+	}
+	if start != n {
+		t.Errorf("read %d rows, wrote %d", start, n)
+	}
+	// The fast path gives up on the chunk part way: it reads some runs first.
+	s := src.(*parquetSource)
+	cur, err := s.newCursor(0, 0, false, memory.DefaultAllocator)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cur.close()
+	runs := 0
+	for {
+		a, err := cur.next(batchSize)
+		if err != nil {
+			if !errors.Is(err, errSlowPath) {
+				t.Fatal(err)
+			}
+			break
+		}
+		if a == nil {
+			t.Fatal("the fast path read the whole chunk: the test covers no fallback")
+		}
+		a.Release()
+		runs++
+	}
+	if runs == 0 {
+		t.Fatal("the fast path gave up at once: the test covers no fallback part way")
 	}
 }

@@ -213,6 +213,11 @@ func readAhead(path string, src rowSource, want int) *aheadSource {
 		defer close(a.done)
 		defer close(a.runs)
 		for {
+			select {
+			case <-a.stop: // the reader is gone: decode no more
+				return
+			default:
+			}
 			var r aheadRun
 			r.err = guard(path, func() (err error) {
 				r.arrs, err = src.next(want)
