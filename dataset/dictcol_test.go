@@ -3,7 +3,6 @@ package dataset
 import (
 	"context"
 	"math"
-	"os"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -239,21 +238,7 @@ func TestPlainDictFastPath(t *testing.T) {
 	rec := b.NewRecordBatch()
 	defer rec.Release()
 	path := filepath.Join(t.TempDir(), "dictnums.parquet")
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	props := parquet.NewWriterProperties(parquet.WithDictionaryDefault(true), parquet.WithDictionaryPageSizeLimit(4096), parquet.WithDataPageSize(2048))
-	w, err := pqarrow.NewFileWriter(schema, f, props, pqarrow.DefaultWriterProps())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Write(rec); err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
+	writeRecord(t, path, rec, parquet.NewWriterProperties(parquet.WithDictionaryDefault(true), parquet.WithDictionaryPageSizeLimit(4096), parquet.WithDataPageSize(2048)))
 	src, err := OpenFile(path)
 	if err != nil {
 		t.Fatal(err)

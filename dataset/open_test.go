@@ -10,6 +10,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/apache/arrow-go/v18/parquet"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 	"github.com/google/go-cmp/cmp"
 )
@@ -28,12 +29,20 @@ func writeParquet(t *testing.T, dir, name string, schema *arrow.Schema, rows str
 	}
 	defer rec.Release()
 	path := filepath.Join(dir, name)
+	writeRecord(t, path, rec, nil)
+	return path
+}
+
+// writeRecord writes rec to a Parquet file at path with the writer
+// properties props (nil: arrow-go's defaults).
+func writeRecord(t *testing.T, path string, rec arrow.RecordBatch, props *parquet.WriterProperties) {
+	t.Helper()
 	f, err := os.Create(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	w, err := pqarrow.NewFileWriter(schema, f, nil, pqarrow.DefaultWriterProps())
+	w, err := pqarrow.NewFileWriter(rec.Schema(), f, props, pqarrow.DefaultWriterProps())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,7 +52,6 @@ func writeParquet(t *testing.T, dir, name string, schema *arrow.Schema, rows str
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}
-	return path
 }
 
 func writeFile(t *testing.T, dir, name, content string) string {
