@@ -51,10 +51,10 @@ type stringChunk struct {
 // stringCursor reads a flat string or binary column chunk a run of pages
 // at a time.
 type stringCursor struct {
-	pr      file.PageReader
-	lr      levelReader
-	typ     arrow.DataType
-	sc      stringChunk
+	pr  file.PageReader
+	lr  levelReader
+	typ arrow.DataType
+	sc  stringChunk
 }
 
 // newStringCursor opens a flat string or binary column chunk, or fails

@@ -537,9 +537,7 @@ func (ow *orderedWriter) finish(p int) error {
 // put hands over part p as one chunk.
 func (ow *orderedWriter) put(p int, c chunk) error {
 	if err := ow.add(p, c); err != nil {
-		ow.mu.Lock()
-		<-ow.tokens
-		ow.mu.Unlock()
+		<-ow.tokens // the part will not finish: give its token back
 		return err
 	}
 	return ow.finish(p)

@@ -57,6 +57,13 @@ type driver struct {
 	m     Model
 	quit  bool
 	queue Queue
+
+	// Hooks for a driver that also draws frames (placeDriver): before
+	// and after each Update, and raw output a command asks to write
+	// (without one, a tea.RawMsg goes to Update like any message).
+	before func(tea.Msg)
+	after  func()
+	raw    func(string)
 }
 
 func newDriver(t testing.TB, s *evalview.Session, w, h int) *driver {
@@ -73,8 +80,14 @@ func newDriver(t testing.TB, s *evalview.Session, w, h int) *driver {
 
 func (d *driver) send(msg tea.Msg) {
 	d.t.Helper()
+	if d.before != nil {
+		d.before(msg)
+	}
 	next, cmd := d.m.Update(msg)
 	d.m = next.(Model)
+	if d.after != nil {
+		d.after()
+	}
 	d.run(cmd)
 }
 
@@ -94,6 +107,12 @@ func (d *driver) run(cmd tea.Cmd) {
 			pending = append(pending, msg...)
 		case tea.QuitMsg:
 			d.quit = true
+		case tea.RawMsg:
+			if d.raw == nil {
+				d.send(msg)
+				continue
+			}
+			d.raw(msg.Msg.(string))
 		default:
 			d.send(msg)
 		}

@@ -34,45 +34,20 @@ func newPlaceDriver(t *testing.T, w, h int) *placeDriver {
 	t.Helper()
 	t.Setenv("XDG_STATE_HOME", t.TempDir())
 	d := &placeDriver{driver: driver{t: t}}
+	d.before = func(msg tea.Msg) {
+		if msg == screenCleared {
+			d.scr.Erase() // as bubbletea's renderer does, before Update
+		}
+	}
+	d.after = d.draw
+	d.raw = func(s string) { d.term.WriteString(s) }
 	placer := termimg.NewPlacer(&d.term)
 	d.m = New(context.Background(), openDemo(t), Options{Title: "test", Images: termimg.Sixel, Placer: placer})
 	d.cells = uv.NewScreenBuffer(w, h)
 	d.scr = uv.NewTerminalRenderer(&d.frame, []string{"TERM=xterm-256color"})
-	d.sendAll(tea.WindowSizeMsg{Width: w, Height: h})
-	d.runAll(d.m.Init())
+	d.send(tea.WindowSizeMsg{Width: w, Height: h})
+	d.run(d.m.Init())
 	return d
-}
-
-func (d *placeDriver) sendAll(msg tea.Msg) {
-	d.t.Helper()
-	if msg == screenCleared {
-		d.scr.Erase() // as bubbletea's renderer does, before Update
-	}
-	next, cmd := d.m.Update(msg)
-	d.m = next.(Model)
-	d.draw()
-	d.runAll(cmd)
-}
-
-func (d *placeDriver) runAll(cmd tea.Cmd) {
-	d.t.Helper()
-	pending := []tea.Cmd{cmd}
-	for len(pending) > 0 {
-		c := pending[0]
-		pending = pending[1:]
-		if c == nil {
-			continue
-		}
-		switch msg := c().(type) {
-		case nil:
-		case tea.BatchMsg:
-			pending = append(pending, msg...)
-		case tea.RawMsg:
-			d.term.WriteString(msg.Msg.(string))
-		default:
-			d.sendAll(msg)
-		}
-	}
 }
 
 func (d *placeDriver) draw() {
@@ -96,7 +71,7 @@ func (d *placeDriver) draw() {
 func (d *placeDriver) step(msgs ...tea.Msg) []string {
 	before := d.term.Len()
 	for _, m := range msgs {
-		d.sendAll(m)
+		d.send(m)
 	}
 	var at []string
 	for _, m := range sixelAt.FindAllStringSubmatch(d.term.String()[before:], -1) {

@@ -338,35 +338,26 @@ func (a *applier) write(ctx context.Context, emit func(arrow.RecordBatch) error)
 	ctx = compute.WithAllocator(ctx, a.req.Mem)
 	var offset int64
 	pairs, boxPairs := map[[2]string]int{}, map[[2]string]int{}
+	// send emits a batch made for the output (none: nothing to write).
+	send := func(rec arrow.RecordBatch, err error) error {
+		if err != nil || rec == nil {
+			return err
+		}
+		defer rec.Release()
+		return emit(rec)
+	}
 	for _, b := range a.req.Dataset.Batches() {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
 		rec, err := a.datasetBatch(ctx, b, offset, pairs, boxPairs)
 		offset += b.NumRows()
-		if err != nil {
-			return err
-		}
-		if rec == nil {
-			continue
-		}
-		err = emit(rec)
-		rec.Release()
-		if err != nil {
+		if err := send(rec, err); err != nil {
 			return err
 		}
 	}
 	for _, path := range a.poolOrder {
-		rec, err := a.poolBatch(ctx, path)
-		if err != nil {
-			return err
-		}
-		if rec == nil {
-			continue
-		}
-		err = emit(rec)
-		rec.Release()
-		if err != nil {
+		if err := send(a.poolBatch(ctx, path)); err != nil {
 			return err
 		}
 	}

@@ -85,12 +85,6 @@ func PRCurve(pr curve.PR, width, height int) string {
 	return UnitCurve(Curve{X: pr.Recall, Y: pr.Precision, XLabel: "recall", YLabel: "precision"}, width, height)
 }
 
-// ROCCurve draws a ROC curve (false positive rate across, true positive
-// rate up).
-func ROCCurve(roc curve.ROC, width, height int) string {
-	return UnitCurve(Curve{X: roc.FPR, Y: roc.TPR, XLabel: "false positive rate", YLabel: "true positive rate"}, width, height)
-}
-
 func clamp01(v float64) float64 { return math.Min(1, math.Max(0, v)) }
 
 // braille is a canvas of cols×rows cells of 2×4 dots each.

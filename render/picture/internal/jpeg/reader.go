@@ -15,7 +15,6 @@ package jpeg
 
 import (
 	"image"
-	"image/color"
 	"image/draw"
 	"io"
 )
@@ -775,11 +774,8 @@ func (d *decoder) convertToRGB() (image.Image, error) {
 	return img, nil
 }
 
-// Decode reads a JPEG image from r and returns it as an [image.Image].
-func Decode(r io.Reader) (image.Image, error) {
-	var d decoder
-	return d.decode(r, false)
-}
+// triage: Decode and DecodeConfig are left out: triage decodes full-size
+// JPEGs with image/jpeg and uses this copy only for DecodeEighth.
 
 // DecodeEighth reads a JPEG image from r at an eighth of its width and
 // height, rounded up: each pixel is the mean of an 8×8 block of the full
@@ -789,36 +785,3 @@ func DecodeEighth(r io.Reader) (image.Image, error) {
 	return d.decode(r, false)
 }
 
-// DecodeConfig returns the color model and dimensions of a JPEG image without
-// decoding the entire image.
-func DecodeConfig(r io.Reader) (image.Config, error) {
-	var d decoder
-	if _, err := d.decode(r, true); err != nil {
-		return image.Config{}, err
-	}
-	switch d.nComp {
-	case 1:
-		return image.Config{
-			ColorModel: color.GrayModel,
-			Width:      d.width,
-			Height:     d.height,
-		}, nil
-	case 3:
-		cm := color.YCbCrModel
-		if d.isRGB() {
-			cm = color.RGBAModel
-		}
-		return image.Config{
-			ColorModel: cm,
-			Width:      d.width,
-			Height:     d.height,
-		}, nil
-	case 4:
-		return image.Config{
-			ColorModel: color.CMYKModel,
-			Width:      d.width,
-			Height:     d.height,
-		}, nil
-	}
-	return image.Config{}, FormatError("missing SOF marker")
-}
