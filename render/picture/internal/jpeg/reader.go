@@ -784,4 +784,3 @@ func DecodeEighth(r io.Reader) (image.Image, error) {
 	d := decoder{eighth: true}
 	return d.decode(r, false)
 }
-
