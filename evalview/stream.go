@@ -219,12 +219,14 @@ func (s *Session) writeFiltered(ctx context.Context, w io.Writer, prog *query.Pr
 	return ow.end()
 }
 
-// writeTopN keeps each batch's best n rows of every needed column, cuts
-// each part's candidates to its best n, then runs the query once more over
-// the parts' candidates to order and cut them.
+// writeTopN passes each part's batches through a TopN, which keeps the
+// rows among the part's best n so far, and copies those rows of every
+// needed column. Once a part is read its copies are cut to its best n; the
+// query then runs once more over the parts' rows to order and cut them.
 func (s *Session) writeTopN(ctx context.Context, w io.Writer, prog *query.Program, out Output, need []string, limit, n int64) error {
 	var mu sync.Mutex
-	batchBest := map[int][]*dataset.Table{} // a part's batches' best rows, in order
+	tops := map[int]*query.TopN{}           // each part's, used by the one goroutine reading it
+	batchBest := map[int][]*dataset.Table{} // a part's batches' kept rows, in order
 	partBest := map[int]*dataset.Table{}
 	defer func() {
 		for _, ts := range batchBest {
@@ -243,8 +245,38 @@ func (s *Session) writeTopN(ctx context.Context, w io.Writer, prog *query.Progra
 		}
 		return takeTable(t, rows, need, s.mem)
 	}
+	kept := func(ctx context.Context, part int, t *dataset.Table) (*dataset.Table, error) {
+		mu.Lock()
+		top := tops[part]
+		mu.Unlock()
+		if top == nil {
+			var err error
+			if top, err = prog.NewTopN(); err != nil {
+				return nil, err
+			}
+			mu.Lock()
+			tops[part] = top
+			mu.Unlock()
+		}
+		var rows []int64
+		var start int64
+		for _, b := range t.Batches() {
+			r, err := top.Add(ctx, b)
+			if err != nil {
+				return nil, err
+			}
+			for _, i := range r {
+				rows = append(rows, start+i)
+			}
+			start += b.NumRows()
+		}
+		if len(rows) == 0 {
+			return nil, nil
+		}
+		return takeTable(t, rows, need, s.mem)
+	}
 	err := s.scanParts(ctx, need, nil, func(ctx context.Context, part int, t *dataset.Table) error {
-		b, err := best(ctx, t)
+		b, err := kept(ctx, part, t)
 		if err != nil || b == nil {
 			return err
 		}
@@ -256,6 +288,7 @@ func (s *Session) writeTopN(ctx context.Context, w io.Writer, prog *query.Progra
 		mu.Lock()
 		cands := batchBest[part]
 		delete(batchBest, part)
+		delete(tops, part)
 		mu.Unlock()
 		if len(cands) == 0 {
 			return nil

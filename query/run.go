@@ -170,12 +170,7 @@ func (p *Program) run(ctx context.Context, batches []arrow.RecordBatch) (sel *se
 	if err != nil {
 		return nil, err
 	}
-	sel = &selection{starts: make([]int64, len(batches)+1)}
-	for b, s := range scopes {
-		sel.starts[b+1] = sel.starts[b] + int64(s.n)
-	}
-	sel.bitmaps = make([][]uint64, len(batches))
-	sel.all = true
+	sel = newSelection(scopes)
 	for i, st := range p.stages {
 		switch st.kind {
 		case Where:
@@ -234,6 +229,15 @@ func (p *Program) where(ctx context.Context, sel *selection, scopes []*scope, pr
 	}
 	sel.idx = out
 	return nil
+}
+
+// newSelection selects every row of the scopes' batches.
+func newSelection(scopes []*scope) *selection {
+	sel := &selection{starts: make([]int64, len(scopes)+1), bitmaps: make([][]uint64, len(scopes)), all: true}
+	for b, s := range scopes {
+		sel.starts[b+1] = sel.starts[b] + int64(s.n)
+	}
+	return sel
 }
 
 // indices lists the selected rows in order, at most limit of them (all

@@ -101,15 +101,6 @@ func (v *vec) floats1(i int) float64 {
 // compare orders rows a and b by this key: nulls (and NaN) last in either
 // direction.
 func (kc *keyCol) compare(a, b int) int {
-	na, nb := kc.null[a], kc.null[b]
-	switch {
-	case na && nb:
-		return 0
-	case na:
-		return 1
-	case nb:
-		return -1
-	}
 	var c int
 	switch kc.kind {
 	case TFloat:
@@ -119,7 +110,20 @@ func (kc *keyCol) compare(a, b int) int {
 	default:
 		c = cmpOrdered(kc.i[a], kc.i[b])
 	}
-	if kc.desc {
+	return nullsLast(kc.null[a], kc.null[b], c, kc.desc)
+}
+
+// nullsLast orders two keys whose values compare as c, a null one last in
+// either direction.
+func nullsLast(na, nb bool, c int, desc bool) int {
+	switch {
+	case na && nb:
+		return 0
+	case na:
+		return 1
+	case nb:
+		return -1
+	case desc:
 		return -c
 	}
 	return c
