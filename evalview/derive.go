@@ -22,6 +22,7 @@ type Options struct {
 	CLFilter  string  // --cl-filter; "" means prune_by_noise_rate
 
 	fieldsOnly bool // the per-sample fields are wanted, not the report
+	noEntropy  bool // nor hardness and confidence_weighted_entropy
 }
 
 // Evaluation is one prediction set's evaluation.
@@ -207,6 +208,7 @@ func evaluateSet(ds *dataset.Dataset, t *dataset.Table, s predSet, opts Options,
 		in.Threshold = opts.Threshold
 		in.CLFilter = opts.CLFilter
 		in.FieldsOnly = opts.fieldsOnly
+		in.NoEntropy = opts.noEntropy
 		if ev.Class, err = classify.Evaluate(in); err != nil {
 			return nil, nil, nil, err
 		}

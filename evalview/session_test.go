@@ -394,3 +394,35 @@ func TestSessionReportsDropRows(t *testing.T) {
 		}()
 	}
 }
+
+// TestEntropyOnDemand: a script's session leaves out the entropy fields
+// until a query reads one, then evaluates again; the counts are the
+// TUI's, which makes every field at once.
+func TestEntropyOnDemand(t *testing.T) {
+	cfg := Config{Data: dataset.Options{Path: demoData, Preds: []dataset.PredSpec{{Name: "lr", Path: demoPreds}}}}
+	script := open(t, cfg)
+	cfg.Interactive = true
+	tui := open(t, cfg)
+	ctx := context.Background()
+	count := func(s *Session, src string) int64 {
+		t.Helper()
+		prog, err := s.Compile(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n, err := s.Count(ctx, prog)
+		if err != nil {
+			t.Fatalf("%s: %v", src, err)
+		}
+		return n
+	}
+	count(script, "suspect")
+	if script.holds([]string{"hardness"}) {
+		t.Error("a query on suspect made hardness")
+	}
+	for _, src := range []string{"suspect", "hardness > 0.5", "confidence_weighted_entropy < 0.4 and suspect", "self_confidence < 0.5"} {
+		if got, want := count(script, src), count(tui, src); got != want || want == 0 {
+			t.Errorf("%s: the script's session counts %d, the TUI's %d", src, got, want)
+		}
+	}
+}

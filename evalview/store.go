@@ -4,11 +4,13 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 
 	"triage/dataset"
+	"triage/evalview/classify"
 )
 
 // The session holds whole columns once read: the dataset's under their
@@ -91,7 +93,7 @@ func (s *Session) ensure(ctx context.Context, names []string) error {
 		return err
 	}
 	if evaluate && !s.holds(names) {
-		return s.evaluateAll(ctx)
+		return s.evaluateAll(ctx, names)
 	}
 	return nil
 }
@@ -128,8 +130,10 @@ func (s *Session) loadBase(ctx context.Context, names []string) error {
 }
 
 // evaluateAll evaluates every prediction set on the held evaluation
-// columns and keeps the derived fields and the reports.
-func (s *Session) evaluateAll(ctx context.Context) error {
+// columns and keeps the derived fields and the reports. A script's
+// session makes the entropy fields only when names asks for one: they
+// cost a logarithm per probability.
+func (s *Session) evaluateAll(ctx context.Context, names []string) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -142,6 +146,7 @@ func (s *Session) evaluateAll(ctx context.Context) error {
 	// A script's query wants the fields; the TUI also shows the report.
 	opts := s.cfg.Eval
 	opts.fieldsOnly = !s.cfg.Interactive
+	opts.noEntropy = opts.fieldsOnly && !slices.ContainsFunc(names, isEntropyField)
 	out, evals, err := Evaluate(s.ds, in, opts, s.mem)
 	if err != nil {
 		return fmt.Errorf("%s: %w", s.ds.Path, err)
@@ -151,6 +156,9 @@ func (s *Session) evaluateAll(ctx context.Context) error {
 	defer s.mu.Unlock()
 	for _, f := range s.derived {
 		col := out.ColumnByName(f.Name)
+		if col == nil && opts.noEntropy && isEntropyField(f.Name) {
+			continue
+		}
 		if col == nil {
 			return fmt.Errorf("evalview: evaluation did not produce %q", f.Name)
 		}
@@ -166,6 +174,17 @@ func (s *Session) evaluateAll(ctx context.Context) error {
 		s.evals = evals
 	}
 	return nil
+}
+
+// isEntropyField reports whether name is a prediction set's hardness or
+// confidence_weighted_entropy.
+func isEntropyField(name string) bool {
+	for _, f := range []string{classify.FieldHardness, classify.FieldCWE} {
+		if name == f || strings.HasSuffix(name, "."+f) {
+			return true
+		}
+	}
+	return false
 }
 
 // heldTable is the named columns, held already, as a table; keyOf says

@@ -190,8 +190,10 @@ func Evaluate(in *Input) (*Report, error) {
 		rows.probsOK = make([]bool, n)
 		rows.selfConf = make([]float64, n)
 		rows.margin = make([]float64, n)
-		rows.cwe = make([]float64, n)
-		rows.hardness = make([]float64, n)
+		if !in.NoEntropy {
+			rows.cwe = make([]float64, n)
+			rows.hardness = make([]float64, n)
+		}
 		rows.loss = make([]float64, n)
 	}
 	topMax := min(5, k-1)
@@ -434,11 +436,12 @@ func rowPass(in *Input, pred []int32, threshold float64, rows *classRows, st *ch
 			continue
 		}
 		if row == nil || l < 0 {
-			rows.selfConf[i], rows.margin[i], rows.cwe[i] = math.NaN(), math.NaN(), math.NaN()
-			rows.loss[i] = math.NaN()
-			rows.hardness[i] = math.NaN()
-			if row != nil {
-				rows.hardness[i] = -npRowSum(row, xlx, xlogx)
+			rows.selfConf[i], rows.margin[i], rows.loss[i] = math.NaN(), math.NaN(), math.NaN()
+			if rows.hardness != nil {
+				rows.cwe[i], rows.hardness[i] = math.NaN(), math.NaN()
+				if row != nil {
+					rows.hardness[i] = -npRowSum(row, xlx, xlogx)
+				}
 			}
 			continue
 		}
@@ -453,7 +456,9 @@ func rowPass(in *Input, pred []int32, threshold float64, rows *classRows, st *ch
 		maxOther := math.Inf(-1)
 		rank := 0
 		for j, v := range row {
-			xlx[j] = xlogx(v)
+			if rows.hardness != nil {
+				xlx[j] = xlogx(v)
+			}
 			clipped[j] = min(max(v, sklearnEps), 1-sklearnEps)
 			if j != li && v > maxOther {
 				maxOther = v
@@ -462,15 +467,19 @@ func rowPass(in *Input, pred []int32, threshold float64, rows *classRows, st *ch
 				rank++
 			}
 		}
-		ent := -numpy.Sum(xlx)
 		rows.selfConf[i] = sc
-		rows.hardness[i] = ent
 		rows.loss[i] = -math.Log(sc)
+		rows.margin[i] = math.NaN()
 		if k > 1 {
 			rows.margin[i] = (sc - maxOther + 1) / 2
-			rows.cwe[i] = cweScore(sc, ent/logK)
-		} else {
-			rows.margin[i], rows.cwe[i] = math.NaN(), math.NaN()
+		}
+		if rows.hardness != nil {
+			ent := -numpy.Sum(xlx)
+			rows.hardness[i] = ent
+			rows.cwe[i] = math.NaN()
+			if k > 1 {
+				rows.cwe[i] = cweScore(sc, ent/logK)
+			}
 		}
 		// log_loss renormalizes the clipped row.
 		logLoss += -math.Log(clipped[l] / numpy.Sum(clipped))

@@ -533,3 +533,53 @@ func TestClassDropRows(t *testing.T) {
 		}()
 	}
 }
+
+// NoEntropy leaves out hardness and confidence_weighted_entropy, and
+// changes nothing else: every other field and the report are the same.
+func TestClassNoEntropy(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.DefaultAllocator)
+	defer mem.AssertSize(t, 0)
+	in := synthClass(rowChunk+9, 4)
+	in.Positive = 1
+	full := mustEvaluate(t, in)
+	cut := *in
+	cut.NoEntropy = true
+	lean := mustEvaluate(t, &cut)
+	want, err := full.MarshalJSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := lean.MarshalJSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(want, got) {
+		t.Errorf("NoEntropy changed the report:\n%s\n%s", want, got)
+	}
+	fullCols, release := fieldValues(t, mem, full)
+	defer release()
+	leanCols, release2 := fieldValues(t, mem, lean)
+	defer release2()
+	for name, a := range fullCols {
+		b, ok := leanCols[name]
+		switch {
+		case name == FieldHardness || name == FieldCWE:
+			if ok {
+				t.Errorf("NoEntropy: field %s is there", name)
+			}
+		case !ok:
+			t.Errorf("NoEntropy: field %s is missing", name)
+		case !array.Equal(a, b):
+			t.Errorf("NoEntropy: field %s differs", name)
+		}
+	}
+	if len(leanCols) != len(fullCols)-2 {
+		t.Errorf("NoEntropy: %d fields, want %d", len(leanCols), len(fullCols)-2)
+	}
+	if _, err := lean.RankedLabelIssues("confidence_weighted_entropy"); err == nil {
+		t.Error("RankedLabelIssues by confidence_weighted_entropy after NoEntropy: no error")
+	}
+	if _, err := lean.RankedLabelIssues("self_confidence"); err != nil {
+		t.Error(err)
+	}
+}

@@ -1,6 +1,7 @@
 package classify
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"runtime"
@@ -649,6 +650,9 @@ func (r *Report) RankedLabelIssues(by string) ([]int, error) {
 	case "normalized_margin":
 		scores = r.rows.margin
 	case "confidence_weighted_entropy":
+		if r.rows.cwe == nil {
+			return nil, errors.New("confidence_weighted_entropy was not computed (NoEntropy)")
+		}
 		scores = r.rows.cwe
 	default:
 		return nil, fmt.Errorf("unknown label quality score %q", by)

@@ -33,8 +33,9 @@ const (
 // hardness (entropy of probs, natural log), loss (-ln p(label), +Inf where
 // p(label) is 0); mistakenness; and, when confident learning ran, suspect.
 // A field is null where it is undefined for that row (no label, no
-// prediction, no probs). The caller releases the arrays. It panics after
-// DropRows.
+// prediction, no probs). With NoEntropy there is neither
+// confidence_weighted_entropy nor hardness. The caller releases the
+// arrays. It panics after DropRows.
 func (r *Report) Fields(mem memory.Allocator) ([]arrow.Field, []arrow.Array) {
 	r.mustHaveRows("Fields")
 	rows := &r.rows
@@ -60,8 +61,10 @@ func (r *Report) Fields(mem memory.Allocator) ([]arrow.Field, []arrow.Array) {
 	if rows.hasProbs {
 		add(FieldSelfConfidence, floatColumn(mem, rows.selfConf))
 		add(FieldNormMargin, floatColumn(mem, rows.margin))
-		add(FieldCWE, floatColumn(mem, rows.cwe))
-		add(FieldHardness, floatColumn(mem, rows.hardness))
+		if rows.hardness != nil {
+			add(FieldCWE, floatColumn(mem, rows.cwe))
+			add(FieldHardness, floatColumn(mem, rows.hardness))
+		}
 		add(FieldLoss, floatColumn(mem, rows.loss))
 	}
 	add(FieldMistakenness, floatColumn(mem, rows.mistaken))

@@ -1,6 +1,7 @@
 package classify
 
 import (
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -215,5 +216,78 @@ func TestClassInputSlicedChunks(t *testing.T) {
 	}
 	if diff := cmp.Diff([]int32{1, 0, 1}, in.Pred); diff != "" {
 		t.Errorf("pred (-want +got):\n%s", diff)
+	}
+}
+
+// TestProbRowsSpans: a probs column of two chunks, each cut into several
+// spans copied on different cores, gives each row where it belongs, with
+// float32 values read in place and with nulls, and counts its problems
+// once, naming the first wrong length in row order.
+func TestProbRowsSpans(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.DefaultAllocator)
+	defer mem.AssertSize(t, 0)
+	const k = 3
+	n := []int{rowChunk*2 + 5, rowChunk + 1} // rows per chunk
+	var chunks []arrow.Array
+	defer func() {
+		for _, c := range chunks {
+			c.Release()
+		}
+	}()
+	for c, rows := range n {
+		b := array.NewListBuilder(mem, arrow.PrimitiveTypes.Float32)
+		vb := b.ValueBuilder().(*array.Float32Builder)
+		for i := range rows {
+			switch {
+			case c == 0 && i == rowChunk+7: // the first wrong length, in span 1
+				b.Append(true)
+				vb.AppendValues([]float32{1}, nil)
+			case c == 1 && i == 3: // a later one, in an earlier span of its chunk
+				b.Append(true)
+				vb.AppendValues([]float32{0.5, 0.5}, nil)
+			case c == 1 && i == rowChunk: // a null value: not read in place
+				b.Append(true)
+				vb.AppendValues([]float32{0.5, 0, 0.5}, []bool{true, false, true})
+			default:
+				b.Append(true)
+				vb.AppendValues([]float32{0.25, 0.5, float32(i%2) / 4}, nil) // even rows sum to 0.75
+			}
+		}
+		chunks = append(chunks, b.NewArray())
+		b.Release()
+	}
+	col := arrow.NewChunked(chunks[0].DataType(), chunks)
+	defer col.Release()
+	uneven := 0
+	for c, rows := range n {
+		for i := range rows {
+			if i%2 == 0 && !(c == 0 && i == rowChunk+7 || c == 1 && (i == 3 || i == rowChunk)) {
+				uneven++
+			}
+		}
+	}
+	var warns []string
+	got, err := probRows(col, k, &warns)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		`probs: 2 rows have the wrong length (first: 1 values, want 3, one per class); treated as missing`,
+		`probs: 1 rows hold null or NaN values; treated as missing`,
+		fmt.Sprintf("probs: %d rows do not sum to 1 within 1e-06; used as they are, not renormalized", uneven),
+	}
+	if diff := cmp.Diff(want, warns); diff != "" {
+		t.Errorf("warnings (-want +got):\n%s", diff)
+	}
+	row := 0
+	for c, rows := range n {
+		for i := range rows {
+			r := got[row*k : (row+1)*k]
+			bad := c == 0 && i == rowChunk+7 || c == 1 && (i == 3 || i == rowChunk)
+			if bad && !math.IsNaN(r[0]) || !bad && (r[0] != 0.25 || r[1] != 0.5 || r[2] != float64(i%2)/4) {
+				t.Fatalf("chunk %d row %d = %v", c, i, r)
+			}
+			row++
+		}
 	}
 }
