@@ -19,11 +19,14 @@ cd "$work"
 # median of a list of numbers
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
-# run CMD...: wall time (ms) and peak RSS (MiB) of one run, as "ms mib";
-# output to out.txt
+# run CMD...: wall time (ms, read from the shell's microsecond clock, as
+# /usr/bin/time counts only hundredths) and peak RSS (MiB) of one run, as
+# "ms mib"; output to out.txt
 run() {
-	/usr/bin/time -f '%e %M' -o time.txt "$@" >out.txt 2>/dev/null
-	awk '{printf "%d %d\n", $1 * 1000, $2 / 1024}' time.txt
+	local t0=$EPOCHREALTIME
+	/usr/bin/time -f '%M' -o time.txt "$@" >out.txt 2>/dev/null
+	local t1=$EPOCHREALTIME
+	awk -v t0="$t0" -v t1="$t1" '{printf "%d %d\n", (t1 - t0) * 1000, $1 / 1024}' time.txt
 }
 
 # compare NAME SQL TRIAGE-ARGS...: medians of 5 alternating runs of triage
