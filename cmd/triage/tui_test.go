@@ -126,6 +126,11 @@ func (p *pane) waitUntil(what string, ok func(string) bool) string {
 			return s
 		}
 		if dead, status := p.exited(); dead {
+			// It may have drawn its last screen after the capture above:
+			// once it is gone, the screen no longer changes.
+			if s = p.screen(); ok(s) {
+				return s
+			}
 			p.t.Fatalf("the program exited (status %q) after %v, before the screen showed %s:\n%s", status, time.Since(start).Round(time.Millisecond), what, describeScreen(s))
 		}
 		if time.Since(start) > paneDeadline {
