@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"runtime"
 	"slices"
+	"sync"
 
 	"github.com/apache/arrow-go/v18/arrow"
 
@@ -214,7 +216,8 @@ func batchInput(classes []string, b arrow.RecordBatch, cols [4]string) (*classif
 }
 
 // probCurves adds the precision–recall and ROC curves of one class against
-// the rest, over the rows with a label and full probs.
+// the rest, over the rows with a label and full probs. Each class's
+// samples are sorted once for both curves, the classes on every core.
 func probCurves(c *Curves, in *classify.Input) {
 	k := len(in.Classes)
 	n := len(in.Label)
@@ -224,34 +227,42 @@ func probCurves(c *Curves, in *classify.Input) {
 			rows = append(rows, i)
 		}
 	}
-	positive := make([]bool, len(rows))
-	score := make([]float64, len(rows))
-	curveFor := func(class int) ([]bool, []float64) {
-		for j, i := range rows {
-			positive[j] = int(in.Label[i]) == class
-			score[j] = in.Probs[i*k+class]
-		}
-		return positive, score
-	}
+	withROC := func(class int) bool { return in.Positive < 0 || class == in.Positive }
+	prs, rocs := make([]curve.PR, k), make([]curve.ROC, k)
+	classes := make(chan int, k)
 	for class := range k {
-		pos, sc := curveFor(class)
-		pr := curve.PrecisionRecall(pos, sc)
+		classes <- class
+	}
+	close(classes)
+	var wg sync.WaitGroup
+	for range min(k, runtime.GOMAXPROCS(0)) {
+		wg.Go(func() {
+			positive := make([]bool, len(rows))
+			score := make([]float64, len(rows))
+			for class := range classes {
+				for j, i := range rows {
+					positive[j] = int(in.Label[i]) == class
+					score[j] = in.Probs[i*k+class]
+				}
+				counts := curve.Cumulate(positive, score)
+				prs[class] = counts.PrecisionRecall()
+				if withROC(class) {
+					rocs[class] = counts.ROC()
+				}
+			}
+		})
+	}
+	wg.Wait()
+	for _, pr := range prs {
 		c.AP = append(c.AP, pr.AveragePrecision())
 		c.PR = append(c.PR, pr.Thin(curveStep))
 	}
-	rocClasses := make([]int, k)
-	for i := range rocClasses {
-		rocClasses[i] = i
-	}
-	if in.Positive >= 0 {
-		rocClasses = []int{in.Positive}
-	}
-	for _, class := range rocClasses {
-		pos, sc := curveFor(class)
-		roc := curve.ROCCurve(pos, sc)
-		c.AUC = append(c.AUC, roc.AUC())
-		c.ROC = append(c.ROC, roc.Thin(curveStep))
-		c.ROCClasses = append(c.ROCClasses, in.Classes[class])
+	for class, roc := range rocs {
+		if withROC(class) {
+			c.AUC = append(c.AUC, roc.AUC())
+			c.ROC = append(c.ROC, roc.Thin(curveStep))
+			c.ROCClasses = append(c.ROCClasses, in.Classes[class])
+		}
 	}
 }
 

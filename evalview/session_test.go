@@ -426,3 +426,25 @@ func TestEntropyOnDemand(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkCurvesCls1M times the TUI's charts (score histograms, and the
+// precision–recall and ROC curves of each of 20 classes) on the bench's
+// cls_1m.parquet, 1M rows with probs, after the evaluation
+// (TRIAGE_BENCH_CLS1M names the file; see docs/benchmarks.md).
+func BenchmarkCurvesCls1M(b *testing.B) {
+	path := os.Getenv("TRIAGE_BENCH_CLS1M")
+	if path == "" {
+		b.Skip("set TRIAGE_BENCH_CLS1M to the bench's cls_1m.parquet")
+	}
+	s := open(b, Config{Data: dataset.Options{Path: path}, Interactive: true})
+	ctx := context.Background()
+	if _, err := s.Evaluations(ctx); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := s.Curves(ctx); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -233,15 +233,14 @@ func (m Model) handleResult(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.evalDone(msg)
 	case preloadDoneMsg:
 		m.c.endOp(msg.op)
-		if m.c.busy() == nil {
-			m.progress = nil
-		}
+		m.progress = nil // an op that still runs reports again; until then its name shows
 		if msg.err != nil && m.c.ctx.Err() == nil && !isCancel(msg.err) {
 			return m, notice("loading: "+msg.err.Error(), true)
 		}
 		return m, nil
 	case slicesDoneMsg:
 		m.c.endOp(msg.op)
+		m.progress = nil
 		m.eval.setSlices(msg.rep, msg.err)
 		return m, nil
 	case openQueryMsg:
@@ -292,9 +291,7 @@ func (m Model) handleResult(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case curvesMsg:
 		m.c.endOp(msg.op)
-		if m.c.busy() == nil {
-			m.progress = nil
-		}
+		m.progress = nil // an op that still runs reports again; until then its name shows
 		var cmd tea.Cmd
 		m.eval, cmd = m.eval.Update(msg)
 		return m, cmd
@@ -310,9 +307,7 @@ func (m Model) evalDone(msg evalDoneMsg) (tea.Model, tea.Cmd) {
 	m.c.endOp(msg.op)
 	m.c.evalDone = true
 	m.c.evals, m.c.evalErr = msg.evals, msg.err
-	if m.c.busy() == nil {
-		m.progress = nil
-	}
+	m.progress = nil // an op that still runs reports again; until then its name shows
 	if msg.err != nil {
 		m.eval.setReports(nil, msg.err)
 		text := "evaluation: " + firstLine(msg.err.Error())

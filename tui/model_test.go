@@ -688,3 +688,35 @@ func TestThinPR(t *testing.T) {
 		t.Errorf("thinPR(%v) = %v, want the NaN break and the points around it kept", gap, got)
 	}
 }
+
+// TestProgressOfAnEndedOp: when an operation ends while another still
+// runs, the status line names the one that runs, not the progress the
+// ended one last reported (a "reading 100%" that stayed up while the
+// curves of a million rows were sorted).
+func TestProgressOfAnEndedOp(t *testing.T) {
+	d := newDriver(t, openDemo(t), 160, 48)
+	held := d.hold(evalDoneMsg{evals: d.m.c.evals}) // starts slicing, charts and loading
+	d.send(progressMsg(evalview.Progress{Step: "reading", Done: 1500, Total: 1500}))
+	if !strings.Contains(d.screen(), "reading") {
+		t.Fatalf("no progress shown:\n%s", d.screen())
+	}
+	var slicing int
+	for _, o := range d.m.c.ops {
+		if o.name == "slicing" {
+			slicing = o.id
+		}
+	}
+	if slicing == 0 {
+		t.Fatalf("no slicing op among %+v", d.m.c.ops)
+	}
+	rep, err := d.m.c.sess.FailureSlices(context.Background())
+	d.send(slicesDoneMsg{op: slicing, rep: rep, err: err})
+	top := strings.SplitN(d.screen(), "\n", 2)[0]
+	if strings.Contains(top, "reading") || !strings.Contains(top, " …") {
+		t.Errorf("after the op that read ended, the status line shows %q, want the running op's name", top)
+	}
+	d.run(held)
+	if top := strings.SplitN(d.screen(), "\n", 2)[0]; strings.Contains(top, "…") || d.m.c.busy() != nil {
+		t.Errorf("once every op ended, the status line still shows %q (%+v)", top, d.m.c.ops)
+	}
+}

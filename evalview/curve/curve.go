@@ -7,51 +7,107 @@ package curve
 
 import (
 	"math"
-	"slices"
 )
 
-// counts holds, for each distinct score from the highest down, the number
+// Counts holds, for each distinct score from the highest down, the number
 // of positives (tps) and negatives (fps) scoring at least that much:
-// scikit-learn's _binary_clf_curve.
-type counts struct {
+// scikit-learn's _binary_clf_curve. Both curves of one class are read
+// from one Counts, so its samples are sorted once.
+type Counts struct {
 	tps, fps, thresholds []float64
 }
 
-// cumulate sorts the samples by score, highest first, and counts. Samples
+// scored is one sample in the sort.
+type scored struct {
+	score    float64
+	positive bool
+}
+
+// Cumulate sorts the samples by score, highest first, and counts. Samples
 // with a NaN score are left out. It panics if the lengths differ.
-func cumulate(positive []bool, score []float64) counts {
+func Cumulate(positive []bool, score []float64) Counts {
 	if len(positive) != len(score) {
 		panic("curve: positive and score lengths differ")
 	}
-	order := make([]int, 0, len(score))
+	order := make([]scored, 0, len(score))
 	for i, s := range score {
 		if !math.IsNaN(s) {
-			order = append(order, i)
+			order = append(order, scored{s, positive[i]})
 		}
 	}
-	slices.SortStableFunc(order, func(a, b int) int {
-		switch {
-		case score[a] > score[b]:
-			return -1
-		case score[a] < score[b]:
-			return 1
+	sortByScore(order)
+	distinct := 0
+	for k := range order {
+		if k == len(order)-1 || order[k+1].score != order[k].score {
+			distinct++
 		}
-		return 0
-	})
-	var c counts
+	}
+	c := Counts{tps: make([]float64, 0, distinct), fps: make([]float64, 0, distinct), thresholds: make([]float64, 0, distinct)}
 	tp := 0
-	for k, i := range order {
-		if positive[i] {
+	for k, x := range order {
+		if x.positive {
 			tp++
 		}
 		// A threshold closes where the next score differs (or at the end).
-		if k == len(order)-1 || score[order[k+1]] != score[i] {
+		if k == len(order)-1 || order[k+1].score != x.score {
 			c.tps = append(c.tps, float64(tp))
 			c.fps = append(c.fps, float64(k+1-tp))
-			c.thresholds = append(c.thresholds, score[i])
+			c.thresholds = append(c.thresholds, x.score)
 		}
 	}
 	return c
+}
+
+// sortByScore orders samples by score, highest first, ties in the order
+// they came (as a stable sort does, and scikit-learn's mergesort): a
+// least-significant-digit radix sort on the score's bits, a byte a pass,
+// which skips the passes where every sample has the same byte. A
+// comparison sort of a million samples took 150 ms (a stable one 600 ms);
+// twenty classes, each sorted once, add up.
+func sortByScore(xs []scored) {
+	if len(xs) < 2 {
+		return
+	}
+	src, dst := xs, make([]scored, len(xs))
+	for shift := 0; shift < 64; shift += 8 {
+		var count [256]int
+		for _, x := range src {
+			count[byte(descendingKey(x.score)>>shift)]++
+		}
+		if count[byte(descendingKey(src[0].score)>>shift)] == len(src) {
+			continue // one bucket: the pass would move nothing
+		}
+		at := 0
+		for b, n := range count {
+			count[b] = at
+			at += n
+		}
+		for _, x := range src {
+			b := byte(descendingKey(x.score) >> shift)
+			dst[count[b]] = x
+			count[b]++
+		}
+		src, dst = dst, src
+	}
+	if &src[0] != &xs[0] {
+		copy(xs, src)
+	}
+}
+
+// descendingKey maps a score (not NaN) to a key whose ascending order is
+// the scores' descending order; -0 and +0 are one key, as they compare
+// equal.
+func descendingKey(f float64) uint64 {
+	if f == 0 {
+		f = 0
+	}
+	b := math.Float64bits(f)
+	if b>>63 != 0 {
+		b = ^b
+	} else {
+		b |= 1 << 63
+	}
+	return ^b
 }
 
 // PR is a precision–recall curve in scikit-learn's order: Thresholds
@@ -71,7 +127,11 @@ type PR struct {
 // probability (one-vs-rest). NaN scores are left out; PrecisionRecall
 // panics if the lengths differ.
 func PrecisionRecall(positive []bool, score []float64) PR {
-	c := cumulate(positive, score)
+	return Cumulate(positive, score).PrecisionRecall()
+}
+
+// PrecisionRecall is the precision–recall curve of the counted samples.
+func (c Counts) PrecisionRecall() PR {
 	n := len(c.tps)
 	pr := PR{
 		Precision:  make([]float64, n+1),
@@ -125,7 +185,11 @@ type ROC struct {
 // is NaN throughout without negatives and TPR without positives. NaN
 // scores are left out; ROCCurve panics if the lengths differ.
 func ROCCurve(positive []bool, score []float64) ROC {
-	c := cumulate(positive, score)
+	return Cumulate(positive, score).ROC()
+}
+
+// ROC is the ROC curve of the counted samples.
+func (c Counts) ROC() ROC {
 	n := len(c.tps)
 	roc := ROC{
 		FPR:        make([]float64, n+1),

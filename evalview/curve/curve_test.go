@@ -355,3 +355,40 @@ func TestCalibrationSplit(t *testing.T) {
 		t.Errorf("ECE %v, together %v", gotECE, wantECE)
 	}
 }
+
+// TestSortByScore: the radix sort orders as a stable sort by score,
+// highest first, does: on random scores with many ties, negative values,
+// infinities, and -0 among 0s (one score to the comparison).
+func TestSortByScore(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 8))
+	pool := []float64{0, math.Copysign(0, -1), 1, -1, 0.5, 1e-300, -1e-300, math.Inf(1), math.Inf(-1), 0.25, 0.7500001}
+	for trial := range 300 {
+		n := r.IntN(2000)
+		xs := make([]scored, n)
+		for i := range xs {
+			s := pool[r.IntN(len(pool))]
+			if trial%2 == 0 {
+				s = r.NormFloat64() * math.Pow(10, float64(r.IntN(20)-10))
+			}
+			xs[i] = scored{score: s, positive: i%3 == 0}
+		}
+		want := slices.Clone(xs)
+		slices.SortStableFunc(want, func(a, b scored) int {
+			switch {
+			case a.score > b.score:
+				return -1
+			case a.score < b.score:
+				return 1
+			}
+			return 0
+		})
+		got := slices.Clone(xs)
+		sortByScore(got)
+		for i := range want {
+			// Compare bits: a -0 must stay where the stable sort puts it.
+			if math.Float64bits(got[i].score) != math.Float64bits(want[i].score) || got[i].positive != want[i].positive {
+				t.Fatalf("trial %d, n %d: position %d is %v, want %v", trial, n, i, got[i], want[i])
+			}
+		}
+	}
+}
