@@ -17,7 +17,10 @@ import (
 
 // Where a model fails: for each metadata column with few distinct values
 // (split, source, camera, ...), the share of samples the model gets wrong
-// for each value, against the share over all samples. A value whose rate
+// for each value, against the share over all samples. For detection the
+// share is of boxes: the false positives and false negatives among all
+// the boxes (tp + fp + fn) of the images that have the value, as nearly
+// every image of a real detection set has some error. A value whose rate
 // is clearly above the overall rate is a place to look. The interval is
 // Wilson's score interval at 95%, which stays inside [0, 1] and behaves
 // for small counts, unlike the normal approximation.
@@ -30,7 +33,7 @@ type Slice struct {
 	// Query selects the slice's errors, a query a script can run:
 	// `split == "val" and not correct`.
 	Query     string
-	N, Errors int64
+	N, Errors int64   // samples (or boxes, see SliceReport.Unit) and errors
 	Rate      float64 // Errors / N
 	Low, High float64 // the 95% Wilson interval of Rate
 }
@@ -39,6 +42,9 @@ type Slice struct {
 type SliceReport struct {
 	N, Errors int64   // samples evaluated, and those the model got wrong
 	Rate      float64 // Errors / N
+	// Unit is what N and Errors count: "samples", or "boxes" for
+	// detection (tp + fp + fn, and fp + fn).
+	Unit string
 	// ErrorQuery selects every error: "not correct" for classification,
 	// "fp > 0 or fn > 0" for detection.
 	ErrorQuery string
@@ -62,27 +68,29 @@ const sliceSample = 10_000
 // (strings, integers and booleans with at most MaxSliceValues distinct
 // values; not the key, label, predictions, paths or images) and reports
 // the values where the first prediction set errs more often than overall.
-// A sample errs when it is not correct (classification) or has a false
-// positive or a false negative box (detection); samples without a verdict
-// are left out. It reads the columns it considers.
+// A sample errs when it is not correct (classification); for detection
+// the boxes are counted, an error being a false positive or a false
+// negative (the interval then is narrower than it should be, as the boxes
+// of one image are not independent). Samples without a verdict are left
+// out. It reads the columns it considers.
 func (s *Session) FailureSlices(ctx context.Context) (*SliceReport, error) {
 	errCols, errQuery, ok := s.errorFields()
 	if !ok {
 		return nil, fmt.Errorf("%s: %w", s.ds.Path, errNothingToEvaluate)
 	}
-	rep := &SliceReport{ErrorQuery: errQuery}
+	rep := &SliceReport{ErrorQuery: errQuery, Unit: "samples"}
+	if len(errCols) > 1 {
+		rep.Unit = "boxes"
+	}
 	verdict, err := s.table(ctx, errCols)
 	if err != nil {
 		return nil, err
 	}
 	for _, b := range verdict.Batches() {
 		for i := range int(b.NumRows()) {
-			if ok, bad := verdictAt(b, 0, i); ok {
-				rep.N++
-				if bad {
-					rep.Errors++
-				}
-			}
+			n, bad := verdictAt(b, 0, i)
+			rep.N += n
+			rep.Errors += bad
 		}
 	}
 	verdict.Release()
@@ -136,22 +144,33 @@ func (s *Session) errorFields() ([]string, string, bool) {
 	switch {
 	case s.ds.Task == dataset.TaskClassification && has("correct"):
 		return []string{"correct"}, "not correct", true
-	case s.ds.Task == dataset.TaskDetection && has("fp") && has("fn"):
-		return []string{"fp", "fn"}, "(fp > 0 or fn > 0)", true
+	case s.ds.Task == dataset.TaskDetection && has("tp") && has("fp") && has("fn"):
+		return []string{"tp", "fp", "fn"}, "(fp > 0 or fn > 0)", true
 	}
 	return nil, "", false
 }
 
 // verdictAt reads the error fields of row i of b, which start at column
-// from: ok when the row has a verdict, bad when it is an error.
-func verdictAt(b arrow.RecordBatch, from, i int) (ok, bad bool) {
+// from: how many verdicts the row holds and how many are errors (one
+// sample, or an image's boxes: tp + fp + fn, and fp + fn); none when it
+// has no verdict.
+func verdictAt(b arrow.RecordBatch, from, i int) (n, errors int64) {
 	if int(b.NumCols())-from == 1 { // correct
 		c := b.Column(from).(*array.Boolean)
-		return c.IsValid(i), c.IsValid(i) && !c.Value(i)
+		if c.IsNull(i) {
+			return 0, 0
+		}
+		if !c.Value(i) {
+			return 1, 1
+		}
+		return 1, 0
 	}
-	fp, fn := b.Column(from), b.Column(from+1) // fp, fn counts
-	ok = fp.IsValid(i) && fn.IsValid(i)
-	return ok, ok && (intAt(fp, i) > 0 || intAt(fn, i) > 0)
+	tp, fp, fn := b.Column(from), b.Column(from+1), b.Column(from+2) // counts
+	if tp.IsNull(i) || fp.IsNull(i) || fn.IsNull(i) {
+		return 0, 0
+	}
+	errors = intAt(fp, i) + intAt(fn, i)
+	return intAt(tp, i) + errors, errors
 }
 
 // sliceCandidates lists the dataset columns that may cut the samples:
@@ -249,12 +268,9 @@ func groupValues(t *dataset.Table) ([]*valueGroup, bool) {
 			if vg == nil {
 				return nil, false
 			}
-			if ok, bad := verdictAt(b, 1, i); ok {
-				vg.n++
-				if bad {
-					vg.errors++
-				}
-			}
+			n, bad := verdictAt(b, 1, i)
+			vg.n += n
+			vg.errors += bad
 		}
 	}
 	return g.order, true

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
@@ -197,4 +198,60 @@ func TestSelectRows(t *testing.T) {
 	if SelectRows(nil).Len() != 0 {
 		t.Errorf("SelectRows(nil) is not empty")
 	}
+}
+
+// TestFailureSlicesDetection: detection counts boxes. Overall, the boxes
+// are the report's tp + fp + fn (pycocotools' matching at IoU 0.5) and the
+// errors fp + fn; each slice's counts are the sums over its images, taken
+// here from the per-image fields.
+func TestFailureSlicesDetection(t *testing.T) {
+	s := openTestSession(t, "../testdata/reference/coco-small/dataset.parquet", "../testdata/reference/coco-small/predictions.parquet")
+	ctx := context.Background()
+	rep, err := s.FailureSlices(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	evals, err := s.Evaluations(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	det := evals[0].Det
+	if rep.Unit != "boxes" || rep.N != det.TP+det.FP+det.FN || rep.Errors != det.FP+det.FN {
+		t.Fatalf("overall %d / %d %s, want %d / %d boxes", rep.Errors, rep.N, rep.Unit, det.FP+det.FN, det.TP+det.FP+det.FN)
+	}
+	if len(rep.Columns) == 0 || len(rep.Slices) == 0 {
+		t.Fatalf("no slices to check: %+v", rep)
+	}
+	for _, sl := range rep.Slices {
+		w, err := s.Rows(ctx, AllRows(s.NumRows()), 0, s.NumRows(), []string{sl.Column, "tp", "fp", "fn"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var n, bad int64
+		for i := range len(w.Rows) {
+			if v := literalAt(w.Cols[0], i); v != sl.Value {
+				continue
+			}
+			tp, fp, fn := intAt(w.Cols[1], i), intAt(w.Cols[2], i), intAt(w.Cols[3], i)
+			n, bad = n+tp+fp+fn, bad+fp+fn
+		}
+		w.Release()
+		if sl.N != n || sl.Errors != bad {
+			t.Errorf("%s = %s: %d / %d boxes, want %d / %d", sl.Column, sl.Value, sl.Errors, sl.N, bad, n)
+		}
+		if sl.Rate <= rep.Rate {
+			t.Errorf("%s = %s at %v is listed, not above the overall %v", sl.Column, sl.Value, sl.Rate, rep.Rate)
+		}
+	}
+}
+
+// literalAt is row i of a as a query literal, as Slice.Value shows it.
+func literalAt(a arrow.Array, i int) string {
+	switch {
+	case a.IsNull(i):
+		return "null"
+	case a.DataType().ID() == arrow.STRING:
+		return strconv.Quote(a.(*array.String).Value(i))
+	}
+	return strconv.FormatInt(intAt(a, i), 10)
 }

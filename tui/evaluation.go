@@ -847,7 +847,11 @@ func (e evalModel) slicesBlock(w, h int) string {
 	var b strings.Builder
 	title := "where it fails"
 	if rep := e.slices; rep != nil && rep.N > 0 {
-		title += " · overall error " + formatPct(rep.Rate) + " (" + render.Count(rep.Errors) + " / " + render.Count(rep.N) + ")"
+		unit := ""
+		if rep.Unit == "boxes" {
+			unit = " of boxes"
+		}
+		title += " · overall error " + formatPct(rep.Rate) + unit + " (" + render.Count(rep.Errors) + " / " + render.Count(rep.N) + ")"
 	}
 	b.WriteString(e.panelTitle(panelSlices, e.c.keys.Slices, title))
 	switch {
