@@ -25,7 +25,6 @@ import (
 func (m Model) statusLine(w int) string {
 	st := &m.c.styles
 	total := m.c.sess.NumRows()
-	parts := []string{st.StatusKey.Render(render.Sanitize(m.c.title))}
 	rows := "? rows"
 	if total >= 0 {
 		rows = render.Count(total) + " rows"
@@ -37,15 +36,22 @@ func (m Model) statusLine(w int) string {
 			}
 		}
 	}
-	parts = append(parts, rows)
+	parts := []string{rows}
 	if m.marks.n > 0 {
 		parts = append(parts, render.Count(m.marks.n)+" selected")
 	}
 	if n := m.actions.Len(); n > 0 {
 		parts = append(parts, "queue "+strconv.Itoa(n))
 	}
-	left := " " + strings.Join(parts, st.Status.Render(" · "))
-	right := m.statusRight(max(0, w-ansi.StringWidth(left)-2))
+	tail := st.Status.Render(" · ") + strings.Join(parts, st.Status.Render(" · "))
+	// What runs, or the latest notice, takes the room a long dataset path
+	// would: the path keeps its last 24 columns (its file name, mostly)
+	// and gives up its directories first.
+	title := render.Sanitize(m.c.title)
+	keep := min(ansi.StringWidth(title), 24)
+	right := m.statusRight(max(0, w-1-keep-ansi.StringWidth(tail)-3))
+	titleW := w - 1 - ansi.StringWidth(tail) - ansi.StringWidth(right) - 2
+	left := " " + st.StatusKey.Render(render.CutLeft(title, max(titleW, keep))) + tail
 	gap := w - ansi.StringWidth(left) - ansi.StringWidth(right) - 1
 	if gap < 1 {
 		return st.Status.Render(render.Fit(left, w, false))
