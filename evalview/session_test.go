@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -28,7 +29,7 @@ const (
 // writeParts writes n rows of a classification table to a Parquet file
 // with row groups of rowGroup rows, so that queries stream over many
 // parts. Scores repeat (ties) and some are null.
-func writeParts(t testing.TB, n, rowGroup int) string {
+func writeParts(t testing.TB, n, rowGroup int, opts ...parquet.WriterProperty) string {
 	t.Helper()
 	classes := []string{"cat", "dog", "bird", "fish"}
 	mem := memory.DefaultAllocator
@@ -71,7 +72,7 @@ func writeParts(t testing.TB, n, rowGroup int) string {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	props := parquet.NewWriterProperties(parquet.WithMaxRowGroupLength(int64(rowGroup)))
+	props := parquet.NewWriterProperties(append([]parquet.WriterProperty{parquet.WithMaxRowGroupLength(int64(rowGroup))}, opts...)...)
 	w, err := pqarrow.NewFileWriter(schema, f, props, pqarrow.DefaultWriterProps())
 	if err != nil {
 		t.Fatal(err)
@@ -186,6 +187,40 @@ func TestStreamingBatchesMatchMemory(t *testing.T) {
 		want := write(t, whole, tc.src, dataset.FormatRowsJSONL, cols, tc.limit)
 		if got != want {
 			t.Errorf("%s (limit %d): streamed output (%d lines) differs from in-memory output (%d lines)", tc.src, tc.limit, strings.Count(got, "\n"), strings.Count(want, "\n"))
+		}
+	}
+}
+
+// TestTopNFetchesLateColumns: a top N reads its query's columns for every
+// row and fetches the columns it only prints for its rows alone, page by
+// page (plain numbers), or from the part read whole when a page has nulls;
+// the output is the in-memory answer either way.
+func TestTopNFetchesLateColumns(t *testing.T) {
+	path := writeParts(t, 50_000, 12_000, parquet.WithDictionaryDefault(false), parquet.WithDataPageSize(8192),
+		parquet.WithDictionaryFor("label", true), parquet.WithDictionaryFor("pred", true))
+	streamed := open(t, Config{Data: dataset.Options{Path: path}})
+	whole := open(t, Config{Data: dataset.Options{Path: path}, Interactive: true})
+	for _, tc := range []struct {
+		src  string
+		cols []string
+		late []string
+	}{
+		{"label != pred | sort score desc | limit 1000", []string{"id", "label", "pred", "score"}, []string{"id"}},
+		{`label == "cat" | sort pred, label | limit 500`, []string{"id", "score", "pred"}, []string{"id", "score"}}, // score has nulls: read whole
+		{"sort score | limit 3", []string{"score", "id"}, []string{"id"}},
+		{"label != pred | sort score desc | limit 100", []string{"id", "filepath"}, nil}, // strings are read in the scan
+	} {
+		prog, err := streamed.Compile(tc.src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := streamed.lateColumns(prog.Columns(), tc.cols); !slices.Equal(got, tc.late) {
+			t.Errorf("%s: late columns %q, want %q", tc.src, got, tc.late)
+		}
+		got := write(t, streamed, tc.src, dataset.FormatRowsJSONL, tc.cols, -1)
+		want := write(t, whole, tc.src, dataset.FormatRowsJSONL, tc.cols, -1)
+		if got != want || strings.Count(got, "\n") == 0 {
+			t.Errorf("%s: output with fetched columns differs from the in-memory output:\n%.300s\nwant\n%.300s", tc.src, got, want)
 		}
 	}
 }

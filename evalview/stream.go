@@ -224,8 +224,22 @@ func (s *Session) writeFiltered(ctx context.Context, w io.Writer, prog *query.Pr
 // needed column. Once a part is read its copies are cut to its best n; the
 // query then runs once more over the parts' rows to order and cut them.
 func (s *Session) writeTopN(ctx context.Context, w io.Writer, prog *query.Program, out Output, need []string, limit, n int64) error {
+	// Columns only printed are fetched for the N rows at the end (late.go);
+	// the candidates then carry their dataset rows instead.
+	late := s.lateColumns(prog.Columns(), out.Columns)
+	scan := slices.DeleteFunc(slices.Clone(need), func(c string) bool { return slices.Contains(late, c) })
+	keep := scan
+	var starts []int64 // each part's first dataset row
+	if late != nil {
+		keep = append(slices.Clone(scan), rowColumn)
+		starts = make([]int64, len(s.ds.Parts()))
+		for p, n := range s.ds.Parts()[:len(starts)-1] {
+			starts[p+1] = starts[p] + n
+		}
+	}
 	var mu sync.Mutex
 	tops := map[int]*query.TopN{}           // each part's, used by the one goroutine reading it
+	seen := map[int]int64{}                 // the rows of each part read so far
 	batchBest := map[int][]*dataset.Table{} // a part's batches' kept rows, in order
 	partBest := map[int]*dataset.Table{}
 	defer func() {
@@ -243,7 +257,7 @@ func (s *Session) writeTopN(ctx context.Context, w io.Writer, prog *query.Progra
 		if err != nil || len(rows) == 0 {
 			return nil, err
 		}
-		return takeTable(t, rows, need, s.mem)
+		return takeTable(t, rows, keep, s.mem)
 	}
 	kept := func(ctx context.Context, part int, t *dataset.Table) (*dataset.Table, error) {
 		mu.Lock()
@@ -270,12 +284,21 @@ func (s *Session) writeTopN(ctx context.Context, w io.Writer, prog *query.Progra
 			}
 			start += b.NumRows()
 		}
+		mu.Lock()
+		first := seen[part]
+		seen[part] += t.NumRows()
+		mu.Unlock()
 		if len(rows) == 0 {
 			return nil, nil
 		}
-		return takeTable(t, rows, need, s.mem)
+		b, err := takeTable(t, rows, scan, s.mem)
+		if err != nil || late == nil {
+			return b, err
+		}
+		defer b.Release()
+		return withRowColumn(b, rows, starts[part]+first, s.mem)
 	}
-	err := s.scanParts(ctx, need, nil, func(ctx context.Context, part int, t *dataset.Table) error {
+	err := s.scanParts(ctx, scan, nil, func(ctx context.Context, part int, t *dataset.Table) error {
 		b, err := kept(ctx, part, t)
 		if err != nil || b == nil {
 			return err
@@ -327,7 +350,19 @@ func (s *Session) writeTopN(ctx context.Context, w io.Writer, prog *query.Progra
 	if limit >= 0 && int64(len(rows)) > limit {
 		rows = rows[:limit]
 	}
-	return writeChunks(ctx, w, out.Encoder, all, rows)
+	if late == nil {
+		return writeChunks(ctx, w, out.Encoder, all, rows)
+	}
+	t, err := s.fetchOutput(ctx, all, rows, out.Columns, late)
+	if err != nil {
+		return err
+	}
+	defer t.Release()
+	seq := make([]int64, len(rows))
+	for i := range seq {
+		seq[i] = int64(i)
+	}
+	return writeChunks(ctx, w, out.Encoder, t, seq)
 }
 
 // concatTables is one table of the batches of ts, which share a schema;

@@ -114,4 +114,3 @@ func BenchmarkGEMM(b *testing.B) {
 		})
 	}
 }
-
