@@ -288,8 +288,21 @@ func (s *parquetSource) zipRowGroup(ctx context.Context, props pqarrow.ArrowRead
 		covers = append(covers, slowAt)
 	}
 	if ahead && len(sources) > 1 {
-		for i := range sources {
-			sources[i] = readAhead(s.path, sources[i], batchSize)
+		// Only the columns that hold a good share of the row group get a
+		// goroutine (and a second run in memory) of their own; this one
+		// decodes the small ones while they run.
+		size := make([]int64, len(sources))
+		var total int64
+		for k := range sources {
+			for _, i := range covers[k] {
+				size[k] += s.columnBytes(rg, cols[i])
+			}
+			total += size[k]
+		}
+		for k := range sources {
+			if size[k]*8 >= total {
+				sources[k] = readAhead(s.path, sources[k], batchSize)
+			}
 		}
 	}
 
@@ -358,4 +371,21 @@ func (s *parquetSource) zipRowGroup(ctx context.Context, props pqarrow.ArrowRead
 		}
 	}
 	return nil
+}
+
+// columnBytes is the uncompressed size of top-level column c's chunks in
+// row group rg, 0 when the metadata cannot say.
+func (s *parquetSource) columnBytes(rg, c int) (n int64) {
+	guard(s.path, func() error {
+		md := s.pf.MetaData().RowGroup(rg)
+		for _, l := range leafIndices(s.fields[c]) {
+			cc, err := md.ColumnChunk(l)
+			if err != nil {
+				return err
+			}
+			n += cc.TotalUncompressedSize()
+		}
+		return nil
+	})
+	return n
 }
