@@ -11,6 +11,8 @@ import (
 	"github.com/apache/arrow-go/v18/parquet"
 	"github.com/apache/arrow-go/v18/parquet/compress"
 	"github.com/apache/arrow-go/v18/parquet/file"
+	"github.com/apache/arrow-go/v18/parquet/metadata"
+	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 )
 
 // Fetching a few rows of a column: a top N needs its output columns for
@@ -33,45 +35,44 @@ func (ds *Dataset) Fetchable(cols []string) bool {
 	}
 	ok = true
 	err := guard(s.path, func() error {
+		md := s.pf.MetaData()
 		for _, c := range cols {
-			if !s.fetchable(c) {
-				ok = false
-				return nil
+			f, shaped := s.fetchableField(c)
+			for rg := 0; shaped && rg < md.NumRowGroups(); rg++ {
+				cc, err := md.RowGroup(rg).ColumnChunk(f.ColIndex)
+				shaped = err == nil && s.fetchableChunk(cc)
 			}
+			ok = ok && shaped
 		}
 		return nil
 	})
 	return err == nil && ok
 }
 
-func (s *parquetSource) fetchable(name string) bool {
+// fetchableField is the leaf of a flat plain-number column, ok false for
+// any other column.
+func (s *parquetSource) fetchableField(name string) (f pqarrow.SchemaField, ok bool) {
 	idx := s.schema.FieldIndices(name)
 	if len(idx) == 0 {
-		return false
+		return f, false
 	}
-	f := s.fields[idx[0]]
+	f = s.fields[idx[0]]
 	if f.Field == nil || !f.IsLeaf() || !s.plainLogical(f) {
-		return false
+		return f, false
 	}
 	pw, ok := plainPhysical[f.Field.Type.ID()]
-	if !ok {
+	descr := s.pf.MetaData().Schema.Column(f.ColIndex)
+	return f, ok && descr.PhysicalType() == pw.phys && descr.MaxRepetitionLevel() == 0 && descr.MaxDefinitionLevel() <= 1
+}
+
+// fetchableChunk reports whether a fetch can read a column chunk's pages:
+// no dictionary, no encryption, a codec arrow-go has, inside the file.
+func (s *parquetSource) fetchableChunk(cc *metadata.ColumnChunkMetaData) bool {
+	if cc.HasDictionaryPage() || cc.CryptoMetadata() != nil || checkChunkRange(cc, s.f.size) != nil {
 		return false
 	}
-	md := s.pf.MetaData()
-	descr := md.Schema.Column(f.ColIndex)
-	if descr.PhysicalType() != pw.phys || descr.MaxRepetitionLevel() != 0 || descr.MaxDefinitionLevel() > 1 {
-		return false
-	}
-	for rg := range md.NumRowGroups() {
-		cc, err := md.RowGroup(rg).ColumnChunk(f.ColIndex)
-		if err != nil || cc.HasDictionaryPage() || cc.CryptoMetadata() != nil || checkChunkRange(cc, s.f.size) != nil {
-			return false
-		}
-		if _, err := compress.GetCodec(cc.Compression()); err != nil {
-			return false
-		}
-	}
-	return true
+	_, err := compress.GetCodec(cc.Compression())
+	return err == nil
 }
 
 // FetchRows reads rows (ascending, counted from part p's first row) of the
@@ -81,7 +82,7 @@ func (s *parquetSource) fetchable(name string) bool {
 // ErrNotFetchable: the caller reads the part instead.
 func (ds *Dataset) FetchRows(ctx context.Context, p int, rows []int64, cols []string, mem memory.Allocator) ([]arrow.Array, error) {
 	s, ok := ds.data.(*parquetSource)
-	if !ok || !ds.Fetchable(cols) {
+	if !ok || !ds.Direct(cols) {
 		return nil, ErrNotFetchable
 	}
 	if mem == nil {
@@ -93,7 +94,10 @@ func (ds *Dataset) FetchRows(ctx context.Context, p int, rows []int64, cols []st
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			f := s.fields[s.schema.FieldIndices(c)[0]]
+			f, ok := s.fetchableField(c)
+			if !ok {
+				return errSlowPath
+			}
 			pw := plainPhysical[f.Field.Type.ID()]
 			values, err := s.fetchPlain(p, f.ColIndex, rows, pw.width)
 			if err != nil {
@@ -126,9 +130,12 @@ func (s *parquetSource) fetchPlain(rg, leaf int, rows []int64, width int) ([]byt
 	if err != nil {
 		return nil, err
 	}
+	if !s.fetchableChunk(cc) {
+		return nil, errSlowPath
+	}
 	codec, err := compress.GetCodec(cc.Compression())
 	if err != nil {
-		return nil, errSlowPath
+		return nil, err
 	}
 	maxDef := md.Schema.Column(leaf).MaxDefinitionLevel()
 	out := make([]byte, 0, len(rows)*width)
@@ -147,7 +154,7 @@ func (s *parquetSource) fetchPlain(rg, leaf int, rows []int64, width int) ([]byt
 		body := pos + int64(h.headerLen)
 		pos = body + int64(h.compressed)
 		if h.typ != pageData && h.typ != pageDataV2 {
-			continue // an index page; a dictionary page was ruled out
+			continue // an index page (fetchableChunk ruled out a dictionary)
 		}
 		if h.numValues < 0 {
 			return nil, fmt.Errorf("data page with %d values", h.numValues)

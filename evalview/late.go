@@ -123,27 +123,15 @@ func (s *Session) fetch(ctx context.Context, rows []int64, cols []string) ([]arr
 		}
 		return out, nil
 	}
-	parts := s.ds.Parts()
-	starts := make([]int64, len(parts)+1)
-	for p, n := range parts {
-		starts[p+1] = starts[p] + n
-	}
-	// Output positions grouped by part, each part's in row order.
+	parts, starts := s.ds.Parts(), s.partStarts()
+	// The rows in file order, cut by part; rank[i] is row i's place in
+	// that order.
 	order := make([]int, len(rows))
 	for i := range order {
 		order[i] = i
 	}
 	sort.Slice(order, func(a, b int) bool { return rows[order[a]] < rows[order[b]] })
-	type piece struct{ arrs []arrow.Array }
-	var pieces []piece
-	defer func() {
-		for _, pc := range pieces {
-			for _, a := range pc.arrs {
-				a.Release()
-			}
-		}
-	}()
-	where := make([][2]int, len(rows)) // output position -> piece, index in it
+	rank := make([]int64, len(rows))
 	type group struct {
 		part  int
 		local []int64
@@ -155,17 +143,21 @@ func (s *Session) fetch(ctx context.Context, rows []int64, cols []string) ([]arr
 			return nil, fmt.Errorf("evalview: row %d past the file's %d", rows[order[lo]], starts[len(parts)])
 		}
 		g := group{part: p}
-		hi := lo
-		for hi < len(order) && rows[order[hi]] < starts[p+1] {
-			g.local = append(g.local, rows[order[hi]]-starts[p])
-			where[order[hi]] = [2]int{len(groups), hi - lo}
-			hi++
+		for ; lo < len(order) && rows[order[lo]] < starts[p+1]; lo++ {
+			g.local = append(g.local, rows[order[lo]]-starts[p])
+			rank[order[lo]] = int64(lo)
 		}
 		groups = append(groups, g)
-		lo = hi
 	}
 	// The parts on every core: each decompresses its own pages.
-	pieces = make([]piece, len(groups))
+	pieces := make([][]arrow.Array, len(groups))
+	defer func() {
+		for _, arrs := range pieces {
+			for _, a := range arrs {
+				a.Release()
+			}
+		}
+	}()
 	errs := make([]error, len(groups))
 	var next atomic.Int64
 	var wg sync.WaitGroup
@@ -177,11 +169,10 @@ func (s *Session) fetch(ctx context.Context, rows []int64, cols []string) ([]arr
 					return
 				}
 				g := groups[i]
-				arrs, err := s.ds.FetchRows(ctx, g.part, g.local, cols, s.mem)
-				if err != nil {
-					arrs, err = s.readRows(ctx, g.part, g.local, cols)
+				pieces[i], errs[i] = s.ds.FetchRows(ctx, g.part, g.local, cols, s.mem)
+				if errs[i] != nil {
+					pieces[i], errs[i] = s.readRows(ctx, g.part, g.local, cols)
 				}
-				pieces[i], errs[i] = piece{arrs: arrs}, err
 			}
 		})
 	}
@@ -189,32 +180,39 @@ func (s *Session) fetch(ctx context.Context, rows []int64, cols []string) ([]arr
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
+	// Each column's pieces, one after another, hold the rows in file
+	// order: take them in the rows' own order.
+	src := &rowSource{}
+	defer src.release()
+	for c := range cols {
+		chunks := make([]arrow.Array, len(pieces))
+		for i, arrs := range pieces {
+			chunks[i] = arrs[c]
+		}
+		src.add(arrow.NewChunked(chunks[0].DataType(), chunks))
+	}
 	out := make([]arrow.Array, len(cols))
 	for c := range cols {
-		ids := make([]int64, len(rows))
-		for i := range ids {
-			ids[i] = int64(i)
-		}
-		at := func(i int64) (arrow.Array, int, error) {
-			w := where[i]
-			return pieces[w[0]].arrs[c], w[1], nil
-		}
-		dt := pieces[0].arrs[c].DataType()
-		a, err := gather(dt, ids, at, s.mem)
-		if err == nil && a == nil {
-			err = fmt.Errorf("evalview: cannot gather a column of %s", dt)
-		}
+		a, err := src.take(c, rank, s.mem)
 		if err != nil {
-			for _, b := range out {
-				if b != nil {
-					b.Release()
-				}
+			for _, b := range out[:c] {
+				b.Release()
 			}
 			return nil, err
 		}
 		out[c] = a
 	}
 	return out, nil
+}
+
+// partStarts is each part's first dataset row, and the row count last.
+func (s *Session) partStarts() []int64 {
+	parts := s.ds.Parts()
+	starts := make([]int64, len(parts)+1)
+	for p, n := range parts {
+		starts[p+1] = starts[p] + n
+	}
+	return starts
 }
 
 // readRows reads part p of cols whole and takes rows (ascending) of it.

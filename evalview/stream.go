@@ -232,14 +232,10 @@ func (s *Session) writeTopN(ctx context.Context, w io.Writer, prog *query.Progra
 	var starts []int64 // each part's first dataset row
 	if late != nil {
 		keep = append(slices.Clone(scan), rowColumn)
-		starts = make([]int64, len(s.ds.Parts()))
-		for p, n := range s.ds.Parts()[:len(starts)-1] {
-			starts[p+1] = starts[p] + n
-		}
+		starts = s.partStarts()
 	}
 	var mu sync.Mutex
 	tops := map[int]*query.TopN{}           // each part's, used by the one goroutine reading it
-	seen := map[int]int64{}                 // the rows of each part read so far
 	batchBest := map[int][]*dataset.Table{} // a part's batches' kept rows, in order
 	partBest := map[int]*dataset.Table{}
 	defer func() {
@@ -272,6 +268,7 @@ func (s *Session) writeTopN(ctx context.Context, w io.Writer, prog *query.Progra
 			tops[part] = top
 			mu.Unlock()
 		}
+		first := top.Seen() // t's first row in the part
 		var rows []int64
 		var start int64
 		for _, b := range t.Batches() {
@@ -284,10 +281,6 @@ func (s *Session) writeTopN(ctx context.Context, w io.Writer, prog *query.Progra
 			}
 			start += b.NumRows()
 		}
-		mu.Lock()
-		first := seen[part]
-		seen[part] += t.NumRows()
-		mu.Unlock()
 		if len(rows) == 0 {
 			return nil, nil
 		}

@@ -158,6 +158,9 @@ func (t *TopN) Add(ctx context.Context, b arrow.RecordBatch) (rows []int64, err 
 	return rows, nil
 }
 
+// Seen is how many rows the batches given to Add so far held.
+func (t *TopN) Seen() int64 { return t.seen }
+
 // eachSelected appends the rows set in bm for which keep is true.
 func eachSelected(bm []uint64, rows []int32, keep func(i int) bool) []int32 {
 	for w, word := range bm {
